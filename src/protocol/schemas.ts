@@ -1,0 +1,106 @@
+/**
+ * Schemas for every message a client may send, checked with valibot before any handler
+ * sees it. Unknown keys are rejected so that a typo ("filter" for "filters") is an error
+ * the client sees rather than a silent no-op.
+ */
+import * as v from 'valibot';
+import { EVENT_TYPES } from './events.ts';
+
+const MAX_FILTER_ENTRIES = 100;
+const MAX_FILTER_ENTRY_LENGTH = 256;
+export const MAX_SNAPSHOT_LINES = 2000;
+export const MAX_SEND_TEXT = 16 * 1024;
+
+const RequestId = v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.finite())]);
+const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
+const NameOrIndex = v.union([Name, v.pipe(v.number(), v.integer(), v.minValue(0))]);
+
+const FilterEntry = v.union([
+  v.pipe(v.string(), v.maxLength(MAX_FILTER_ENTRY_LENGTH)),
+  v.pipe(v.number(), v.integer(), v.minValue(0)),
+]);
+const FilterList = v.pipe(v.array(FilterEntry), v.maxLength(MAX_FILTER_ENTRIES));
+
+/** A `types` entry must name a known type, a family (`pane.*`) or `*`. */
+const knownTypePattern = (pattern: string): boolean =>
+  pattern === '*' ||
+  (pattern.endsWith('.*') && EVENT_TYPES.some((t) => t.startsWith(pattern.slice(0, -1)))) ||
+  (EVENT_TYPES as readonly string[]).includes(pattern);
+
+export const FiltersSchema = v.strictObject({
+  types: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.check(knownTypePattern, 'unknown event type'))),
+      v.maxLength(MAX_FILTER_ENTRIES),
+    ),
+  ),
+  sessions: v.optional(FilterList),
+  windows: v.optional(FilterList),
+  panes: v.optional(FilterList),
+});
+export type Filters = v.InferOutput<typeof FiltersSchema>;
+
+export const AuthMessage = v.strictObject({
+  action: v.literal('auth'),
+  id: v.optional(RequestId),
+  token: v.pipe(v.string(), v.minLength(1), v.maxLength(16 * 1024)),
+});
+
+// `filters` is checked on its own (FiltersSchema) so that a bad filter answers
+// INVALID_FILTER rather than INVALID_MESSAGE, as the contract asks.
+export const SubscribeMessage = v.strictObject({
+  action: v.literal('subscribe'),
+  id: v.optional(RequestId),
+  filters: v.optional(v.unknown()),
+  since: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  epoch: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+
+export const UnsubscribeMessage = v.strictObject({
+  action: v.literal('unsubscribe'),
+  id: v.optional(RequestId),
+  subscription: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+
+export const SnapshotMessage = v.strictObject({
+  action: v.literal('snapshot'),
+  id: v.optional(RequestId),
+  target: v.optional(
+    v.strictObject({ session: v.optional(Name), window: v.optional(NameOrIndex), pane: v.optional(NameOrIndex) }),
+  ),
+  lines: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SNAPSHOT_LINES))),
+});
+
+export const CommandMessage = v.strictObject({
+  action: v.literal('command'),
+  id: v.optional(RequestId),
+  target: v.strictObject({ session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
+  command: v.picklist(['send', 'interrupt']),
+  text: v.optional(v.pipe(v.string(), v.maxLength(MAX_SEND_TEXT))),
+  enter: v.optional(v.boolean()),
+});
+
+export const PingMessage = v.strictObject({
+  action: v.literal('ping'),
+  id: v.optional(RequestId),
+});
+
+export const ClientMessageSchema = v.variant('action', [
+  AuthMessage, SubscribeMessage, UnsubscribeMessage, SnapshotMessage, CommandMessage, PingMessage,
+]);
+export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
+export type Action = ClientMessage['action'];
+export const ACTIONS: readonly Action[] = ['auth', 'subscribe', 'unsubscribe', 'snapshot', 'command', 'ping'];
+
+/** One problem with an inbound message, for `error.details`. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): Issue[] {
+  return issues.map((issue) => ({
+    path: v.getDotPath(issue) ?? '',
+    message: issue.message,
+  }));
+}
