@@ -1,0 +1,100 @@
+/**
+ * Token verification with jose. HS256 tokens are checked against the server's secret;
+ * RS256/ES256/EdDSA tokens against a JWKS URL when one is configured. The key is picked
+ * by the configuration, never by the token, so an HS256 token "signed" with a public key
+ * (algorithm confusion) and `alg: none` are refused.
+ */
+import * as jose from 'jose';
+import type { Permission } from '../protocol/messages.ts';
+import { MonitorError } from '../protocol/errors.ts';
+import { makePrincipal, type Principal } from './principal.ts';
+import { isPermission, isRole, ROLE_PERMISSIONS } from './roles.ts';
+
+export interface VerifierOptions {
+  /** Shared secret for HS256. */
+  secret?: Uint8Array | string;
+  /** JWKS URL for RS256/ES256/EdDSA. */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  /** Accept tokens without `exp` (default false: `exp` is required). */
+  allowNoExpiry?: boolean;
+  /** Clock skew tolerated, in seconds (default 5). */
+  clockToleranceSec?: number;
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+
+export function createVerifier(options: VerifierOptions): TokenVerifier {
+  const secret = typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
+  const jwks = options.jwksUrl ? jose.createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  if (!secret && !jwks) throw new Error('token verification needs a secret or a JWKS URL');
+
+  const common: jose.JWTVerifyOptions = {
+    issuer: options.issuer,
+    audience: options.audience,
+    clockTolerance: options.clockToleranceSec ?? 5,
+    requiredClaims: options.allowNoExpiry ? [] : ['exp'],
+  };
+
+  return async (token) => {
+    let payload: jose.JWTPayload;
+    try {
+      const { alg } = jose.decodeProtectedHeader(token);
+      if (alg === 'HS256' && secret) {
+        ({ payload } = await jose.jwtVerify(token, secret, { ...common, algorithms: ['HS256'] }));
+      } else if (alg !== undefined && ASYMMETRIC_ALGORITHMS.includes(alg) && jwks) {
+        ({ payload } = await jose.jwtVerify(token, jwks, { ...common, algorithms: ASYMMETRIC_ALGORITHMS }));
+      } else {
+        throw new MonitorError('AUTH_FAILED', `token algorithm ${JSON.stringify(alg ?? null)} is not accepted`);
+      }
+    } catch (error) {
+      throw toAuthError(error);
+    }
+    return principalFromClaims(payload);
+  };
+}
+
+function toAuthError(error: unknown): MonitorError {
+  if (error instanceof MonitorError) return error;
+  if (error instanceof jose.errors.JWTExpired) return new MonitorError('TOKEN_EXPIRED', 'token has expired');
+  if (error instanceof jose.errors.JWTClaimValidationFailed) {
+    return new MonitorError('AUTH_FAILED', `token claim "${error.claim}" is invalid: ${error.reason}`);
+  }
+  if (error instanceof jose.errors.JOSEError) return new MonitorError('AUTH_FAILED', 'token is invalid');
+  return new MonitorError('AUTH_FAILED', 'token could not be verified');
+}
+
+export function principalFromClaims(claims: jose.JWTPayload): Principal {
+  const role = claims.role ?? 'viewer';
+  if (!isRole(role)) throw new MonitorError('AUTH_FAILED', 'token claim "role" must be viewer, operator or admin');
+
+  let permissions: Permission[] = [...ROLE_PERMISSIONS[role]];
+  if (claims.permissions !== undefined) {
+    if (!Array.isArray(claims.permissions) || !claims.permissions.every(isPermission)) {
+      throw new MonitorError('AUTH_FAILED', 'token claim "permissions" must be a list of known permissions');
+    }
+    // `permissions` narrows the role; it never grants more than the role has.
+    const narrowed = new Set<Permission>(claims.permissions);
+    permissions = permissions.filter((p) => narrowed.has(p));
+  }
+
+  let sessions: string[] | null = null;
+  if (claims.sessions !== undefined && claims.sessions !== null) {
+    const list = claims.sessions;
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
+      throw new MonitorError('AUTH_FAILED', 'token claim "sessions" must be a list of session patterns');
+    }
+    sessions = list;
+  }
+
+  return makePrincipal({
+    subject: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : 'unknown',
+    role,
+    permissions: new Set(permissions),
+    sessions,
+    expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null,
+  });
+}
