@@ -1,0 +1,22 @@
+/**
+ * The audit trail: who connected, authenticated, subscribed, sent commands, and why
+ * connections closed. Records are plain objects; the runtime writes them as JSON Lines.
+ * Tokens never go in here.
+ */
+export type AuditSink = (record: Record<string, unknown>) => void;
+
+export type AuditEvent =
+  | 'connect' | 'auth.success' | 'auth.failure' | 'subscribe' | 'unsubscribe'
+  | 'command' | 'rate_limit.close' | 'slow_consumer.close' | 'disconnect' | 'rejected';
+
+export function createAudit(sink: AuditSink | undefined) {
+  return (event: AuditEvent, fields: Record<string, unknown>): void => {
+    if (!sink) return;
+    try {
+      sink({ time: new Date().toISOString(), event, ...fields });
+    } catch {
+      // An audit sink that fails (disk full) must not take a connection down.
+    }
+  };
+}
+export type Audit = ReturnType<typeof createAudit>;

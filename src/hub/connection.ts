@@ -1,0 +1,517 @@
+/**
+ * One WebSocket client: the protocol state machine between the transport (any runtime's
+ * socket, behind `Transport`) and the hub. It authenticates, validates every inbound
+ * message, keeps the client's subscriptions, and decides which events reach it.
+ *
+ * Inbound messages are handled one at a time, in order, so that a client may send
+ * `auth` and `subscribe` back to back without waiting for the reply in between.
+ */
+import * as v from 'valibot';
+import type { MonitorEvent } from '../protocol/events.ts';
+import { OUTPUT_EVENT_TYPES } from '../protocol/events.ts';
+import { CloseCode, MonitorError, type ErrorCode } from '../protocol/errors.ts';
+import { PROTOCOL_VERSION, SERVER_NAME, SERVER_VERSION, type Permission, type RequestId, type ServerMessage } from '../protocol/messages.ts';
+import {
+  ACTIONS, AuthMessage, ClientMessageSchema, CommandMessage, describeIssues, FiltersSchema, SnapshotMessage,
+  SubscribeMessage, UnsubscribeMessage, type ClientMessage,
+} from '../protocol/schemas.ts';
+import type { Target } from '../protocol/snapshot.ts';
+import { ANONYMOUS_ADMIN, canSeeSession, type Principal } from '../auth/principal.ts';
+import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
+import type { Hub } from './hub.ts';
+import { TokenBucket, WindowCounter } from './rate-limit.ts';
+import type { StampedEvent } from './sequencer.ts';
+
+/** What a connection needs from the runtime's socket. */
+export interface Transport {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued for sending and not yet written to the network. */
+  bufferedAmount(): number;
+}
+
+interface Subscription {
+  id: string;
+  filters: NormalizedFilters;
+  matches: EventPredicate;
+  /** Events with a higher seq that match have been (or will be) sent through this one. */
+  from: number;
+}
+
+const MAX_SUBSCRIPTIONS = 100;
+const LAG_CHECK_MS = 200;
+const SOURCE_TIMEOUT_MS = 10_000;
+
+export class Connection {
+  readonly id: string;
+  private principal: Principal | null = null;
+  private readonly subscriptions = new Map<string, Subscription>();
+  private nextSubscription = 1;
+  private closed = false;
+  private inbox: Promise<void> = Promise.resolve();
+
+  private readonly bucket: TokenBucket;
+  private readonly violations: WindowCounter;
+  private authTimer: ReturnType<typeof setTimeout> | undefined;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  // Slow-reader state: output dropped while the send buffer is over half its limit.
+  private dropped = 0;
+  private laggingSince = 0;
+  private lagTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly transport: Transport,
+    readonly remoteAddress: string,
+    private readonly headerToken: string | undefined,
+  ) {
+    this.id = hub.nextClientId();
+    const limits = hub.options.rateLimit;
+    this.bucket = new TokenBucket(limits.perSecond, limits.burst);
+    this.violations = new WindowCounter(limits.violationWindowMs);
+  }
+
+  get authenticated(): boolean {
+    return this.principal !== null;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------
+
+  open(): void {
+    const { options } = this.hub;
+    this.hub.audit('connect', { client_id: this.id, remote: this.remoteAddress });
+    this.send({
+      type: 'connection.established',
+      client_id: this.id,
+      timestamp: new Date().toISOString(),
+      protocol: PROTOCOL_VERSION,
+      server: `${SERVER_NAME}/${SERVER_VERSION}`,
+      epoch: this.hub.epoch,
+      auth_required: options.verifier !== null,
+      auth_timeout_ms: options.authTimeoutMs,
+    });
+    if (this.hub.failedAuth.isBlocked(this.remoteAddress)) {
+      this.fail('RATE_LIMIT', 'too many failed authentication attempts from this address', CloseCode.RATE_LIMIT);
+      return;
+    }
+    if (options.verifier === null) {
+      this.principal = ANONYMOUS_ADMIN;
+    } else {
+      this.authTimer = setTimeout(() => {
+        this.fail('AUTH_REQUIRED', `no auth within ${options.authTimeoutMs} ms`, CloseCode.AUTH_TIMEOUT);
+      }, options.authTimeoutMs);
+    }
+    if (this.headerToken !== undefined) this.enqueue(() => this.authenticate(this.headerToken!, undefined));
+  }
+
+  /** The transport closed (either side). */
+  closedBy(code: number): void {
+    if (!this.closed) this.shutdown();
+    this.hub.audit('disconnect', { client_id: this.id, subject: this.principal?.subject, code });
+  }
+
+  /** Closes with a code; stops all delivery at once. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.shutdown();
+    try {
+      this.transport.close(code, reason);
+    } catch {
+      // Already closing underneath us.
+    }
+  }
+
+  private shutdown(): void {
+    this.closed = true;
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    clearInterval(this.lagTimer);
+    this.hub.remove(this);
+  }
+
+  // ---- inbound ---------------------------------------------------------------------
+
+  /** A frame arrived. Size and rate are checked at once; handling is queued in order. */
+  receive(data: string | ArrayBuffer | Uint8Array | Blob): void {
+    if (this.closed) return;
+    const { options } = this.hub;
+    const size = typeof data === 'string' ? utf8Length(data, options.maxFrameBytes) : 'size' in data ? data.size : data.byteLength;
+    if (size > options.maxFrameBytes) {
+      this.hub.metrics.countRejected('FRAME_TOO_LARGE');
+      this.close(CloseCode.TOO_LARGE, `frame over ${options.maxFrameBytes} bytes`);
+      return;
+    }
+    if (!this.bucket.take()) {
+      this.error('RATE_LIMIT', `over ${options.rateLimit.perSecond} messages per second; message dropped`, undefined);
+      if (this.violations.hit() >= options.rateLimit.maxViolations) {
+        this.hub.audit('rate_limit.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress });
+        this.close(CloseCode.RATE_LIMIT, 'rate limit exceeded again and again');
+      }
+      return;
+    }
+    if (typeof data !== 'string') {
+      this.error('INVALID_MESSAGE', 'binary frames are not accepted; send JSON text frames', undefined);
+      return;
+    }
+    this.enqueue(() => this.handleText(data));
+  }
+
+  private enqueue(task: () => Promise<void> | void): void {
+    this.inbox = this.inbox.then(task).catch((error: unknown) => {
+      this.hub.log('error', 'message handler failed', { client_id: this.id, error: String(error) });
+      this.error('INTERNAL_ERROR', 'internal error', undefined);
+    });
+  }
+
+  private async handleText(text: string): Promise<void> {
+    if (this.closed) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.error('INVALID_JSON', 'message is not valid JSON', undefined);
+      return;
+    }
+    const id = requestIdOf(parsed);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      this.error('INVALID_MESSAGE', 'message must be a JSON object with an "action"', id);
+      return;
+    }
+    const action = (parsed as { action?: unknown }).action;
+    if (typeof action !== 'string') {
+      this.error('INVALID_MESSAGE', 'message has no "action" string', id, [{ path: 'action', message: 'required' }]);
+      return;
+    }
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      this.error('UNKNOWN_ACTION', `unknown action "${action.slice(0, 64)}"`, id, { actions: ACTIONS });
+      return;
+    }
+    const result = v.safeParse(ClientMessageSchema, parsed);
+    if (!result.success) {
+      const details = describeIssues(result.issues);
+      const where = details.map((d) => d.path || '(message)').join(', ');
+      this.error('INVALID_MESSAGE', `invalid "${action}" message: ${where}`, id, details);
+      return;
+    }
+    await this.dispatch(result.output);
+  }
+
+  private async dispatch(message: ClientMessage): Promise<void> {
+    if (message.action === 'ping') {
+      this.send({ type: 'pong', id: message.id, timestamp: new Date().toISOString() });
+      return;
+    }
+    if (message.action === 'auth') return this.authenticate(message.token, message.id);
+    if (!this.principal) {
+      this.error('AUTH_REQUIRED', `authenticate first: send {"action":"auth","token":...}`, message.id);
+      return;
+    }
+    switch (message.action) {
+      case 'subscribe':
+        return this.subscribe(message);
+      case 'unsubscribe':
+        return this.unsubscribe(message);
+      case 'snapshot':
+        return this.snapshot(message);
+      case 'command':
+        return this.command(message);
+    }
+  }
+
+  // ---- actions ---------------------------------------------------------------------
+
+  private async authenticate(token: string, id: RequestId | undefined): Promise<void> {
+    const { verifier } = this.hub.options;
+    if (this.hub.failedAuth.isBlocked(this.remoteAddress)) {
+      this.fail('RATE_LIMIT', 'too many failed authentication attempts from this address', CloseCode.RATE_LIMIT, id);
+      return;
+    }
+    let principal: Principal;
+    try {
+      principal = verifier ? await verifier(token) : ANONYMOUS_ADMIN;
+    } catch (error) {
+      if (this.closed) return;
+      const failure = error instanceof MonitorError ? error : new MonitorError('AUTH_FAILED', 'token could not be verified');
+      this.hub.failedAuth.record(this.remoteAddress);
+      this.hub.audit('auth.failure', { client_id: this.id, remote: this.remoteAddress, code: failure.code, reason: failure.message });
+      this.fail(failure.code, failure.message, CloseCode.AUTH, id);
+      return;
+    }
+    if (this.closed) return;
+    clearTimeout(this.authTimer);
+    this.principal = principal;
+    this.armExpiry(principal.expiresAt);
+    this.hub.audit('auth.success', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, role: principal.role });
+    this.send({
+      type: 'auth.response',
+      id,
+      success: true,
+      client_id: this.id,
+      subject: principal.subject,
+      role: principal.role,
+      permissions: [...principal.permissions],
+      sessions: principal.sessions === null ? null : [...principal.sessions],
+      expires_at: principal.expiresAt === null ? null : new Date(principal.expiresAt).toISOString(),
+    });
+  }
+
+  private armExpiry(expiresAt: number | null): void {
+    clearTimeout(this.expiryTimer);
+    if (expiresAt === null) return;
+    // setTimeout holds at most ~24.8 days; re-arm if the token outlives that.
+    const delay = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => {
+      if (Date.now() < expiresAt) return this.armExpiry(expiresAt);
+      this.fail('TOKEN_EXPIRED', 'token has expired; reconnect with a fresh token', CloseCode.AUTH);
+    }, delay);
+  }
+
+  private subscribe(message: v.InferOutput<typeof SubscribeMessage>): void {
+    if (!this.require('subscribe', message.id)) return;
+    const filters = v.safeParse(FiltersSchema, message.filters ?? {});
+    if (!filters.success) {
+      const details = describeIssues(filters.issues).map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : 'filters' }));
+      this.error('INVALID_FILTER', `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`, message.id, details);
+      return;
+    }
+    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+      this.error('INVALID_MESSAGE', `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`, message.id);
+      return;
+    }
+    const normalized = normalizeFilters(filters.output);
+    const upTo = this.hub.lastPublished;
+    const sameEpoch = message.epoch === undefined || message.epoch === this.hub.epoch;
+    const replayFrom = message.since === undefined ? undefined : sameEpoch ? message.since : 0;
+    const subscription: Subscription = {
+      id: `sub-${this.nextSubscription++}`,
+      filters: normalized,
+      matches: compileFilters(normalized),
+      from: replayFrom ?? upTo,
+    };
+    // Events already sent (or queued live) through an earlier subscription are not
+    // replayed again: each event reaches a client at most once.
+    const earlier = [...this.subscriptions.values()];
+    this.subscriptions.set(subscription.id, subscription);
+    this.hub.audit('subscribe', { client_id: this.id, subject: this.principal!.subject, subscription: subscription.id, filters: normalized, since: message.since });
+    this.send({
+      type: 'subscription.confirmed',
+      id: message.id,
+      subscription: subscription.id,
+      filters: normalized,
+      subscriptions: [...this.subscriptions.keys()],
+      seq: upTo,
+    });
+    if (replayFrom === undefined) return;
+
+    const replay = this.hub.history.since(replayFrom, upTo);
+    let count = 0;
+    for (const entry of replay.events) {
+      const event = entry.event;
+      if (!this.mayReceive(event) || !subscription.matches(event)) continue;
+      if (earlier.some((s) => event.seq > s.from && s.matches(event))) continue;
+      this.transport.send(entry.json);
+      count++;
+    }
+    this.send({
+      type: 'replay.complete',
+      id: message.id,
+      subscription: subscription.id,
+      from: replayFrom,
+      to: upTo,
+      count,
+      complete: replay.complete && sameEpoch,
+    });
+  }
+
+  private unsubscribe(message: v.InferOutput<typeof UnsubscribeMessage>): void {
+    if (!this.require('subscribe', message.id)) return;
+    if (message.subscription === undefined) {
+      this.subscriptions.clear();
+    } else if (!this.subscriptions.delete(message.subscription)) {
+      this.error('NOT_FOUND', `no subscription "${message.subscription}"`, message.id);
+      return;
+    }
+    this.hub.audit('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: message.subscription ?? '*' });
+    this.send({ type: 'unsubscribe.confirmed', id: message.id, subscriptions: [...this.subscriptions.keys()] });
+  }
+
+  private async snapshot(message: v.InferOutput<typeof SnapshotMessage>): Promise<void> {
+    if (!this.require('snapshot', message.id)) return;
+    const lines = message.lines ?? 0;
+    if (lines > 0 && !this.require('output', message.id)) return;
+    const target: Target | undefined = message.target;
+    if (target?.session !== undefined && !this.sessionAllowed(String(target.session), message.id)) return;
+    const seq = this.hub.lastPublished;
+    try {
+      const sessions = await withTimeout(this.hub.source.snapshot(target, lines), SOURCE_TIMEOUT_MS);
+      const visible = sessions.filter((s) => canSeeSession(this.principal!, s.name));
+      if (target?.session !== undefined && visible.length === 0 && sessions.length > 0) {
+        this.error('FORBIDDEN', `session "${target.session}" is outside this token's sessions`, message.id);
+        return;
+      }
+      this.send({ type: 'snapshot.acknowledged', id: message.id, target: target ?? null });
+      this.send({ type: 'snapshot.data', id: message.id, data: { seq, sessions: visible } });
+    } catch (error) {
+      this.sourceError(error, message.id);
+    }
+  }
+
+  private async command(message: v.InferOutput<typeof CommandMessage>): Promise<void> {
+    if (!this.require('write', message.id)) return;
+    if (!this.sessionAllowed(String(message.target.session), message.id)) return;
+    if (message.command === 'send' && (message.text ?? '') === '' && message.enter === false) {
+      this.error('INVALID_MESSAGE', '"send" needs "text" or "enter"', message.id, [{ path: 'text', message: 'required' }]);
+      return;
+    }
+    this.hub.audit('command', { client_id: this.id, subject: this.principal!.subject, command: message.command, target: message.target });
+    try {
+      await withTimeout(
+        this.hub.source.command({ target: message.target, command: message.command, text: message.text, enter: message.enter ?? true }),
+        SOURCE_TIMEOUT_MS,
+      );
+      this.send({ type: 'command.result', id: message.id, success: true, command: message.command, target: message.target });
+    } catch (error) {
+      this.sourceError(error, message.id);
+    }
+  }
+
+  // ---- outbound --------------------------------------------------------------------
+
+  /**
+   * Delivers a batch of live events. The send buffer is read once per batch and again
+   * only when our running estimate says it may have crossed half its limit.
+   */
+  deliver(batch: readonly StampedEvent[]): void {
+    if (this.closed || this.principal === null || this.subscriptions.size === 0) return;
+    const limit = this.hub.options.sendBufferLimit;
+    const half = limit / 2;
+    let buffered = this.transport.bufferedAmount();
+    for (const entry of batch) {
+      const event = entry.event;
+      if (!this.mayReceive(event) || !this.wanted(event)) continue;
+      if (buffered > half) {
+        buffered = this.transport.bufferedAmount();
+        if (buffered > half && event.type === 'pane.output') {
+          this.dropOutput();
+          continue;
+        }
+      }
+      this.transport.send(entry.json);
+      buffered += entry.json.length;
+      if (buffered > limit && this.transport.bufferedAmount() > limit) {
+        this.closeSlow(`send buffer over ${limit} bytes`);
+        return;
+      }
+    }
+    if (this.dropped > 0) this.checkLag();
+  }
+
+  /** The token may see this event: its session is in scope, and output needs `output`. */
+  private mayReceive(event: MonitorEvent): boolean {
+    const principal = this.principal!;
+    if (OUTPUT_EVENT_TYPES.has(event.type) && !principal.permissions.has('output')) return false;
+    if (canSeeSession(principal, event.session)) return true;
+    return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name);
+  }
+
+  private wanted(event: MonitorEvent): boolean {
+    for (const subscription of this.subscriptions.values()) if (subscription.matches(event)) return true;
+    return false;
+  }
+
+  private dropOutput(): void {
+    this.dropped++;
+    this.hub.metrics.eventsDropped++;
+    if (this.laggingSince === 0) {
+      this.laggingSince = Date.now();
+      // Watch for the drain even when no more events come to trigger a check.
+      this.lagTimer = setInterval(() => this.checkLag(), LAG_CHECK_MS);
+    }
+  }
+
+  private checkLag(): void {
+    if (this.closed) return;
+    const { sendBufferLimit, slowReaderGraceMs } = this.hub.options;
+    if (this.transport.bufferedAmount() <= sendBufferLimit / 2) {
+      const dropped = this.dropped;
+      this.dropped = 0;
+      this.laggingSince = 0;
+      clearInterval(this.lagTimer);
+      this.lagTimer = undefined;
+      this.transport.send(JSON.stringify({ type: 'system.lagged', timestamp: new Date().toISOString(), data: { dropped } }));
+    } else if (Date.now() - this.laggingSince >= slowReaderGraceMs) {
+      this.closeSlow(`send buffer over half its limit for ${slowReaderGraceMs} ms`);
+    }
+  }
+
+  private closeSlow(reason: string): void {
+    this.hub.metrics.slowConsumerCloses++;
+    this.hub.audit('slow_consumer.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, reason });
+    this.close(CloseCode.SLOW_CONSUMER, 'too slow to read');
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.closed) return;
+    this.transport.send(JSON.stringify(message));
+  }
+
+  private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown): void {
+    this.hub.metrics.countRejected(code);
+    this.send({ type: 'error', id, code, message, timestamp: new Date().toISOString(), ...(details === undefined ? {} : { details }) });
+  }
+
+  /** Sends an error, then closes with `closeCode`. */
+  private fail(code: ErrorCode, message: string, closeCode: number, id?: RequestId): void {
+    this.error(code, message, id);
+    this.close(closeCode, message.slice(0, 120));
+  }
+
+  private require(permission: Permission, id: RequestId | undefined): boolean {
+    if (this.principal!.permissions.has(permission)) return true;
+    this.error('FORBIDDEN', `this needs the "${permission}" permission`, id);
+    return false;
+  }
+
+  private sessionAllowed(session: string, id: RequestId | undefined): boolean {
+    if (canSeeSession(this.principal!, session)) return true;
+    this.error('FORBIDDEN', `session "${session}" is outside this token's sessions`, id);
+    return false;
+  }
+
+  private sourceError(error: unknown, id: RequestId | undefined): void {
+    if (error instanceof MonitorError) {
+      this.error(error.code, error.message, id, error.details);
+    } else {
+      this.hub.log('error', 'source call failed', { client_id: this.id, error: String(error) });
+      this.error('INTERNAL_ERROR', 'the tmux source failed', id);
+    }
+  }
+}
+
+function requestIdOf(message: unknown): RequestId | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const id = (message as { id?: unknown }).id;
+  if (typeof id === 'string' && id.length <= 64) return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return id;
+  return undefined;
+}
+
+/** UTF-8 byte length, exact only when it could matter (a string over limit/3 chars). */
+function utf8Length(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return text.length;
+  if (text.length > limit) return text.length;
+  return new TextEncoder().encode(text).byteLength;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MonitorError('TMUX_UNAVAILABLE', `tmux did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

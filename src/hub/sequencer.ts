@@ -1,0 +1,35 @@
+import type { MonitorEvent, RawEvent } from '../protocol/events.ts';
+
+/** An event with its wire form, serialized once and shared by every connection. */
+export interface StampedEvent {
+  readonly event: MonitorEvent;
+  readonly json: string;
+  /** Milliseconds since the epoch when it was stamped (for the history's TTL). */
+  readonly at: number;
+}
+
+/** A new server epoch: sequence numbers are only comparable within one epoch. */
+export function newEpoch(): string {
+  const random = crypto.getRandomValues(new Uint8Array(6));
+  return Date.now().toString(36) + '-' + Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Gives events their `seq` and `timestamp`. The timestamp is taken once per batch: the
+ * events of one batch arrived from tmux in one read, so they share the moment.
+ */
+export class Sequencer {
+  private seq = 0;
+
+  get last(): number {
+    return this.seq;
+  }
+
+  stamp(batch: readonly RawEvent[], now = Date.now()): StampedEvent[] {
+    const timestamp = new Date(now).toISOString();
+    return batch.map((raw) => {
+      const event = { ...raw, seq: ++this.seq, timestamp } as MonitorEvent;
+      return { event, json: JSON.stringify(event), at: now };
+    });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * `createMonitor()`: the tmux-monitor server as a Hono app. The runtime's WebSocket
+ * upgrade is injected, so this file (and everything it imports) runs on Node, Bun and
+ * Deno alike, standalone or mounted in another app with `app.route('/tmux', monitor)`.
+ */
+import { Hono, type Context } from 'hono';
+import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import type { EventSource } from './protocol/source.ts';
+import { clientMessageJsonSchema } from './protocol/json-schema.ts';
+import { createVerifier, type VerifierOptions } from './auth/verifier.ts';
+import type { AuditSink } from './hub/audit.ts';
+import { Connection, type Transport } from './hub/connection.ts';
+import { Hub, type HubOptions, type Logger } from './hub/hub.ts';
+import { dashboardHtml } from './dashboard/index.ts';
+
+export interface MonitorOptions {
+  /** The runtime's upgrade helper: `@hono/node-ws`, `hono/bun` or `hono/deno`. */
+  upgradeWebSocket: UpgradeWebSocket<any, any>;
+  /** Passed to `upgradeWebSocket` (Deno: `{ idleTimeout }` for its heartbeat). */
+  upgradeOptions?: unknown;
+  /** Where events come from: the tmux source, or `createMemorySource()`. */
+  source: EventSource;
+  /** Token verification, or `false` to turn auth off (loopback use only). */
+  auth: VerifierOptions | false;
+  history?: { size?: number; ttlMs?: number };
+  maxConnections?: number;
+  rateLimit?: { perSecond?: number; burst?: number; maxViolations?: number; violationWindowMs?: number };
+  failedAuth?: { limit?: number; windowMs?: number };
+  authTimeoutMs?: number;
+  maxFrameBytes?: number;
+  sendBufferLimit?: number;
+  slowReaderGraceMs?: number;
+  /** Browser origins allowed to connect; unset: any (tokens, not cookies, authorize). */
+  allowedOrigins?: string[];
+  /** The peer's address, for the failed-auth limit and the audit log. */
+  remoteAddress?: (c: Context) => string | undefined;
+  audit?: AuditSink;
+  log?: Logger;
+  /** Serve the dashboard at `GET /` (default true). */
+  dashboard?: boolean;
+}
+
+export type Monitor = Hono & {
+  readonly hub: Hub;
+  /** Close every client with 1001 and stop the source. */
+  shutdown(): Promise<void>;
+};
+
+export const DEFAULTS = {
+  historySize: 1000,
+  historyTtlMs: 300_000,
+  maxConnections: 100,
+  ratePerSecond: 100,
+  rateBurst: 100,
+  authTimeoutMs: 10_000,
+  maxFrameBytes: 64 * 1024,
+  sendBufferLimit: 1024 * 1024,
+  slowReaderGraceMs: 10_000,
+} as const;
+
+const defaultLogger: Logger = (level, message, fields) => {
+  if (level === 'debug') return;
+  console.error(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
+};
+
+export function createMonitor(options: MonitorOptions): Monitor {
+  const hubOptions: HubOptions = {
+    verifier: options.auth === false ? null : createVerifier(options.auth),
+    authTimeoutMs: options.authTimeoutMs ?? DEFAULTS.authTimeoutMs,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
+    maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
+    sendBufferLimit: options.sendBufferLimit ?? DEFAULTS.sendBufferLimit,
+    slowReaderGraceMs: options.slowReaderGraceMs ?? DEFAULTS.slowReaderGraceMs,
+    rateLimit: {
+      perSecond: options.rateLimit?.perSecond ?? DEFAULTS.ratePerSecond,
+      burst: options.rateLimit?.burst ?? options.rateLimit?.perSecond ?? DEFAULTS.rateBurst,
+      maxViolations: options.rateLimit?.maxViolations ?? 10,
+      violationWindowMs: options.rateLimit?.violationWindowMs ?? 10_000,
+    },
+    failedAuth: { limit: options.failedAuth?.limit ?? 10, windowMs: options.failedAuth?.windowMs ?? 60_000 },
+    history: { size: options.history?.size ?? DEFAULTS.historySize, ttlMs: options.history?.ttlMs ?? DEFAULTS.historyTtlMs },
+  };
+  const hub = new Hub(options.source, hubOptions, options.log ?? defaultLogger, options.audit);
+  void hub.start();
+
+  const app = new Hono();
+  const events = (c: Context) => {
+    const remote = options.remoteAddress?.(c) ?? 'unknown';
+    const headerToken = bearerToken(c.req.header('authorization'));
+    let connection: Connection | undefined;
+    return {
+      onOpen(_event: Event, ws: WSContext) {
+        connection = new Connection(hub, transportOf(ws), remote, headerToken);
+        hub.add(connection);
+        connection.open();
+      },
+      onMessage(event: MessageEvent, _ws: WSContext) {
+        connection?.receive(event.data);
+      },
+      onClose(event: CloseEvent, _ws: WSContext) {
+        connection?.closedBy(event.code);
+      },
+      onError(_event: Event, _ws: WSContext) {
+        // The close event follows; nothing to do here.
+      },
+    };
+  };
+  const upgrade = async (c: Context): Promise<Response> => {
+    const refused = gate(c);
+    if (refused) return refused;
+    try {
+      return await options.upgradeWebSocket(c, events(c), options.upgradeOptions);
+    } catch {
+      return c.json({ error: 'UPGRADE_FAILED', message: 'WebSocket upgrade failed' }, 400);
+    }
+  };
+
+  const gate = (c: Context): Response | undefined => {
+    const origin = c.req.header('origin');
+    if (origin && options.allowedOrigins && !options.allowedOrigins.includes(origin)) {
+      return c.json({ error: 'FORBIDDEN', message: `origin ${origin} is not allowed` }, 403);
+    }
+    if (hub.connectionCount >= hubOptions.maxConnections) {
+      return c.json({ error: 'TOO_MANY_CONNECTIONS', message: `at most ${hubOptions.maxConnections} connections` }, 503);
+    }
+    return undefined;
+  };
+
+  const isUpgrade = (c: Context) => c.req.header('upgrade')?.toLowerCase() === 'websocket';
+
+  app.get('/monitor', (c) => {
+    if (!isUpgrade(c)) return c.json({ error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket client' }, 426);
+    return upgrade(c);
+  });
+  app.get('/', (c) => {
+    if (isUpgrade(c)) return upgrade(c);
+    if (options.dashboard === false) return c.notFound();
+    const base = c.req.path.replace(/\/$/, '');
+    return c.html(dashboardHtml(base));
+  });
+  app.get('/health', (c) =>
+    c.json({
+      status: 'ok',
+      uptime: Math.round((Date.now() - hub.startedAt) / 1000),
+      clients: hub.connectionCount,
+      seq: hub.sequencer.last,
+      epoch: hub.epoch,
+      source: hub.source.state,
+    }),
+  );
+  app.get('/metrics', (c) =>
+    c.text(
+      hub.metrics.render({ seq: hub.sequencer.last, historySize: hub.history.size, sourceConnected: hub.source.state === 'connected' }),
+      200,
+      { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+    ),
+  );
+  let schema: Record<string, unknown> | undefined;
+  app.get('/schema.json', (c) => c.json((schema ??= clientMessageJsonSchema())));
+
+  return Object.assign(app, { hub, shutdown: () => hub.shutdown() });
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/**
+ * Adapts Hono's WSContext. `raw` is the runtime's socket: `ws` and Deno expose
+ * `bufferedAmount`, Bun `getBufferedAmount()`.
+ */
+function transportOf(ws: WSContext): Transport {
+  const raw = ws.raw as { bufferedAmount?: number; getBufferedAmount?: () => number } | undefined;
+  return {
+    send: (text) => ws.send(text),
+    close: (code, reason) => ws.close(code, reason),
+    bufferedAmount: () => raw?.getBufferedAmount?.() ?? raw?.bufferedAmount ?? 0,
+  };
+}
