@@ -299,16 +299,15 @@ export class TmuxMonitor {
     conn.closed = true;
     clearTimeout(conn.connectTimer);
     clearTimeout(conn.refreshTimer);
-    if (this.#conn !== conn) return;
+    if (this.#conn !== conn || this.#state === 'closed') return;
     this.#conn = null;
-    this.#forgetConnection(conn);
-    if (this.#state === 'closed') return;
-
     if (TERMINAL_CLOSE_CODES.has(code)) {
+      // Requests in flight fail with the reason the server gave, not a bare "disconnected".
       const error = terminalError(code, reason, conn.lastError);
       void this.#finish({ code, reason, terminal: true, willReconnect: false, error });
       return;
     }
+    this.#forgetConnection(conn);
     const attempts = this.#attempts + 1;
     const max = this.#reconnect?.maxAttempts ?? Infinity;
     if (!this.#reconnect || attempts > max) {
@@ -445,7 +444,8 @@ export class TmuxMonitor {
       this.#authRequests.add(id);
       this.#send(conn, { action: 'auth', id, token: conn.token });
     } else if (message.auth_required) {
-      const error = new TmuxMonitorError('AUTH_REQUIRED', 'the server requires a token and none was given');
+      // Reported as the server would close a connection that cannot authenticate.
+      const error = new TmuxMonitorError('AUTH_REQUIRED', 'the server requires a token and none was given', { closeCode: 4401 });
       void this.#finish({ code: 4401, reason: error.message, terminal: true, willReconnect: false, error });
     } else {
       this.#onReady(conn);
