@@ -41,6 +41,7 @@ from .errors import (
 from .events import Event, Gap
 
 log = logging.getLogger("tmux_websocket")
+log.addHandler(logging.NullHandler())  # a library: the application decides what is shown
 
 DEFAULT_URL = "ws://127.0.0.1:8765"
 

@@ -1,0 +1,200 @@
+"""Reconnect, resume and gaps; terminal close codes stop the client."""
+import asyncio
+import signal
+import time
+import unittest
+
+from . import support
+from .support import TIMEOUT, Collector, mint_token, wait_until
+from tmux_websocket import AsyncTmuxMonitor, AuthError, ConnectionClosedError, TmuxMonitor
+
+FAST = {"min_delay": 0.05, "max_delay": 0.3}
+
+
+async def until_state(monitor, state, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while monitor.state != state:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"state is {monitor.state}, not {state}")
+        await asyncio.sleep(0.02)
+
+
+def hold_reconnects(monitor):
+    """Keep the client disconnected until the returned event is set (a network outage)."""
+    gate = asyncio.Event()
+    connect_once = monitor._connect_once
+
+    async def gated(resume):
+        await gate.wait()
+        return await connect_once(resume)
+
+    monitor._connect_once = gated
+    return gate
+
+
+class ResumeTest(unittest.IsolatedAsyncioTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.env = support.env()
+
+    def setUp(self):
+        self.session = self.env.tmux.new_session()
+        self.addCleanup(self.env.tmux.kill_session, self.session)
+
+    def rename(self, name):
+        self.env.tmux.run("rename-window", "-t", f"{self.session}:0", name)
+
+    async def open_pair(self, url, **options):
+        """A reference client that never drops, and the client under test."""
+        token = mint_token("viewer")
+        reference = AsyncTmuxMonitor(url, token)
+        monitor = AsyncTmuxMonitor(url, token, **FAST, **options)
+        for client in (reference, monitor):
+            self.addAsyncCleanup(client.close)
+            await client.connect()
+            await client.subscribe(types=["window.renamed"], sessions=[self.session])
+        return Collector(reference), Collector(monitor)
+
+    async def test_a_dropped_connection_resumes_with_every_missed_event_once(self):
+        resumes, gaps = [], []
+        ref, got = await self.open_pair(self.env.url, on_resume=resumes.append, on_gap=gaps.append)
+        monitor = got.monitor
+        epoch = monitor.epoch
+        for name in ("a1", "a2"):
+            self.rename(name)
+        await got.until(lambda events: len(events) == 2, message="2 renames")
+
+        gate = hold_reconnects(monitor)
+        monitor._drop_connection()  # the socket dies without a close frame
+        await until_state(monitor, "reconnecting")
+        for i in range(5):
+            self.rename(f"b{i}")
+        await ref.until(lambda events: len(events) == 7, message="7 renames (reference)")
+        gate.set()
+        await got.until(lambda events: len(events) == 7, message="the 5 missed renames")
+        self.rename("c1")
+        await got.until(lambda events: len(events) == 8, message="a live rename after the resume")
+        await ref.until(lambda events: len(events) == 8, message="8 renames (reference)")
+
+        self.assertEqual([e.seq for e in got.events], [e.seq for e in ref.events])
+        self.assertEqual([e.data["new_name"] for e in got.events],
+                         ["a1", "a2", "b0", "b1", "b2", "b3", "b4", "c1"])
+        self.assertEqual(gaps, [])
+        self.assertEqual(resumes, [{"epoch": epoch, "since": ref.events[1].seq, "replayed": 5, "complete": True}])
+        self.assertEqual(monitor.epoch, epoch)
+        self.assertEqual(monitor.reconnects, 1)
+        self.assertEqual(monitor.state, "open")
+        await ref.stop()
+        await got.stop()
+
+    async def test_events_no_longer_held_are_reported_as_a_gap(self):
+        server = self.env.server(args=["--history-size", "2"]).start()
+        self.addCleanup(server.stop)
+        resumes = []
+        ref, got = await self.open_pair(server.url, on_resume=resumes.append)
+        monitor = got.monitor
+        self.rename("before")
+        await got.until(lambda events: len(events) == 1, message="the first rename")
+
+        gate = hold_reconnects(monitor)
+        monitor._drop_connection()
+        await until_state(monitor, "reconnecting")
+        for i in range(5):
+            self.rename(f"missed{i}")
+        await ref.until(lambda events: len(events) == 6, message="6 renames (reference)")
+        gate.set()
+        last = ref.events[-1].seq
+        await got.until(lambda events: events[-1].seq == last, message="the events still held")
+
+        gap = got.events[1]
+        self.assertEqual(gap.type, "gap")
+        self.assertEqual(gap.data["reason"], "history-lost")
+        self.assertEqual(gap.data["since"], got.events[0].seq)
+        self.assertEqual(gap.data["epoch"], gap.data["previous_epoch"])
+        # What follows the gap is what the server still held (at most 2 events): the
+        # newest of the missed ones, in order.
+        after = [e.seq for e in got.events[2:]]
+        self.assertTrue(1 <= len(after) <= 2, after)
+        self.assertEqual(after, [e.seq for e in ref.events[-len(after):]])
+        self.assertEqual(resumes[0]["complete"], False)
+        await ref.stop()
+        await got.stop()
+
+
+class RestartTest(unittest.TestCase):
+    """The blocking client across server restarts: 1001 (SIGTERM) and 1006 (SIGKILL)."""
+
+    def test_a_restarted_server_means_a_new_epoch_and_a_gap(self):
+        env = support.env()
+        session = env.tmux.new_session()
+        self.addCleanup(env.tmux.kill_session, session)
+        server = env.server().start()
+        self.addCleanup(lambda: server.stop())
+        port = server.port
+        monitor = TmuxMonitor(server.base_url, mint_token("viewer"), snapshot_on_gap=True, **FAST)
+        self.addCleanup(monitor.close)
+        monitor.subscribe(types=["window.renamed"], sessions=[session])
+
+        def rename(name):
+            env.tmux.run("rename-window", "-t", f"{session}:0", name)
+
+        rename("before")
+        before = monitor.next_event(TIMEOUT)
+        self.assertEqual(before.data["new_name"], "before")
+        previous_epoch = monitor.epoch
+
+        for how, name in ((signal.SIGTERM, "after-term"), (signal.SIGKILL, "after-kill")):
+            server.stop(how)
+            wait_until(lambda: monitor.state == "reconnecting", message=f"reconnecting after {how.name}")
+            server = env.server(port=port).start()
+            rename(name)  # replayed (since 0) if it happens before the client is back
+            gap = monitor.next_event(TIMEOUT)
+            self.assertEqual(gap.type, "gap", gap)
+            self.assertEqual(gap.data["reason"], "epoch-changed")
+            self.assertEqual(gap.data["previous_epoch"], previous_epoch)
+            self.assertNotEqual(gap.data["epoch"], previous_epoch)
+            self.assertIn(session, [s["name"] for s in gap.snapshot["sessions"]])
+            event = monitor.next_event(TIMEOUT)
+            self.assertEqual((event.type, event.data["new_name"]), ("window.renamed", name))
+            self.assertEqual(monitor.epoch, gap.data["epoch"])
+            self.assertEqual(monitor.last_seq, event.seq)
+            previous_epoch = monitor.epoch
+        self.assertEqual(monitor.state, "open")
+        self.assertEqual(monitor.reconnects, 2)
+
+
+class TerminalCloseTest(unittest.IsolatedAsyncioTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.env = support.env()
+
+    async def test_an_expired_token_closes_with_4401_and_the_client_stops(self):
+        monitor = AsyncTmuxMonitor(self.env.url, mint_token("viewer", ttl=2), **FAST)
+        self.addAsyncCleanup(monitor.close)
+        await monitor.subscribe(types=["*"])
+        with self.assertRaises(AuthError) as caught:
+            while True:
+                await monitor.next_event(TIMEOUT)
+        self.assertEqual(caught.exception.code, "TOKEN_EXPIRED")
+        self.assertEqual(caught.exception.close_code, 4401)
+        self.assertEqual(monitor.state, "failed")
+        self.assertEqual(monitor.reconnects, 0)
+        with self.assertRaises(AuthError):  # and it stays stopped
+            await monitor.next_event(0.2)
+
+    async def test_a_frame_over_64_kib_closes_with_1009_and_the_client_stops(self):
+        session = self.env.tmux.new_session()
+        self.addCleanup(self.env.tmux.kill_session, session)
+        monitor = AsyncTmuxMonitor(self.env.url, mint_token("operator"), **FAST)
+        self.addAsyncCleanup(monitor.close)
+        await monitor.connect()
+        with self.assertRaises(ConnectionClosedError) as caught:
+            await monitor.command("send", session, 0, text="x" * 70_000)
+        self.assertEqual(caught.exception.close_code, 1009)
+        await until_state(monitor, "failed")
+        self.assertEqual(monitor.failure.close_code, 1009)
+        self.assertEqual(monitor.reconnects, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
