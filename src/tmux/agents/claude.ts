@@ -1,0 +1,54 @@
+/**
+ * Claude Code (Anthropic's `claude` CLI, an Ink TUI). The process shows as `claude`
+ * (native build) or `node`; the screen tells it apart.
+ *
+ * | status  | what the screen shows |
+ * |---------|------------------------|
+ * | busy    | spinner line `✻ Pondering… (12s · ↑ 1.2k tokens · esc to interrupt)`; "esc to interrupt" |
+ * | waiting | "Do you want to proceed?", "Do you want to make this edit to …?", "Do you want to create …?", numbered choices `❯ 1. Yes`, "Claude needs your permission", "Do you trust the files in this folder?" |
+ * | error   | `API Error: 529 …`, "Please run /login", "Invalid API key", "Credit balance is too low", "usage limit reached" |
+ * | ready   | the input box `│ > │` (or `> ` between rules), footer "? for shortcuts", "⏵⏵ accept edits on" |
+ */
+import type { AgentProfile } from './types.ts';
+
+export const claude: AgentProfile = {
+  type: 'claude',
+  commands: /^claude(-code)?$/i,
+  signatures: [
+    /Claude Code/,
+    /Welcome to Claude/,
+    /Claude needs your permission/,
+    /tell Claude what to do differently/,
+    /^\s*[✻✢✳✶✽]\s+\S+…/m,
+    /⏵⏵ (accept edits|bypass permissions|auto-accept)/,
+    /Please run \/login/,
+    /\? for shortcuts/,
+    /Tab to amend/,
+  ],
+  waiting: [
+    { re: /Do you want to (proceed|make this edit|create|allow|run|overwrite)/, reason: 'permission prompt' },
+    { re: /Claude needs your permission/, reason: 'permission prompt' },
+    { re: /Do you trust the files in this folder\?/, reason: 'trust prompt' },
+    { re: /^[\s│|]*❯\s*\d+\.\s+\S/m, reason: 'numbered choice' },
+    { re: /\((Y\/n|y\/N|y\/n)\)\s*$|\[(Y\/n|y\/N|y\/n)\]\s*$/m, reason: 'yes/no question', last: 2 },
+  ],
+  busy: [
+    { re: /esc to interrupt/i, reason: 'esc to interrupt' },
+    { re: /^\s*[·✢✳✶✻✽*]\s+[A-Z][\w-]*…/m, reason: 'spinner' },
+  ],
+  error: [
+    { re: /API Error/i, reason: 'API error' },
+    { re: /Please run \/login/, reason: 'login required' },
+    { re: /Invalid API key/i, reason: 'invalid API key' },
+    { re: /Credit balance is too low/i, reason: 'credit balance too low' },
+    { re: /usage limit reached|rate[_ ]limit/i, reason: 'rate limited' },
+    { re: /OAuth token (has )?expired/i, reason: 'login expired' },
+  ],
+  ready: [
+    { re: /^\s*[│|]\s*>(\s|$)/m, reason: 'prompt box' },
+    { re: /^\s*>(\s.*)?$/m, reason: 'prompt' },
+    { re: /^\s*[│|]?\s*❯\s*$/m, reason: 'prompt' },
+    { re: /\? for shortcuts/, reason: 'prompt footer' },
+    { re: /⏵⏵ /, reason: 'prompt footer' },
+  ],
+};

@@ -1,0 +1,49 @@
+/**
+ * Gemini CLI (Google's `gemini`, an Ink TUI). The process shows as `gemini` or `node`.
+ *
+ * | status  | what the screen shows |
+ * |---------|------------------------|
+ * | busy    | `⠏ Reticulating splines (esc to cancel, 12s)`: braille spinner, "esc to cancel" |
+ * | waiting | tool confirmation: "Apply this change?", "Allow execution of: '…'?", "Do you want to proceed?", `● 1. Yes, allow once`, "Waiting for user confirmation" |
+ * | error   | `✕ [API Error: …]`, "Error authenticating", "Quota exceeded", `RESOURCE_EXHAUSTED`, 429 |
+ * | ready   | the input box `>   Type your message or @path/to/file`, footer `gemini-2.5-pro (100% context left)` |
+ */
+import type { AgentProfile } from './types.ts';
+
+export const gemini: AgentProfile = {
+  type: 'gemini',
+  commands: /^gemini(-cli)?$/i,
+  signatures: [
+    /Tips for getting started/,
+    /Type your message or @path\/to\/file/,
+    /gemini-\d+(\.\d+)?-(pro|flash)/i,
+    /\(esc to cancel, \d+s\)/,
+    /Yes, allow once/,
+    /Apply this change\?/,
+    /GEMINI\.md/,
+    /Gemini CLI/,
+    /Waiting for user confirmation/,
+  ],
+  waiting: [
+    { re: /Apply this change\?/, reason: 'edit confirmation' },
+    { re: /Allow execution( of)?/, reason: 'command confirmation' },
+    { re: /Do you want to proceed\?/, reason: 'tool confirmation' },
+    { re: /Waiting for user confirmation/, reason: 'tool confirmation' },
+    { re: /Yes, allow (once|always)/, reason: 'tool confirmation' },
+    { re: /^[\s│|]*●\s*\d+\.\s+\S/m, reason: 'numbered choice' },
+  ],
+  busy: [
+    { re: /\(esc to cancel(,[^)]*)?\)/i, reason: 'esc to cancel' },
+    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner' },
+  ],
+  error: [
+    { re: /\[API Error/i, reason: 'API error' },
+    { re: /Error authenticating|Failed to login/i, reason: 'authentication failed' },
+    { re: /Quota exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|status: 429/i, reason: 'quota exceeded' },
+  ],
+  ready: [
+    { re: /Type your message or @path\/to\/file/, reason: 'prompt box' },
+    { re: /^\s*[│|]?\s*>\s/m, reason: 'prompt box' },
+    { re: /\(\d+% context left\)/, reason: 'prompt footer' },
+  ],
+};

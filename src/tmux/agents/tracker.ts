@@ -1,0 +1,181 @@
+/**
+ * Per-pane agent status over time. Screens are read only after output (when it settles,
+ * or at least every `maxWaitMs` while output keeps coming), so nothing runs while
+ * nothing happens. A new status must hold for `holdMs` before it is reported, and only
+ * changes are reported.
+ */
+import type { AgentStatus } from '../../protocol/events.ts';
+import { detect, identify, type PaneFacts } from './detect.ts';
+import type { Detection } from './types.ts';
+
+export interface TrackerOptions {
+  /** Quiet time after output before the screen is read. */
+  settleMs: number;
+  /** Longest wait for a read while output keeps coming (spinners never settle). */
+  maxWaitMs: number;
+  /** How long a new status must hold before it is reported. */
+  holdMs: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { settleMs: 100, maxWaitMs: 400, holdMs: 200 };
+
+export interface TrackerHost {
+  /** Read a pane's facts (fresh command, dead flag, @agent_state, screen); null if the pane is gone. */
+  read(paneId: string): Promise<PaneFacts | null>;
+  /** Report a status change. */
+  report(paneId: string, status: AgentStatus, previous: AgentStatus, agentType: string, reason: string): void;
+}
+
+interface PaneTrack {
+  current: Detection;
+  pending: Detection | null;
+  holdTimer: ReturnType<typeof setTimeout> | null;
+  readTimer: ReturnType<typeof setTimeout> | null;
+  dirtySince: number;
+  reading: boolean;
+  again: boolean;
+  /** Agent type seen on screen, kept while the pane runs the same command. */
+  sticky: { type: string; command: string } | null;
+}
+
+export class AgentTracker {
+  private readonly panes = new Map<string, PaneTrack>();
+  private closed = false;
+
+  constructor(
+    private readonly host: TrackerHost,
+    private readonly options: TrackerOptions = DEFAULT_TRACKER_OPTIONS,
+  ) {}
+
+  /** The status to show in snapshots. */
+  get(paneId: string): { status: AgentStatus; agent_type: string } {
+    const t = this.panes.get(paneId);
+    return t ? { status: t.current.status, agent_type: t.current.agent_type } : { status: 'unknown', agent_type: 'unknown' };
+  }
+
+  has(paneId: string): boolean {
+    return this.panes.has(paneId);
+  }
+
+  /** Read a pane now and take the result as its status without reporting it (initial state). */
+  async baseline(paneId: string): Promise<void> {
+    const t = this.track(paneId);
+    const facts = await this.host.read(paneId).catch(() => null);
+    if (!facts || this.closed) return;
+    t.current = this.decide(t, facts);
+  }
+
+  /** A new pane: its status starts `unknown` and is reported once read. */
+  added(paneId: string): void {
+    this.track(paneId);
+    this.schedule(paneId, 0);
+  }
+
+  /** The pane printed something: read its screen once output settles. */
+  output(paneId: string): void {
+    this.schedule(paneId, this.options.settleMs);
+  }
+
+  /** Command, dead flag or @agent_state may have changed: read soon. */
+  changed(paneId: string): void {
+    this.schedule(paneId, 0);
+  }
+
+  removed(paneId: string): void {
+    const t = this.panes.get(paneId);
+    if (!t) return;
+    if (t.holdTimer) clearTimeout(t.holdTimer);
+    if (t.readTimer) clearTimeout(t.readTimer);
+    this.panes.delete(paneId);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const id of [...this.panes.keys()]) this.removed(id);
+  }
+
+  private track(paneId: string): PaneTrack {
+    let t = this.panes.get(paneId);
+    if (!t) {
+      t = {
+        current: { status: 'unknown', agent_type: 'unknown', reason: 'not read yet' },
+        pending: null,
+        holdTimer: null,
+        readTimer: null,
+        dirtySince: 0,
+        reading: false,
+        again: false,
+        sticky: null,
+      };
+      this.panes.set(paneId, t);
+    }
+    return t;
+  }
+
+  private schedule(paneId: string, delay: number): void {
+    if (this.closed) return;
+    const t = this.track(paneId);
+    if (t.reading) {
+      t.again = true;
+      return;
+    }
+    const now = Date.now();
+    if (t.readTimer) clearTimeout(t.readTimer);
+    else t.dirtySince = now;
+    // Wait for quiet, but never longer than maxWaitMs since the first unread change.
+    const due = Math.min(now + delay, t.dirtySince + this.options.maxWaitMs);
+    t.readTimer = setTimeout(() => void this.read(paneId), Math.max(0, due - now));
+  }
+
+  private async read(paneId: string): Promise<void> {
+    const t = this.panes.get(paneId);
+    if (!t || this.closed) return;
+    t.readTimer = null;
+    t.reading = true;
+    t.again = false;
+    let facts: PaneFacts | null = null;
+    try {
+      facts = await this.host.read(paneId);
+    } catch {
+      facts = null;
+    }
+    t.reading = false;
+    if (this.closed || this.panes.get(paneId) !== t) return;
+    if (facts) this.propose(paneId, t, this.decide(t, facts));
+    if (t.again) this.schedule(paneId, this.options.settleMs);
+  }
+
+  private decide(t: PaneTrack, facts: PaneFacts): Detection {
+    if (t.sticky && t.sticky.command !== facts.command) t.sticky = null;
+    const type = identify(facts, t.sticky?.type);
+    if (type !== 'shell') t.sticky = { type, command: facts.command };
+    return detect(facts, t.sticky?.type);
+  }
+
+  /** Debounce: a candidate must stay the same for holdMs (no other candidate seen meanwhile). */
+  private propose(paneId: string, t: PaneTrack, d: Detection): void {
+    const same = (a: Detection, b: Detection): boolean => a.status === b.status && a.agent_type === b.agent_type;
+    if (same(d, t.current)) {
+      t.current = { ...t.current, reason: d.reason };
+      t.pending = null;
+      if (t.holdTimer) clearTimeout(t.holdTimer);
+      t.holdTimer = null;
+      return;
+    }
+    if (t.pending && same(t.pending, d) && t.holdTimer) {
+      t.pending = d;
+      return;
+    }
+    if (t.holdTimer) clearTimeout(t.holdTimer);
+    t.pending = d;
+    t.holdTimer = setTimeout(() => {
+      t.holdTimer = null;
+      const next = t.pending;
+      t.pending = null;
+      if (!next || this.closed || this.panes.get(paneId) !== t) return;
+      const previous = t.current.status;
+      t.current = next;
+      this.host.report(paneId, next.status, previous, next.agent_type, next.reason);
+    }, this.options.holdMs);
+  }
+}

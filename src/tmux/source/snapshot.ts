@@ -1,0 +1,46 @@
+/** The contract's snapshot tree from the source's state. */
+import type { PaneSnapshot, SessionSnapshot } from '../../protocol/snapshot.ts';
+import type { AgentStatus } from '../../protocol/events.ts';
+import type { SessionInfo } from '../state/model.ts';
+
+export function toSnapshot(
+  sessions: readonly SessionInfo[],
+  agentOf: (paneId: string) => { status: AgentStatus; agent_type: string },
+  contentOf?: (paneId: string) => string | undefined,
+): SessionSnapshot[] {
+  return sessions.map((s) => ({
+    name: s.name,
+    id: s.id,
+    attached: s.attached,
+    created: new Date(s.created * 1000).toISOString(),
+    windows: s.windows.map((w) => ({
+      index: w.index,
+      id: w.id,
+      name: w.name,
+      active: w.active,
+      panes: w.panes.map((p) => {
+        const pane: PaneSnapshot = {
+          index: p.index,
+          id: p.id,
+          pid: p.pid,
+          command: p.command,
+          title: p.title,
+          path: p.path,
+          dead: p.dead,
+          active: p.active,
+          agent: agentOf(p.id),
+        };
+        const content = contentOf?.(p.id);
+        if (content !== undefined) pane.content = content;
+        return pane;
+      }),
+    })),
+  }));
+}
+
+/** The last `lines` lines of a capture, trailing blank lines (the unused screen) removed. */
+export function lastLines(captured: readonly string[], lines: number): string {
+  let end = captured.length;
+  while (end > 0 && captured[end - 1]!.trim() === '') end--;
+  return captured.slice(Math.max(0, end - lines), end).join('\n');
+}

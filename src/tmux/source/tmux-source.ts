@@ -1,0 +1,463 @@
+/**
+ * The tmux control-mode source. Design (docs/tmux-source.md):
+ *
+ * - One `tmux -C attach-session -f ignore-size` client per session, since `%output` only
+ *   covers the attached session's panes. `ignore-size` keeps monitoring from resizing
+ *   anyone's windows. Clients start when a session appears and end with their session.
+ * - Structure is re-read (`list-panes -a`, `list-sessions`, `list-clients`, pipelined over
+ *   the control channel) on any structural notification, and events come from diffing the
+ *   old and new trees. One format subscription (`refresh-client -B`) over every pane's
+ *   command, pid, dead flag, title and `@agent_state` triggers the same re-read.
+ * - Output is coalesced per pane for a few ms into bounded `pane.output` events.
+ * - Agent status comes from `@agent_state`, the process, then the screen, read over the
+ *   control channel only after output (src/tmux/agents/).
+ * - Nothing here ever awaits the consumer: events go into a bounded queue.
+ * - When tmux goes away: `system.source disconnected`, then a cheap `list-sessions` probe
+ *   every `reconnectIntervalMs` until a server with a session is back.
+ */
+import type { RawEvent, SourceState } from '../../protocol/events.ts';
+import { MonitorError } from '../../protocol/errors.ts';
+import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
+import type { CommandRequest, EventSource } from '../../protocol/source.ts';
+import { AgentTracker, DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../agents/tracker.ts';
+import type { PaneFacts } from '../agents/detect.ts';
+import { ControlClient } from '../control/client.ts';
+import type { ControlMessage } from '../control/messages.ts';
+import { quoteArg } from '../control/quote.ts';
+import { OutputCoalescer } from '../output/coalescer.ts';
+import { run } from '../process/index.ts';
+import { diffStates, paneLocation } from '../state/diff.ts';
+import { EMPTY_STATE, indexPanes, type PaneLocation, type TmuxState } from '../state/model.ts';
+import {
+  CLIENT_FORMAT, PANE_FORMAT, SEP, SESSION_FORMAT, SUBSCRIPTION_FORMAT, SUBSCRIPTION_NAME,
+  parseClients, parseState,
+} from '../state/query.ts';
+import { EventQueue } from './event-queue.ts';
+import { lastLines, toSnapshot } from './snapshot.ts';
+import { narrow, resolvePane } from './targets.ts';
+
+export interface TmuxSourceOptions {
+  /** tmux -L NAME */
+  socketName?: string;
+  /** tmux -S PATH (wins over socketName) */
+  socketPath?: string;
+  /** tmux binary (default `tmux`). */
+  tmuxBin?: string;
+  /** How often to look for a tmux server while none is there (ms, default 1000). */
+  reconnectIntervalMs?: number;
+  /** Output coalescing window (ms, default 4). */
+  coalesceMs?: number;
+  /** Largest `pane.output` content (characters, default 16 KiB). */
+  maxOutputChunk?: number;
+  /** Pause between typing text and pressing Enter for `command` (ms, default 150). */
+  enterDelayMs?: number;
+  /** Queued output kept for a slow consumer before the oldest is dropped (default 8 MiB). */
+  maxQueuedOutputBytes?: number;
+  /** Agent status timing. */
+  agent?: Partial<TrackerOptions>;
+}
+
+export function socketArgs(options: { socketName?: string; socketPath?: string }): string[] {
+  if (options.socketPath) return ['-S', options.socketPath];
+  if (options.socketName) return ['-L', options.socketName];
+  return [];
+}
+
+const STRUCTURAL = new Set<ControlMessage['type']>([
+  'window-add', 'window-close', 'window-renamed', 'session-renamed', 'sessions-changed',
+  'session-window-changed', 'window-pane-changed', 'layout-change', 'pane-mode-changed',
+  'client-detached', 'client-session-changed', 'subscription-changed',
+]);
+
+export class TmuxSource implements EventSource {
+  private readonly tmuxBin: string;
+  private readonly sock: string[];
+  private readonly queue: EventQueue;
+  private readonly coalescer: OutputCoalescer;
+  private readonly tracker: AgentTracker;
+  private readonly clients = new Map<string, ControlClient>();
+  private readonly starting = new Set<string>();
+  private readonly ownPids = new Set<number>();
+  private primary: ControlClient | null = null;
+  private model: TmuxState = EMPTY_STATE;
+  private panes = new Map<string, PaneLocation>();
+  private currentState: SourceState = 'disconnected';
+  private announced: SourceState | null = null;
+  private everConnected = false;
+  private connecting: Promise<void> | null = null;
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
+  private closed = false;
+
+  constructor(private readonly options: TmuxSourceOptions = {}) {
+    this.tmuxBin = options.tmuxBin ?? 'tmux';
+    this.sock = socketArgs(options);
+    this.queue = new EventQueue(options.maxQueuedOutputBytes);
+    this.coalescer = new OutputCoalescer(
+      (paneId) => {
+        const loc = this.panes.get(paneId);
+        return loc ? paneLocation(loc.session, loc.window, loc.pane) : null;
+      },
+      (events) => this.queue.push(events),
+      { windowMs: options.coalesceMs ?? 4, maxContent: options.maxOutputChunk ?? 16 * 1024 },
+    );
+    this.tracker = new AgentTracker(
+      {
+        read: (paneId) => this.readPane(paneId),
+        report: (paneId, status, previous, agentType, reason) => {
+          const loc = this.panes.get(paneId);
+          if (!loc) return;
+          this.queue.push([
+            {
+              type: 'agent.status',
+              ...paneLocation(loc.session, loc.window, loc.pane),
+              data: { status, previous, agent_type: agentType, reason },
+            },
+          ]);
+        },
+      },
+      { ...DEFAULT_TRACKER_OPTIONS, ...options.agent },
+    );
+    void this.connect();
+  }
+
+  get state(): SourceState {
+    return this.currentState;
+  }
+
+  /** pane.output events dropped because the consumer read too slowly. */
+  get droppedOutput(): number {
+    return this.queue.dropped;
+  }
+
+  events(): AsyncIterable<RawEvent[]> {
+    return this.queue.drain();
+  }
+
+  /** Resolves once the source is connected (or rejects after `timeoutMs`). For tests and start-up. */
+  async ready(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.currentState !== 'connected' || this.connecting) {
+      if (Date.now() > deadline) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux source not connected');
+      await (this.connecting ?? new Promise((r) => setTimeout(r, 20)));
+    }
+  }
+
+  async snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
+    const client = this.anyClient();
+    if (!client) {
+      if (await this.serverHasNoSessions()) {
+        if (target && (target.session ?? target.window ?? target.pane) !== undefined) {
+          throw new MonitorError('NOT_FOUND', 'no tmux sessions');
+        }
+        return [];
+      }
+      throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
+    }
+    await this.refresh();
+    const sessions = narrow(this.model, target);
+    let contents: Map<string, string> | undefined;
+    if (lines > 0) {
+      contents = new Map();
+      const ids = [...new Set(sessions.flatMap((s) => s.windows.flatMap((w) => w.panes.map((p) => p.id))))];
+      await Promise.all(
+        ids.map(async (id) => {
+          const captured = await this.tmux('capture-pane', '-p', '-J', '-t', id, '-S', `-${lines}`).catch(() => null);
+          if (captured) contents!.set(id, lastLines(captured, lines));
+        }),
+      );
+    }
+    return toSnapshot(sessions, (id) => this.tracker.get(id), contents && ((id) => contents.get(id)));
+  }
+
+  async command(request: CommandRequest): Promise<void> {
+    if (!this.anyClient()) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
+    let found;
+    try {
+      found = resolvePane(this.model, request.target);
+    } catch {
+      await this.refresh();
+      found = resolvePane(this.model, request.target);
+    }
+    const paneId = found.pane.id;
+    if (request.command === 'interrupt') {
+      await this.tmux('send-keys', '-t', paneId, 'C-c');
+      return;
+    }
+    const text = request.text ?? '';
+    if (text !== '') await this.tmux('send-keys', '-t', paneId, '-l', '--', text);
+    if (request.enter) {
+      // Like the Tmux Orchestrator's send-message: text, a pause, then Enter, so that TUIs
+      // that treat fast input as a paste take the Enter as "submit".
+      if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? 150));
+      await this.tmux('send-keys', '-t', paneId, 'Enter');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    this.tracker.close();
+    this.coalescer.flush();
+    this.coalescer.close();
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    this.primary = null;
+    await Promise.all(clients.map((c) => c.close()));
+    await this.connecting?.catch(() => {});
+    this.queue.end();
+  }
+
+  // --- connection -----------------------------------------------------------------
+
+  private connect(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.connecting ??= this.doConnect().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    const sessions = await this.listSessionIds();
+    if (this.closed) return;
+    if (sessions === null || sessions.length === 0) {
+      this.lost(sessions === null ? 'tmux server not running' : 'tmux server has no sessions');
+      return;
+    }
+    try {
+      if (!this.anyClient()) {
+        // Try each session: one may vanish between the listing and the attach.
+        for (const id of sessions) {
+          await this.startClient(id).catch(() => {});
+          if (this.anyClient()) break;
+        }
+      }
+      const primary = this.anyClient();
+      if (!primary) throw new Error('could not attach to any session');
+      if (this.primary !== primary) {
+        this.primary = primary;
+        await this.subscribe(primary);
+      }
+      const initial = !this.everConnected;
+      this.everConnected = true;
+      this.setState('connected', 'attached to tmux');
+      await this.refresh(initial);
+    } catch (e) {
+      if (this.closed) return;
+      if (!this.anyClient()) this.lost(`could not attach: ${(e as Error).message}`);
+    }
+  }
+
+  /** Session ids from a one-shot `list-sessions`, or null when no server answers. */
+  private async listSessionIds(): Promise<string[] | null> {
+    const r = await run(this.tmuxBin, [...this.sock, 'list-sessions', '-F', '#{session_id}'], {
+      unsetEnv: ['TMUX'],
+      timeoutMs: 5000,
+    });
+    if (r.code !== 0) return null;
+    return r.stdout.split('\n').filter((l) => l !== '');
+  }
+
+  private async serverHasNoSessions(): Promise<boolean> {
+    const ids = await this.listSessionIds();
+    return ids !== null && ids.length === 0;
+  }
+
+  /** No control client left: report everything gone, go disconnected, and look again later. */
+  private lost(message: string): void {
+    if (this.closed) return;
+    const events = diffStates(this.model, EMPTY_STATE);
+    for (const id of this.panes.keys()) {
+      this.tracker.removed(id);
+      this.coalescer.removePane(id);
+    }
+    this.model = EMPTY_STATE;
+    this.panes = new Map();
+    this.queue.push(events);
+    this.setState('disconnected', message);
+    this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    if (this.closed || this.probeTimer) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      void this.connect();
+    }, this.options.reconnectIntervalMs ?? 1000);
+  }
+
+  private setState(state: SourceState, message: string): void {
+    this.currentState = state;
+    if (this.announced === state) return;
+    this.announced = state;
+    this.queue.push([{ type: 'system.source', data: { state, message } }]);
+  }
+
+  private async startClient(sessionId: string): Promise<void> {
+    if (this.clients.has(sessionId) || this.starting.has(sessionId) || this.closed) return;
+    this.starting.add(sessionId);
+    try {
+      const client = await ControlClient.start({
+        tmuxBin: this.tmuxBin,
+        socketArgs: this.sock,
+        session: sessionId,
+        onMessage: (m, c) => this.onMessage(m, c),
+        onExit: (reason, c) => this.onClientExit(reason, c),
+      });
+      if (client.pid !== undefined) this.ownPids.add(client.pid);
+      if (this.closed || client.closed) {
+        await client.close();
+        return;
+      }
+      this.clients.set(sessionId, client);
+    } finally {
+      this.starting.delete(sessionId);
+    }
+  }
+
+  private async subscribe(client: ControlClient): Promise<void> {
+    await client.send(`refresh-client -B ${quoteArg(`${SUBSCRIPTION_NAME}::${SUBSCRIPTION_FORMAT}`)}`);
+  }
+
+  private anyClient(): ControlClient | null {
+    if (this.primary && !this.primary.closed) return this.primary;
+    for (const c of this.clients.values()) if (!c.closed) return c;
+    return null;
+  }
+
+  private onClientExit(_reason: string, client: ControlClient): void {
+    if (this.clients.get(client.session) === client) this.clients.delete(client.session);
+    if (client.pid !== undefined) this.ownPids.delete(client.pid);
+    if (this.closed) return;
+    if (this.primary === client) {
+      this.primary = null;
+      const next = this.anyClient();
+      if (next) {
+        this.primary = next;
+        void this.subscribe(next).catch(() => {});
+      }
+    }
+    if (!this.anyClient() && this.starting.size === 0) {
+      // Our last session went away. Other sessions may exist (or the server is gone).
+      void this.connect();
+    } else {
+      void this.refresh().catch(() => {});
+    }
+  }
+
+  // --- notifications and output ---------------------------------------------------
+
+  private onMessage(m: ControlMessage, client: ControlClient): void {
+    if (m.type === 'output') {
+      const loc = this.panes.get(m.paneId);
+      // A window linked into two sessions reaches both clients: take its first session's copy.
+      if (loc && loc.session.id !== client.session && this.clients.has(loc.session.id)) return;
+      this.coalescer.push(m.paneId, m.text, m.data.length);
+      if (loc) this.tracker.output(m.paneId);
+      else void this.refresh().catch(() => {});
+      return;
+    }
+    if (m.type === 'pause') {
+      // We never ask for pause-after, but if someone set it, resume at once.
+      void client.send(`refresh-client -A ${quoteArg(`${m.paneId}:continue`)}`).catch(() => {});
+      return;
+    }
+    if (STRUCTURAL.has(m.type)) void this.refresh().catch(() => {});
+  }
+
+  // --- state ----------------------------------------------------------------------
+
+  /** Re-read the tree and emit what changed. Concurrent calls share one re-run. */
+  private refresh(initial = false): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      let first = initial;
+      do {
+        this.refreshAgain = false;
+        await this.refreshOnce(first);
+        first = false;
+      } while (this.refreshAgain && !this.closed);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshOnce(initial: boolean): Promise<void> {
+    if (this.closed || !this.anyClient()) return;
+    const [paneLines, sessionLines, clientLines] = await Promise.all([
+      this.tmux('list-panes', '-a', '-F', PANE_FORMAT),
+      this.tmux('list-sessions', '-F', SESSION_FORMAT),
+      this.tmux('list-clients', '-F', CLIENT_FORMAT),
+    ]);
+    if (this.closed) return;
+    const next = parseState(paneLines, sessionLines, parseClients(clientLines), this.ownPids);
+    const before = this.model;
+    const events = initial ? [] : diffStates(before, next);
+    const oldPanes = this.panes;
+    this.model = next;
+    this.panes = indexPanes(next);
+    this.queue.push(events);
+
+    for (const [id, loc] of this.panes) {
+      const old = oldPanes.get(id);
+      if (!old) {
+        if (initial) void this.tracker.baseline(id);
+        else this.tracker.added(id);
+      } else if (
+        old.pane.command !== loc.pane.command ||
+        old.pane.dead !== loc.pane.dead ||
+        old.pane.agentState !== loc.pane.agentState ||
+        old.pane.pid !== loc.pane.pid
+      ) {
+        this.tracker.changed(id);
+      }
+    }
+    for (const id of oldPanes.keys()) {
+      if (this.panes.has(id)) continue;
+      this.tracker.removed(id);
+      this.coalescer.removePane(id);
+      for (const c of this.clients.values()) c.forgetPane(id);
+    }
+    // Output that arrived before its pane was listed can go out now.
+    if (this.coalescer.hasPending()) this.coalescer.flush();
+
+    // One control client per session.
+    const live = new Set(next.sessions.map((s) => s.id));
+    for (const id of live) if (!this.clients.has(id)) void this.startClient(id).catch(() => {});
+    for (const [id, c] of this.clients) {
+      if (!live.has(id) && c !== this.primary) void c.close();
+    }
+  }
+
+  /** Facts for the agent tracker, fresh from tmux: command, dead flag, @agent_state, screen. */
+  private async readPane(paneId: string): Promise<PaneFacts | null> {
+    if (!this.panes.has(paneId) || !this.anyClient()) return null;
+    const [info, screen] = await Promise.all([
+      this.tmux('display-message', '-p', '-t', paneId, ['#{pane_current_command}', '#{pane_dead}', '#{pane_dead_status}', '#{@agent_state}'].join(SEP)),
+      this.tmux('capture-pane', '-p', '-J', '-t', paneId),
+    ]);
+    const [command = '', dead = '0', deadStatus = '', agentState = ''] = (info[0] ?? '').split(SEP);
+    return {
+      command,
+      dead: dead === '1',
+      deadStatus: deadStatus === '' ? null : Number(deadStatus),
+      agentState,
+      screen: screen.join('\n'),
+    };
+  }
+
+  /** Run a command over the control channel. */
+  private tmux(...args: string[]): Promise<string[]> {
+    const c = this.anyClient();
+    if (!c) return Promise.reject(new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running'));
+    return c.run(...args);
+  }
+}

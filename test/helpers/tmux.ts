@@ -1,0 +1,70 @@
+/**
+ * A private tmux server for tests: `tmux -L test-<random> -f /dev/null`, one detached
+ * session (`main`, 200x50) to start with. Never touches the default server.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestTmux {
+  socketName: string;
+  /** Run `tmux -L socketName ...args`; resolves with stdout, rejects on a non-zero exit. */
+  tmux(...args: string[]): Promise<string>;
+  /** Kill the server (ignores "no server"). */
+  kill(): Promise<void>;
+}
+
+export interface StartTmuxOptions {
+  /** Name of the first session (default `main`). */
+  session?: string;
+  /** Command for the first pane (default: a plain bash with a `$ ` prompt). */
+  command?: string;
+  width?: number;
+  height?: number;
+}
+
+function env(): NodeJS.ProcessEnv {
+  const e = { ...process.env };
+  delete e.TMUX;
+  delete e.TMUX_PANE;
+  return e;
+}
+
+export function tmuxCommand(socketName: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('tmux', ['-L', socketName, ...args], { env: env(), timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`tmux ${args.join(' ')}: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** A plain, quiet shell (only a one-line rc file: prompt `$ `): fast to start, predictable screens. */
+const RC_FILE = join(tmpdir(), 'tmux-monitor-test-bashrc');
+writeFileSync(RC_FILE, "PS1='$ '\n");
+export const PLAIN_SHELL = `bash --rcfile ${RC_FILE} --noprofile`;
+
+export async function startTmux(options: StartTmuxOptions = {}): Promise<TestTmux> {
+  const socketName = `test-${randomBytes(6).toString('hex')}`;
+  const tmux = (...args: string[]): Promise<string> => tmuxCommand(socketName, args);
+  // One tmux invocation: start the server, make every new pane a plain shell, then the session.
+  await tmuxCommand(socketName, [
+    '-f', '/dev/null',
+    'start-server', ';',
+    'set-option', '-g', 'default-command', PLAIN_SHELL, ';',
+    'new-session', '-d',
+    '-s', options.session ?? 'main',
+    '-x', String(options.width ?? 200),
+    '-y', String(options.height ?? 50),
+    options.command ?? PLAIN_SHELL,
+  ]);
+  return {
+    socketName,
+    tmux,
+    kill: async () => {
+      await tmuxCommand(socketName, ['kill-server']).catch(() => {});
+    },
+  };
+}
