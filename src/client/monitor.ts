@@ -277,7 +277,8 @@ export class TmuxMonitor {
     };
     this.#conn = conn;
     socket.onmessage = (event) => this.#onMessage(conn, event.data);
-    socket.onclose = (event) => this.#onClose(conn, event.code, event.reason);
+    // Some runtimes (Deno) report a failed connection with code 0: call it 1006, as browsers do.
+    socket.onclose = (event) => this.#onClose(conn, event.code || 1006, event.reason);
     socket.onerror = () => {}; // a close event always follows; its code says what happened
     const timeout = this.#options.connectTimeoutMs ?? 10_000;
     conn.connectTimer = setTimeout(() => this.#abandon(conn, `not connected within ${timeout} ms`), timeout);
