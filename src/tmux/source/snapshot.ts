@@ -42,5 +42,8 @@ export function toSnapshot(
 export function lastLines(captured: readonly string[], lines: number): string {
   let end = captured.length;
   while (end > 0 && captured[end - 1]!.trim() === '') end--;
-  return captured.slice(Math.max(0, end - lines), end).join('\n');
+  return captured
+    .slice(Math.max(0, end - lines), end)
+    .map((l) => l.trimEnd())
+    .join('\n');
 }

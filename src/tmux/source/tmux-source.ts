@@ -242,7 +242,9 @@ export class TmuxSource implements EventSource {
         this.primary = primary;
         await this.subscribe(primary);
       }
-      const initial = !this.everConnected;
+      // Only the state found at start-up is silent (clients read it with snapshot); a server
+      // that appears later, or comes back, is announced with created events.
+      const initial = !this.everConnected && this.announced === null;
       this.everConnected = true;
       this.setState('connected', 'attached to tmux');
       await this.refresh(initial);
