@@ -54,6 +54,9 @@ interface Connection {
   closed: boolean;
   connectTimer: Timer | undefined;
   refreshTimer: Timer | undefined;
+  keepalive: ReturnType<typeof setInterval> | undefined;
+  /** When the last frame arrived (keepalive: a silent connection is pinged, then dropped). */
+  lastMessageAt: number;
 }
 
 /** Resubscribing after (re)connecting: events are held until every subscription is back. */
@@ -273,7 +276,7 @@ export class TmuxMonitor {
     }
     const conn: Connection = {
       socket, token, epoch: null, clientId: null, ready: false, resume: null, lastError: null, closed: false,
-      connectTimer: undefined, refreshTimer: undefined,
+      connectTimer: undefined, refreshTimer: undefined, keepalive: undefined, lastMessageAt: Date.now(),
     };
     this.#conn = conn;
     socket.onmessage = (event) => this.#onMessage(conn, event.data);
@@ -298,8 +301,7 @@ export class TmuxMonitor {
   #onClose(conn: Connection, code: number, reason: string): void {
     if (conn.closed) return;
     conn.closed = true;
-    clearTimeout(conn.connectTimer);
-    clearTimeout(conn.refreshTimer);
+    stopTimers(conn);
     if (this.#conn !== conn || this.#state === 'closed') return;
     this.#conn = null;
     if (TERMINAL_CLOSE_CODES.has(code)) {
@@ -341,6 +343,8 @@ export class TmuxMonitor {
   }
 
   #retry(code: number, reason: string): void {
+    // Closed for flooding (4429): start further up the backoff curve.
+    if (code === 4429) this.#attempts = Math.max(this.#attempts, 3);
     const attempt = ++this.#attempts;
     const max = this.#reconnect?.maxAttempts ?? Infinity;
     if (!this.#reconnect || attempt > max) {
@@ -365,8 +369,7 @@ export class TmuxMonitor {
     if (conn) {
       this.#conn = null;
       conn.closed = true;
-      clearTimeout(conn.connectTimer);
-      clearTimeout(conn.refreshTimer);
+      stopTimers(conn);
       socketClosed = closeSocket(conn.socket, 1000, 'client closed');
     }
     const error = this.#closedError();
@@ -404,6 +407,7 @@ export class TmuxMonitor {
 
   #onMessage(conn: Connection, data: unknown): void {
     if (conn !== this.#conn) return;
+    conn.lastMessageAt = Date.now();
     let message: ServerMessage;
     try {
       message = JSON.parse(typeof data === 'string' ? data : String(data)) as ServerMessage;
@@ -468,6 +472,7 @@ export class TmuxMonitor {
   #onReady(conn: Connection): void {
     conn.ready = true;
     clearTimeout(conn.connectTimer);
+    this.#startKeepalive(conn);
     this.#attempts = 0;
     const previousEpoch = this.#epoch;
     const epochChanged = previousEpoch !== null && previousEpoch !== conn.epoch;
@@ -696,6 +701,22 @@ export class TmuxMonitor {
     }
   }
 
+  /**
+   * Browsers cannot see the server's WebSocket pings, so a dead network (a laptop waking up,
+   * a dropped route) would go unnoticed for minutes. After `pingIntervalMs` of silence the
+   * client sends `ping`; after twice that with nothing back it drops the connection and
+   * reconnects.
+   */
+  #startKeepalive(conn: Connection): void {
+    const every = this.#options.pingIntervalMs ?? 25_000;
+    if (every <= 0) return;
+    conn.keepalive = setInterval(() => {
+      const idle = Date.now() - conn.lastMessageAt;
+      if (idle >= 2 * every) this.#abandon(conn, `no message from the server for ${idle} ms`);
+      else if (idle >= every) this.#send(conn, { action: 'ping' });
+    }, every / 2);
+  }
+
   // ── Token refresh ────────────────────────────────────────────────────────
 
   /** With a token function: send `auth` again with a fresh token a little before expiry. */
@@ -750,6 +771,12 @@ export class TmuxMonitor {
       }
     }
   }
+}
+
+function stopTimers(conn: Connection): void {
+  clearTimeout(conn.connectTimer);
+  clearTimeout(conn.refreshTimer);
+  clearInterval(conn.keepalive);
 }
 
 /** An event, as opposed to a reply: events have `data` and (except system.lagged) a `seq`. */

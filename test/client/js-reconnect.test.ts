@@ -147,6 +147,32 @@ describe('reconnect and resume', () => {
   });
 });
 
+describe('keepalive', () => {
+  it('a connection that goes silent (stalled network) is pinged, dropped and resumed', async () => {
+    const s = await server();
+    const { monitor, sockets } = monitorFor(s.url, { token: await s.token(), pingIntervalMs: 100 });
+    const stream = monitor.events();
+    await monitor.subscribe({ types: ['agent.status'] });
+    const reconnecting = nextLifecycle(monitor, 'reconnecting');
+    // Stop reading the TCP socket under the client: nothing arrives any more, no close either.
+    (sockets[0] as unknown as { _socket: { pause(): void } })._socket.pause();
+    expect((await reconnecting).reason).toMatch(/no message from the server/);
+    await nextLifecycle(monitor, 'resumed');
+    s.source.push(agentStatus(1));
+    expect((await take(stream, 1)).map(reasonOf)).toEqual(['n=1']);
+  });
+
+  it('a quiet but healthy connection stays up (the pongs count)', async () => {
+    const s = await server();
+    const { monitor, seen } = monitorFor(s.url, { token: await s.token(), pingIntervalMs: 50 });
+    await monitor.subscribe({});
+    // Long enough for several keepalive rounds (each 50 ms of silence sends a ping).
+    await expect(nextLifecycle(monitor, 'close', () => true, 400)).rejects.toThrow(/no 'close' event/);
+    expect(seen).toEqual(['open']);
+    expect(monitor.state).toBe('open');
+  });
+});
+
 describe('terminal close codes stop reconnecting', () => {
   async function expectTerminal(monitor: TmuxMonitor, sockets: unknown[], closeCode: number, code: string): Promise<void> {
     const stream = monitor.events();

@@ -1,6 +1,9 @@
 /** The client's small pure parts: backoff, JWT expiry, URLs, targets, the event stream. */
-import { describe, expect, it } from 'vitest';
-import { backoffDelay, jwtExpiry, monitorUrl, parseTarget, formatTarget } from '../../src/client/index.ts';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  backoffDelay, jwtExpiry, monitorUrl, parseTarget, formatTarget,
+  type AgentStatus, type EventsMatching, type LifecycleEventMap, type MonitorEvent, type SubscribeFilters, type TmuxMonitor,
+} from '../../src/client/index.ts';
 import { refreshDelay } from '../../src/client/jwt.ts';
 import { EventStream } from '../../src/client/event-stream.ts';
 import { signToken } from '../../src/auth/signer.ts';
@@ -89,5 +92,20 @@ describe('EventStream', () => {
     expect(detached).toBe(true);
     stream.push(2);
     expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('types (checked by tsc)', () => {
+  it('come from the protocol definitions: a discriminated union per event type', () => {
+    expectTypeOf<EventsMatching<'agent.status'>['data']['status']>().toEqualTypeOf<AgentStatus>();
+    expectTypeOf<EventsMatching<'pane.*'>['type']>().toEqualTypeOf<'pane.created' | 'pane.removed' | 'pane.output' | 'pane.error' | 'pane.warning'>();
+    expectTypeOf<EventsMatching<'*'>>().toEqualTypeOf<MonitorEvent>();
+    expectTypeOf<Parameters<TmuxMonitor['snapshot']>[1]>().toEqualTypeOf<{ lines?: number } | undefined>();
+    expectTypeOf<LifecycleEventMap['close']['terminal']>().toEqualTypeOf<boolean>();
+    const narrow = (event: MonitorEvent): string => (event.type === 'session.renamed' ? event.data.new_name : event.type);
+    expect(narrow({ type: 'session.renamed', seq: 1, timestamp: '', data: { old_name: 'a', new_name: 'b' } })).toBe('b');
+    // @ts-expect-error: not an event type
+    const filters: SubscribeFilters = { types: ['agent.stat'] };
+    expect(filters.types).toHaveLength(1);
   });
 });
