@@ -623,17 +623,15 @@ export class TmuxMonitor {
     if (id !== undefined && subscribe) {
       this.#subscribeRequests.delete(id);
       const { record } = subscribe;
+      // A subscription the server refuses (INVALID_FILTER; FORBIDDEN after a token change)
+      // is dropped rather than retried on every reconnect.
       record.pendingId = null;
+      record.active = false;
+      this.#records.delete(record);
       const settle = this.#settles.get(record);
-      if (settle) {
-        // A subscription the server never accepted (e.g. INVALID_FILTER) is dropped.
-        this.#settles.delete(record);
-        this.#records.delete(record);
-        record.active = false;
-        settle.reject(error);
-      } else {
-        this.#emit('error', error);
-      }
+      this.#settles.delete(record);
+      if (settle) settle.reject(error);
+      else this.#emit('error', error);
       this.#resumeStep(conn, id);
     } else if (id !== undefined && this.#pending.has(id)) {
       this.#fail(id, error);

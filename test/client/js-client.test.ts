@@ -50,6 +50,13 @@ describe('TmuxMonitor', () => {
     expect(monitor.clientId).toBe(opened.clientId);
   });
 
+  it('finds a WebSocket on its own: the global one, or on Node 20 the ws package', async () => {
+    const monitor = new TmuxMonitor(server.url, { token: await server.token() });
+    monitors.push(monitor);
+    await monitor.subscribe({});
+    expect(monitor.state).toBe('open');
+  });
+
   it('appends /monitor when the URL has no path, and takes http URLs', async () => {
     expect(connect({}, `ws://127.0.0.1:${server.port}`).url).toBe(`ws://127.0.0.1:${server.port}/monitor`);
     expect(connect({}, `http://127.0.0.1:${server.port}/`).url).toBe(`ws://127.0.0.1:${server.port}/monitor`);
