@@ -22,8 +22,9 @@ export const claude: AgentProfile = {
     /^\s*[✻✢✳✶✽]\s+\S+…/m,
     /⏵⏵ (accept edits|bypass permissions|auto-accept)/,
     /Please run \/login/,
-    /\? for shortcuts/,
     /Tab to amend/,
+    /^\s*⎿\s/m, // tool-result gutter
+    /^● \S/m, // message bullet
   ],
   waiting: [
     { re: /Do you want to (proceed|make this edit|create|allow|run|overwrite)/, reason: 'permission prompt' },

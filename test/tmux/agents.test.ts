@@ -1,0 +1,100 @@
+/**
+ * Agent status from real screens: fake agents (test/fixtures/agents/) print the screens of
+ * Claude Code, aider, Gemini CLI and Codex CLI in tmux panes; the source must report them.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTmuxSource, type TmuxSource } from '../../src/tmux/index.ts';
+import { startTmux, type TestTmux } from '../helpers/tmux.ts';
+import { Collected } from './collect.ts';
+
+const RUN = fileURLToPath(new URL('../fixtures/agents/run.sh', import.meta.url));
+const AGENTS = ['claude', 'aider', 'gemini', 'codex'] as const;
+const STATES = ['ready', 'busy', 'waiting', 'error'] as const;
+
+let t: TestTmux;
+let source: TmuxSource;
+let events: Collected;
+
+beforeAll(async () => {
+  t = await startTmux({ width: 160, height: 45 });
+  source = createTmuxSource({ socketName: t.socketName });
+  events = new Collected(source);
+  await source.ready();
+});
+
+afterAll(async () => {
+  await source?.close();
+  await t?.kill();
+});
+
+async function startAgent(name: string, command: string): Promise<string> {
+  return (await t.tmux('new-window', '-d', '-t', 'main', '-n', name, '-P', '-F', '#{pane_id}', command)).trim();
+}
+
+describe('agent status from the screens of agent CLIs', () => {
+  // All panes start at once; each waits for its own status.
+  const cases = AGENTS.flatMap((agent) => STATES.map((state) => ({ agent, state })));
+  it.each(cases)('$agent $state', async ({ agent, state }) => {
+    const pane = await startAgent(`${agent}-${state}`, `bash ${RUN} ${agent} ${state}`);
+    const e = await events.waitFor(
+      'agent.status',
+      (s) => s.pane_id === pane && s.data.agent_type === agent && s.data.status === state,
+      { timeoutMs: 8000 },
+    );
+    expect(e.session).toBe('main');
+    expect(e.window_name).toBe(`${agent}-${state}`);
+    expect(e.data.reason).not.toBe('');
+    const [snap] = await source.snapshot({ pane }, 0);
+    expect(snap!.windows[0]!.panes[0]!.agent).toEqual({ status: state, agent_type: agent });
+  });
+
+  it.each(AGENTS)('%s identified by its process name', async (agent) => {
+    const pane = await startAgent(`${agent}-exec`, `env FAKE_AGENT_EXEC=1 bash ${RUN} ${agent} ready`);
+    const deadline = Date.now() + 8000;
+    let command = '';
+    while (Date.now() < deadline && command !== agent) {
+      command = (await t.tmux('display', '-p', '-t', pane, '#{pane_current_command}')).trim();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(command).toBe(agent);
+    await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.agent_type === agent && s.data.status === 'ready', {
+      timeoutMs: 8000,
+    });
+  });
+
+  it('follows an agent through busy → waiting → ready, within 500 ms of the screen settling', async () => {
+    const pane = await startAgent('claude-cycle', `bash ${RUN} claude busy waiting ready`);
+    await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'busy', { timeoutMs: 8000 });
+    let from = events.mark();
+    let started = Date.now();
+    await source.command({ target: { session: 'main', window: 'claude-cycle' }, command: 'send', enter: true });
+    const waiting = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'waiting', { from });
+    const waitingMs = Date.now() - started;
+    expect(waiting.data).toMatchObject({ previous: 'busy', agent_type: 'claude', reason: 'permission prompt' });
+    from = events.mark();
+    started = Date.now();
+    await source.command({ target: { session: 'main', window: 'claude-cycle', pane: 0 }, command: 'send', enter: true });
+    const ready = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'ready', { from });
+    expect(ready.data).toMatchObject({ previous: 'waiting', agent_type: 'claude' });
+    // Only changes are sent, after holding: no flapping in between.
+    expect(events.of('agent.status', from).filter((s) => s.pane_id === pane)).toHaveLength(1);
+    const readyMs = Date.now() - started;
+    expect(Math.max(waitingMs, readyMs)).toBeLessThan(1000); // settle 100 + hold 200 (+ send, CI slack)
+  });
+
+  it('the agent exits back to the shell: shell, ready', async () => {
+    // No command: the test server's default-command, a plain shell.
+    const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'claude-quits', '-P', '-F', '#{pane_id}')).trim();
+    await t.tmux('send-keys', '-t', pane, `bash ${RUN} claude ready waiting`, 'Enter');
+    await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.agent_type === 'claude' && s.data.status === 'ready', {
+      timeoutMs: 8000,
+    });
+    const from = events.mark();
+    await t.tmux('send-keys', '-t', pane, 'C-c');
+    await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.agent_type === 'shell' && s.data.status === 'ready', {
+      from,
+      timeoutMs: 8000,
+    });
+  });
+});
