@@ -95,9 +95,11 @@ async function tail(options: TailOptions, io: CliIO): Promise<number> {
   const say = (text: string): void => io.stderr(`tmux-monitor tail: ${text}\n`);
 
   monitor.on('open', (e) => say(`${e.reconnected ? 'reconnected to' : 'connected to'} ${monitor.url} (epoch ${e.epoch})`));
-  monitor.on('reconnecting', (e) =>
-    say(`connection lost (${e.code}${e.reason ? ` ${e.reason}` : ''}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt})`),
-  );
+  monitor.on('reconnecting', (e) => {
+    const why = `${e.code}${e.reason ? ` ${e.reason}` : ''}`;
+    const when = `in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt})`;
+    say(e.attempt === 1 ? `connection lost (${why}); reconnecting ${when}` : `still disconnected (${why}); retrying ${when}`);
+  });
   monitor.on('resumed', (e) => e.complete && say(`resumed after seq ${e.since}: ${e.replayed} missed event(s) delivered`));
   monitor.on('gap', (e) =>
     say(e.reason === 'epoch-changed'

@@ -57,6 +57,8 @@ interface Connection {
   keepalive: ReturnType<typeof setInterval> | undefined;
   /** When the last frame arrived (keepalive: a silent connection is pinged, then dropped). */
   lastMessageAt: number;
+  /** When the keepalive ping still unanswered was sent. */
+  pingSentAt: number | null;
 }
 
 /** Resubscribing after (re)connecting: events are held until every subscription is back. */
@@ -276,7 +278,7 @@ export class TmuxMonitor {
     }
     const conn: Connection = {
       socket, token, epoch: null, clientId: null, ready: false, resume: null, lastError: null, closed: false,
-      connectTimer: undefined, refreshTimer: undefined, keepalive: undefined, lastMessageAt: Date.now(),
+      connectTimer: undefined, refreshTimer: undefined, keepalive: undefined, lastMessageAt: Date.now(), pingSentAt: null,
     };
     this.#conn = conn;
     socket.onmessage = (event) => this.#onMessage(conn, event.data);
@@ -408,6 +410,7 @@ export class TmuxMonitor {
   #onMessage(conn: Connection, data: unknown): void {
     if (conn !== this.#conn) return;
     conn.lastMessageAt = Date.now();
+    conn.pingSentAt = null;
     let message: ServerMessage;
     try {
       message = JSON.parse(typeof data === 'string' ? data : String(data)) as ServerMessage;
@@ -702,16 +705,22 @@ export class TmuxMonitor {
   /**
    * Browsers cannot see the server's WebSocket pings, so a dead network (a laptop waking up,
    * a dropped route) would go unnoticed for minutes. After `pingIntervalMs` of silence the
-   * client sends `ping`; after twice that with nothing back it drops the connection and
-   * reconnects.
+   * client sends `ping`; if nothing at all arrives within `pingIntervalMs` after that, it
+   * drops the connection and reconnects. Judging by the ping's age rather than by silence
+   * alone means a stalled event loop (timers run before pending reads) is not mistaken for
+   * a dead server.
    */
   #startKeepalive(conn: Connection): void {
     const every = this.#options.pingIntervalMs ?? 25_000;
     if (every <= 0) return;
     conn.keepalive = setInterval(() => {
-      const idle = Date.now() - conn.lastMessageAt;
-      if (idle >= 2 * every) this.#abandon(conn, `no message from the server for ${idle} ms`);
-      else if (idle >= every) this.#send(conn, { action: 'ping' });
+      const now = Date.now();
+      if (conn.pingSentAt !== null) {
+        if (now - conn.pingSentAt >= every) this.#abandon(conn, `no message from the server for ${now - conn.lastMessageAt} ms`);
+      } else if (now - conn.lastMessageAt >= every) {
+        conn.pingSentAt = now;
+        this.#send(conn, { action: 'ping' });
+      }
     }, every / 2);
   }
 

@@ -62,7 +62,7 @@ export interface TmuxMonitorOptions {
   requestTimeoutMs?: number;
   /** Give up on a connection attempt not established within this time (default 10 000). */
   connectTimeoutMs?: number;
-  /** Ping after this much silence, and reconnect after twice as much (default 25 000; 0: off). */
+  /** Ping after this much silence; reconnect if the ping gets nothing back within as long again (default 25 000; 0: off). */
   pingIntervalMs?: number;
   /** Re-authenticate this long before the token expires (default 30 000; at most a quarter of its remaining life). */
   tokenRefreshMarginMs?: number;

@@ -164,10 +164,10 @@ describe('keepalive', () => {
 
   it('a quiet but healthy connection stays up (the pongs count)', async () => {
     const s = await server();
-    const { monitor, seen } = monitorFor(s.url, { token: await s.token(), pingIntervalMs: 50 });
+    const { monitor, seen } = monitorFor(s.url, { token: await s.token(), pingIntervalMs: 100 });
     await monitor.subscribe({});
-    // Long enough for several keepalive rounds (each 50 ms of silence sends a ping).
-    await expect(nextLifecycle(monitor, 'close', () => true, 400)).rejects.toThrow(/no 'close' event/);
+    // Long enough for several keepalive rounds (each 100 ms of silence sends a ping).
+    await expect(nextLifecycle(monitor, 'close', () => true, 700)).rejects.toThrow(/no 'close' event/);
     expect(seen).toEqual(['open']);
     expect(monitor.state).toBe('open');
   });
