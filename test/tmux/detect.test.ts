@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { detect, identify, parseAgentState, type PaneFacts } from '../../src/tmux/agents/detect.ts';
+
+const facts = (over: Partial<PaneFacts>): PaneFacts => ({ command: 'bash', dead: false, deadStatus: null, agentState: '', screen: '', ...over });
+
+describe('agent detection', () => {
+  it('trusts @agent_state first (with synonyms), then the process, then the screen', () => {
+    expect(detect(facts({ agentState: 'busy' }))).toMatchObject({ status: 'busy', reason: '@agent_state' });
+    expect(detect(facts({ agentState: 'Idle' }))).toMatchObject({ status: 'ready' });
+    expect(detect(facts({ agentState: 'permission' }))).toMatchObject({ status: 'waiting' });
+    expect(detect(facts({ agentState: 'nonsense' }))).toMatchObject({ status: 'ready', reason: 'shell prompt' });
+    expect(detect(facts({ dead: true, deadStatus: 1, agentState: 'busy' }))).toMatchObject({ status: 'exited', reason: 'process exited (status 1)' });
+    expect(parseAgentState(' WAITING ')).toBe('waiting');
+  });
+
+  it('a shell is ready at its prompt and busy running something else', () => {
+    expect(detect(facts({ command: 'bash', screen: '$ ' }))).toEqual({ status: 'ready', agent_type: 'shell', reason: 'shell prompt' });
+    expect(detect(facts({ command: 'make', screen: 'cc -o x x.c' }))).toEqual({ status: 'busy', agent_type: 'shell', reason: 'running make' });
+    expect(detect(facts({ command: 'apt', screen: 'Do you want to continue? [Y/n] ' }))).toMatchObject({ status: 'waiting', agent_type: 'shell' });
+    expect(detect(facts({ command: 'sudo', screen: '[sudo] password for dev: ' }))).toMatchObject({ status: 'waiting', reason: 'password prompt' });
+  });
+
+  it('identifies agents by command, then screen; an old agent screen above a shell prompt is the shell', () => {
+    expect(identify(facts({ command: 'claude' }))).toBe('claude');
+    expect(identify(facts({ command: 'codex' }))).toBe('codex');
+    expect(identify(facts({ command: 'node', screen: '│ >_ OpenAI Codex (v0.46.0) │\n› Ask Codex to do anything' }))).toBe('codex');
+    expect(identify(facts({ command: 'python3', screen: 'Aider v0.86.1\nMain model: gpt-4o\n> ' }))).toBe('aider');
+    expect(identify(facts({ command: 'bash', screen: '✻ Welcome to Claude Code!\n> \n$ ' }))).toBe('shell');
+    expect(identify(facts({ command: 'node', screen: 'nothing known' }), 'gemini')).toBe('gemini');
+  });
+
+  it('an identified agent with no screen yet is unknown', () => {
+    expect(detect(facts({ command: 'claude', screen: null }))).toMatchObject({ status: 'unknown', agent_type: 'claude' });
+  });
+
+  it('aider: an answered question in scrollback is not waiting', () => {
+    const screen = 'Aider v0.86.1\nCreate new file? (Y)es/(N)o [Yes]: y\nApplied edit to x.py\n> ';
+    expect(detect(facts({ command: 'aider', screen }))).toMatchObject({ status: 'ready', agent_type: 'aider' });
+    expect(detect(facts({ command: 'aider', screen: screen + '\nRun shell command? (Y)es/(N)o/(D)on\'t ask again [Yes]: ' }))).toMatchObject({
+      status: 'waiting',
+    });
+  });
+
+  it('claude: busy beats the prompt box; a waiting dialog beats busy', () => {
+    const box = '╭────╮\n│ >  │\n╰────╯\n  ? for shortcuts';
+    expect(detect(facts({ command: 'claude', screen: box }))).toMatchObject({ status: 'ready' });
+    expect(detect(facts({ command: 'claude', screen: `✶ Cogitating… (3s · esc to interrupt)\n\n${box}` }))).toMatchObject({ status: 'busy' });
+    expect(detect(facts({ command: 'claude', screen: 'Do you want to proceed?\n❯ 1. Yes\n  2. No' }))).toMatchObject({ status: 'waiting' });
+    expect(detect(facts({ command: 'claude', screen: `  ⎿  API Error (Connection error.)\n${box}` }))).toMatchObject({ status: 'error' });
+    expect(detect(facts({ command: 'claude', screen: `Invalid API key · Please run /login\n${box}` }))).toMatchObject({ status: 'error' });
+  });
+});
