@@ -35,7 +35,7 @@ afterAll(async () => {
 
 function runIn(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
     delete env.TMUX;
     execFile(cmd, args, { env, timeout: 40_000, cwd: dir }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${cmd} failed: ${err.message}\n${stderr}`));
