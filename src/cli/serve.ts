@@ -1,0 +1,161 @@
+/** `tmux-monitor serve`: the standalone server. */
+import { createMonitor, DEFAULTS } from '../monitor.ts';
+import { signToken } from '../auth/signer.ts';
+import type { VerifierOptions } from '../auth/verifier.ts';
+import { helpText, intFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './args.ts';
+import type { Platform } from './platform.ts';
+import { loadSecret } from './secret.ts';
+import { createSource, SOURCE_KINDS, type SourceKind } from './sources.ts';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'host', type: 'string', placeholder: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
+  { name: 'port', type: 'string', placeholder: 'PORT', help: 'port (default 8765; 0 picks a free one)' },
+  { name: 'socket-name', alias: 'L', type: 'string', placeholder: 'NAME', help: 'tmux server socket name, as tmux -L' },
+  { name: 'socket-path', alias: 'S', type: 'string', placeholder: 'PATH', help: 'tmux server socket path, as tmux -S' },
+  { name: 'source', type: 'string', placeholder: 'KIND', help: 'tmux (control mode, default), poll (tmux < 3.2), or none' },
+  { name: 'poll-interval', type: 'string', placeholder: 'MS', help: 'polling interval for --source poll (default 500)' },
+  { name: 'history-size', type: 'string', placeholder: 'N', help: 'events held for resume (default 1000)' },
+  { name: 'history-ttl', type: 'string', placeholder: 'SECONDS', help: 'oldest event held for resume (default 300)' },
+  { name: 'max-connections', type: 'string', placeholder: 'N', help: 'connections at once (default 100)' },
+  { name: 'rate-limit', type: 'string', placeholder: 'N', help: 'inbound messages per second per connection (default 100)' },
+  { name: 'auth-timeout', type: 'string', placeholder: 'MS', help: 'time allowed for auth after connecting (default 10000)' },
+  { name: 'send-buffer', type: 'string', placeholder: 'BYTES', help: 'send buffer limit per connection (default 1048576)' },
+  { name: 'secret-file', type: 'string', placeholder: 'FILE', help: 'HS256 secret file (default $XDG_CONFIG_HOME/tmux-monitor/secret)' },
+  { name: 'jwks-url', type: 'string', placeholder: 'URL', help: 'also accept RS256/ES256/EdDSA tokens signed by these keys' },
+  { name: 'issuer', type: 'string', placeholder: 'ISS', help: 'required iss claim' },
+  { name: 'audience', type: 'string', placeholder: 'AUD', help: 'required aud claim' },
+  { name: 'allow-no-expiry', type: 'boolean', help: 'accept tokens without exp' },
+  { name: 'no-auth', type: 'boolean', help: 'turn auth off (loopback addresses only)' },
+  { name: 'allowed-origins', type: 'string', placeholder: 'A,B', help: 'browser origins allowed to connect (default any)' },
+  { name: 'audit-log', type: 'string', placeholder: 'FILE', help: 'append an audit trail as JSON Lines' },
+  { name: 'tls-cert', type: 'string', placeholder: 'FILE', help: 'PEM certificate, for wss://' },
+  { name: 'tls-key', type: 'string', placeholder: 'FILE', help: 'PEM private key, for wss://' },
+  { name: 'quiet', alias: 'q', type: 'boolean', help: 'print only the listening line' },
+  { name: 'help', alias: 'h', type: 'boolean', help: 'show this help' },
+];
+
+export const serveHelp = helpText(
+  'tmux-monitor serve [options]',
+  'Watch a tmux server through control mode and stream its changes over WebSocket.',
+  FLAGS,
+);
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export async function serveCommand(argv: string[], platform: Platform): Promise<number> {
+  const flags = parseFlags(argv, FLAGS);
+  if (flags.help) {
+    platform.stdout(serveHelp);
+    return 0;
+  }
+  const host = stringFlag(flags, 'host') ?? '127.0.0.1';
+  const port = intFlag(flags, 'port', 8765, 0, 65535);
+  const noAuth = flags['no-auth'] === true;
+  if (noAuth && !isLoopback(host)) {
+    throw new UsageError(`refusing to listen on non-loopback address ${host} with --no-auth: anyone who can reach it could read and type into your panes`);
+  }
+  if (flags['socket-name'] !== undefined && flags['socket-path'] !== undefined) {
+    throw new UsageError('flags -L/--socket-name and -S/--socket-path are exclusive');
+  }
+  const sourceKind = (stringFlag(flags, 'source') ?? 'tmux') as SourceKind;
+  if (!SOURCE_KINDS.includes(sourceKind)) throw new UsageError(`flag --source must be ${SOURCE_KINDS.join(', ')}, not "${sourceKind}"`);
+  const tlsCertFile = stringFlag(flags, 'tls-cert');
+  const tlsKeyFile = stringFlag(flags, 'tls-key');
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) throw new UsageError('flags --tls-cert and --tls-key go together');
+
+  const limits = {
+    historySize: intFlag(flags, 'history-size', DEFAULTS.historySize, 0, 1_000_000),
+    historyTtlSec: intFlag(flags, 'history-ttl', DEFAULTS.historyTtlMs / 1000, 0, 86_400),
+    maxConnections: intFlag(flags, 'max-connections', DEFAULTS.maxConnections, 1, 1_000_000),
+    rateLimit: intFlag(flags, 'rate-limit', DEFAULTS.ratePerSecond, 1, 1_000_000),
+    authTimeoutMs: intFlag(flags, 'auth-timeout', DEFAULTS.authTimeoutMs, 100, 3_600_000),
+    sendBuffer: intFlag(flags, 'send-buffer', DEFAULTS.sendBufferLimit, 1024, 1 << 30),
+    pollIntervalMs: intFlag(flags, 'poll-interval', 500, 50, 60_000),
+  };
+
+  const secretFile = stringFlag(flags, 'secret-file');
+  const secret = await loadSecret(platform, secretFile);
+  const auth: VerifierOptions | false = noAuth
+    ? false
+    : {
+        secret,
+        jwksUrl: stringFlag(flags, 'jwks-url'),
+        issuer: stringFlag(flags, 'issuer'),
+        audience: stringFlag(flags, 'audience'),
+        allowNoExpiry: flags['allow-no-expiry'] === true,
+      };
+  const tls =
+    tlsCertFile && tlsKeyFile
+      ? { cert: await platform.readTextFile(tlsCertFile), key: await platform.readTextFile(tlsKeyFile) }
+      : undefined;
+  const auditPath = stringFlag(flags, 'audit-log');
+  const auditFile = auditPath ? await platform.openAppend(auditPath) : undefined;
+
+  const source = createSource(sourceKind, {
+    socketName: stringFlag(flags, 'socket-name'),
+    socketPath: stringFlag(flags, 'socket-path'),
+    pollIntervalMs: limits.pollIntervalMs,
+  });
+
+  let monitor: ReturnType<typeof createMonitor> | undefined;
+  const server = await platform.runtime.serve(
+    (kit) => {
+      monitor = createMonitor({
+        upgradeWebSocket: kit.upgradeWebSocket,
+        upgradeOptions: kit.upgradeOptions,
+        remoteAddress: kit.remoteAddress,
+        source,
+        auth,
+        history: { size: limits.historySize, ttlMs: limits.historyTtlSec * 1000 },
+        maxConnections: limits.maxConnections,
+        rateLimit: { perSecond: limits.rateLimit, burst: limits.rateLimit },
+        authTimeoutMs: limits.authTimeoutMs,
+        sendBufferLimit: limits.sendBuffer,
+        allowedOrigins: listFlag(flags, 'allowed-origins'),
+        audit: auditFile ? (record) => auditFile.write(JSON.stringify(record) + '\n') : undefined,
+      });
+      return monitor;
+    },
+    { host, port, tls, maxFrameBytes: DEFAULTS.maxFrameBytes, heartbeatMs: 25_000, heartbeatTimeoutMs: 10_000 },
+  );
+
+  const scheme = tls ? 'wss' : 'ws';
+  const hostInUrl = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const base = `${scheme}://${hostInUrl}:${server.port}`;
+  platform.stdout(`tmux-monitor listening on ${base}/monitor\n`);
+  if (!flags.quiet) {
+    const tmuxTarget = sourceKind === 'none' ? 'no tmux source' : describeTmux(flags);
+    platform.stdout(`  source: ${sourceKind} (${tmuxTarget}), runtime: ${platform.runtime.name}, auth: ${noAuth ? 'off' : 'on'}\n`);
+    if (isLoopback(host)) {
+      const httpBase = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}`;
+      if (noAuth) {
+        platform.stdout(`  dashboard: ${httpBase}/\n`);
+      } else {
+        const token = await signToken(secret, { sub: 'admin', role: 'admin', ttlSec: 24 * 3600 });
+        platform.stdout(`  admin token (24 h): ${token}\n`);
+        platform.stdout(`  dashboard: ${httpBase}/#token=${token}\n`);
+      }
+    }
+  }
+
+  let stopping = false;
+  platform.onShutdownSignal(async () => {
+    if (stopping) platform.exit(0);
+    stopping = true;
+    // Whatever happens below, be gone within 2 s.
+    setTimeout(() => platform.exit(0), 1900);
+    await monitor?.shutdown();
+    await server.close();
+    await auditFile?.close();
+    platform.exit(0);
+  });
+  return new Promise<number>(() => {});
+}
+
+function describeTmux(flags: Record<string, unknown>): string {
+  if (typeof flags['socket-name'] === 'string') return `tmux -L ${flags['socket-name']}`;
+  if (typeof flags['socket-path'] === 'string') return `tmux -S ${flags['socket-path']}`;
+  return 'default tmux server';
+}

@@ -1,0 +1,89 @@
+/** Node: @hono/node-server with @hono/node-ws. All of Node's WebSocket wiring is here. */
+import { createServer as createHttpsServer } from 'node:https';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { Hono } from 'hono';
+import type WebSocket from 'ws';
+import type { RuntimeServer } from '../cli/platform.ts';
+
+// @hono/node-ws reports socket errors with `new ErrorEvent(...)`, a global Node 20 lacks;
+// without it a socket error (an oversized frame, say) throws inside ws's error handler.
+const g = globalThis as { ErrorEvent?: unknown };
+g.ErrorEvent ??= class ErrorEvent extends Event {
+  readonly error: unknown;
+  readonly message: string;
+  constructor(type: string, init: { error?: unknown; message?: string } = {}) {
+    super(type);
+    this.error = init.error;
+    this.message = init.message ?? String(init.error ?? '');
+  }
+};
+
+export const nodeServer: RuntimeServer = {
+  name: 'node',
+  async serve(createApp, options) {
+    const root = new Hono();
+    const { wss, upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: root });
+    // ws closes with 1009 by itself past this size, before the frame is buffered.
+    wss.options.maxPayload = options.maxFrameBytes;
+    root.route('/', createApp({ upgradeWebSocket, remoteAddress: (c) => getConnInfo(c).remote.address }));
+
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve(
+        {
+          fetch: root.fetch,
+          hostname: options.host,
+          port: options.port,
+          ...(options.tls ? { createServer: createHttpsServer, serverOptions: { cert: options.tls.cert, key: options.tls.key } } : {}),
+        },
+        () => resolve(s),
+      );
+    });
+    injectWebSocket(server);
+    const stopHeartbeat = heartbeat(wss.clients, options.heartbeatMs, options.heartbeatTimeoutMs);
+    const address = server.address();
+    return {
+      port: typeof address === 'object' && address ? address.port : options.port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          stopHeartbeat();
+          server.close(() => resolve());
+          // Give the close frames already sent (1001) a moment to flush, then drop the rest.
+          const started = Date.now();
+          const sweep = setInterval(() => {
+            if (wss.clients.size > 0 && Date.now() - started < 1000) return;
+            clearInterval(sweep);
+            for (const ws of wss.clients) ws.terminate();
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }, 20);
+        }),
+    };
+  },
+};
+
+/** Pings every client every `intervalMs`; one that has not answered `timeoutMs` later is dropped. */
+function heartbeat(clients: Set<WebSocket>, intervalMs: number, timeoutMs: number): () => void {
+  const waiting = new WeakSet<WebSocket>();
+  const watched = new WeakSet<WebSocket>();
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const interval = setInterval(() => {
+    for (const ws of clients) {
+      if (!watched.has(ws)) {
+        watched.add(ws);
+        ws.on('pong', () => waiting.delete(ws));
+      }
+      waiting.add(ws);
+      ws.ping();
+    }
+    clearTimeout(deadline);
+    deadline = setTimeout(() => {
+      for (const ws of clients) if (waiting.has(ws)) ws.terminate();
+    }, timeoutMs);
+  }, intervalMs);
+  interval.unref?.();
+  return () => {
+    clearInterval(interval);
+    clearTimeout(deadline);
+  };
+}
