@@ -1,7 +1,7 @@
 /** Builds the event source `serve --source` names. */
 import { createMemorySource } from '../hub/memory-source.ts';
-import { MonitorError } from '../protocol/errors.ts';
 import type { EventSource } from '../protocol/source.ts';
+import { createPollSource, createTmuxSource } from '../tmux/index.ts';
 
 export const SOURCE_KINDS = ['tmux', 'poll', 'none'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -13,7 +13,13 @@ export interface SourceSettings {
 }
 
 export function createSource(kind: SourceKind, settings: SourceSettings): EventSource {
-  void settings;
-  if (kind === 'none') return createMemorySource();
-  throw new MonitorError('TMUX_UNAVAILABLE', `source ${kind} is not available yet`);
+  const tmux = { socketName: settings.socketName, socketPath: settings.socketPath };
+  switch (kind) {
+    case 'tmux':
+      return createTmuxSource(tmux);
+    case 'poll':
+      return createPollSource({ ...tmux, intervalMs: settings.pollIntervalMs });
+    case 'none':
+      return createMemorySource();
+  }
 }
