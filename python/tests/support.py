@@ -89,9 +89,18 @@ class Tmux:
             raise RuntimeError(f"tmux {' '.join(args)} failed: {result.stderr.strip()}")
         return result.stdout
 
-    def new_session(self, prefix: str = "py") -> str:
-        name = f"{prefix}-{secrets.token_hex(3)}"
-        self.run("new-session", "-d", "-s", name, "-x", "120", "-y", "30")
+    # Panes run a shell without rc files: a user's .bashrc (pyenv, nvm, ...) can take
+    # seconds to start, and typed commands wait for it.
+    SHELL = "bash --norc --noprofile"
+
+    @staticmethod
+    def unique_name(prefix: str = "py") -> str:
+        return f"{prefix}-{secrets.token_hex(3)}"
+
+    def new_session(self, name: Optional[str] = None) -> str:
+        """Create a session (a new pane: the server reports its agent.status soon after)."""
+        name = name or self.unique_name()
+        self.run("new-session", "-d", "-s", name, "-x", "120", "-y", "30", self.SHELL)
         return name
 
     def kill_session(self, name: str) -> None:
@@ -99,10 +108,17 @@ class Tmux:
 
     def start_server(self) -> None:
         # A parked session keeps the server alive while tests create and kill theirs.
-        self.run("new-session", "-d", "-s", "keepalive")
+        self.run("new-session", "-d", "-s", "keepalive", "cat")
 
     def kill_server(self) -> None:
+        # tmux leaves its socket file behind: remove it too.
+        socket_path = self.run("display-message", "-p", "#{socket_path}", check=False).strip()
         self.run("kill-server", check=False)
+        if socket_path:
+            try:
+                os.unlink(socket_path)
+            except OSError:
+                pass
 
 
 # ------------------------------------------------------------------------- server
@@ -121,6 +137,7 @@ class ServerProcess:
         self.process: Optional[subprocess.Popen] = None
         self.lines: "queue.Queue[str]" = queue.Queue()
         self.output: List[str] = []
+        self._pump_thread: Optional[threading.Thread] = None
 
     def start(self, timeout: float = TIMEOUT) -> "ServerProcess":
         node = os.environ.get("TMUX_MONITOR_NODE") or shutil.which("node") or "node"
@@ -129,7 +146,8 @@ class ServerProcess:
             [node, self.bin_path, "serve", "--port", str(self.port), "-L", self.tmux_socket, *self.args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=env,
         )
-        threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, args=(self.process,), daemon=True)
+        self._pump_thread.start()
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -159,14 +177,19 @@ class ServerProcess:
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
         process = self.process
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.send_signal(sig)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+        if self._pump_thread is not None:
+            self._pump_thread.join(5)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 # ------------------------------------------------------------------------- environment
@@ -174,6 +197,13 @@ class ServerProcess:
 class Env:
     def __init__(self) -> None:
         self.owned: List[Callable[[], None]] = []
+        try:
+            self._start()
+        except BaseException:
+            self.cleanup()
+            raise
+
+    def _start(self) -> None:
         self.secret = os.environ.get("TMUX_MONITOR_SECRET") or secrets.token_hex(16)
         self.bin_path = os.environ.get("TMUX_MONITOR_BIN") or str(REPO_DIR / "dist" / "tmux-monitor.mjs")
         socket = os.environ.get("TMUX_SOCKET")
@@ -216,12 +246,20 @@ class Env:
 
 
 _env: Optional[Env] = None
+_env_error: Optional[BaseException] = None
 
 
 def env() -> Env:
-    global _env
+    """The shared test environment, set up on first use (once: a failure is kept)."""
+    global _env, _env_error
+    if _env_error is not None:
+        raise _env_error
     if _env is None:
-        _env = Env()
+        try:
+            _env = Env()
+        except BaseException as exc:
+            _env_error = exc
+            raise
         atexit.register(_env.cleanup)
     return _env
 
@@ -289,9 +327,16 @@ class Collector:
         return [e for e in self.events if e.type == kind]
 
 
-def set_agent_state(session: str, state: str) -> None:
-    """Set the pane option agents' hooks use; the server reports it as agent.status."""
-    env().tmux.run("set-option", "-p", "-t", f"{session}:0.0", "@agent_state", state)
+def stop_process(process: subprocess.Popen, *readers: "LineReader") -> None:
+    """Kill a child process and close its pipes."""
+    if process.poll() is None:
+        process.kill()
+    process.wait(10)
+    for reader in readers:
+        reader.close()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None and not stream.closed:
+            stream.close()
 
 
 def retry_until(action: Callable[[], None], done: Callable[[], Any], timeout: float = TIMEOUT,
@@ -317,7 +362,14 @@ class LineReader:
     def __init__(self, stream: Any) -> None:
         self.lines: List[str] = []
         self._lock = threading.Lock()
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+        self._stream = stream
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """After the process has exited: finish reading and close the pipe."""
+        self._thread.join(5)
+        self._stream.close()
 
     def _pump(self, stream: Any) -> None:
         for line in stream:
@@ -331,3 +383,14 @@ class LineReader:
     def text(self) -> str:
         with self._lock:
             return "\n".join(self.lines)
+
+
+async def source_connected(url: str, timeout: float = TIMEOUT) -> None:
+    """Wait until a (new) server has attached to tmux: its `system.source` event says so.
+    Changes made before that are seen by nobody."""
+    async with AsyncTmuxMonitor(url, mint_token("viewer")) as monitor:
+        await monitor.subscribe(types=["system.source"], since=0)  # replayed if already sent
+        while True:
+            event = await monitor.next_event(timeout)
+            if event.data.get("state") == "connected":
+                return

@@ -3,7 +3,7 @@ import asyncio
 import unittest
 
 from . import support
-from .support import TIMEOUT, Collector, mint_token, set_agent_state
+from .support import TIMEOUT, Collector, mint_token
 from tmux_websocket import AsyncTmuxMonitor, ForbiddenError
 
 
@@ -20,17 +20,19 @@ class AsyncApiTest(unittest.IsolatedAsyncioTestCase):
         states = []
         async with AsyncTmuxMonitor(self.env.base_url, mint_token("viewer"), on_state=states.append) as monitor:
             self.assertEqual(monitor.auth_info["role"], "viewer")
-            sub = await monitor.subscribe(types=["agent.*"], sessions=self.session)
+            session = self.env.tmux.unique_name()
+            sub = await monitor.subscribe(types=["agent.*"], sessions=session)
             self.assertEqual(monitor.subscriptions, [sub])
-            await asyncio.get_running_loop().run_in_executor(None, set_agent_state, self.session, "waiting")
+            await asyncio.to_thread(self.env.tmux.new_session, session)
+            self.addCleanup(self.env.tmux.kill_session, session)
 
-            async def first_waiting():
+            async def first_status():
                 async for event in monitor:
-                    if event.type == "agent.status" and event.data["status"] == "waiting":
+                    if event.type == "agent.status":
                         return event
 
-            event = await asyncio.wait_for(first_waiting(), TIMEOUT)
-            self.assertEqual(event.session, self.session)
+            event = await asyncio.wait_for(first_status(), TIMEOUT)
+            self.assertEqual((event.session, event.pane), (session, 0))
         self.assertEqual(states, ["connecting", "open", "closed"])
         self.assertEqual(monitor.state, "closed")
 
@@ -40,7 +42,7 @@ class AsyncApiTest(unittest.IsolatedAsyncioTestCase):
             await live.subscribe(types=["window.renamed"], sessions=[self.session])
             watched = Collector(live)
             for name in ("one", "two", "three"):
-                self.env.tmux.run("rename-window", "-t", f"{self.session}:0", name)
+                await asyncio.to_thread(self.env.tmux.run, "rename-window", "-t", f"{self.session}:0", name)
                 await watched.until(lambda events, n=name: any(e.data.get("new_name") == n for e in events),
                                     message=f"rename to {name}")
             await watched.stop()

@@ -6,7 +6,7 @@ import sys
 import unittest
 
 from . import support
-from .support import PYTHON_DIR, TIMEOUT, LineReader, mint_token, retry_until
+from .support import PYTHON_DIR, TIMEOUT, LineReader, mint_token, retry_until, stop_process
 
 
 class CliTest(unittest.TestCase):
@@ -27,8 +27,9 @@ class CliTest(unittest.TestCase):
             [sys.executable, "-u", "-m", "tmux_websocket", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=environ,
         )
-        self.addCleanup(lambda: (process.kill(), process.wait(10)))
-        return process
+        out = LineReader(process.stdout)
+        self.addCleanup(stop_process, process, out)
+        return process, out
 
     def renames_until_printed(self, out, count=1):
         names = iter(f"cli-{i}" for i in range(1000))
@@ -36,9 +37,8 @@ class CliTest(unittest.TestCase):
                     lambda: len(out.lines) >= count, message=f"{count} printed lines")
 
     def test_json_lines_with_the_token_from_the_environment(self):
-        process = self.run_cli("--url", self.env.base_url, "--types", "window.renamed,agent.status",
+        process, out = self.run_cli("--url", self.env.base_url, "--types", "window.renamed,session.renamed",
                                "--sessions", self.session, "--json", "--count", "2", token=mint_token("viewer"))
-        out = LineReader(process.stdout)
         self.renames_until_printed(out, 2)
         self.assertEqual(process.wait(TIMEOUT), 0, process.stderr.read())
         events = [json.loads(line) for line in out.lines]
@@ -47,15 +47,14 @@ class CliTest(unittest.TestCase):
         self.assertLess(events[0]["seq"], events[1]["seq"])
 
     def test_human_readable_lines(self):
-        process = self.run_cli("--url", self.env.url, "--token", mint_token("viewer"),
+        process, out = self.run_cli("--url", self.env.url, "--token", mint_token("viewer"),
                                "--types", "window.renamed", "--sessions", self.session, "--count", "1")
-        out = LineReader(process.stdout)
         self.renames_until_printed(out)
         self.assertEqual(process.wait(TIMEOUT), 0, process.stderr.read())
         self.assertRegex(out.lines[0], rf"#\d+ window\.renamed {self.session}:0(\.\d+)? \{{.*\"new_name\":\"cli-\d+\"")
 
     def test_a_bad_token_exits_1_with_the_error_code(self):
-        process = self.run_cli("--url", self.env.url, "--token", mint_token("viewer", secret="wrong"),
+        process, out = self.run_cli("--url", self.env.url, "--token", mint_token("viewer", secret="wrong"),
                                "--types", "*")
         self.assertEqual(process.wait(TIMEOUT), 1)
         self.assertIn("AUTH_FAILED", process.stderr.read())

@@ -7,7 +7,7 @@ import unittest
 from pathlib import Path
 
 from . import support
-from .support import PYTHON_DIR, TIMEOUT, LineReader, mint_token, retry_until, set_agent_state
+from .support import PYTHON_DIR, TIMEOUT, LineReader, mint_token, retry_until, stop_process
 
 # Verbatim from the spec (and python/README.md); only the port and token are filled in.
 EXAMPLE = '''\
@@ -27,8 +27,6 @@ class SpecExampleTest(unittest.TestCase):
 
     def test_the_example_prints_agent_status_events(self):
         env = support.env()
-        session = env.tmux.new_session()
-        self.addCleanup(env.tmux.kill_session, session)
         # A URL with no path, as in the example: the server takes upgrades at / too.
         script = (EXAMPLE.replace("ws://localhost:8765", f"ws://localhost:{env.port}")
                   .replace("your-token", mint_token("viewer")))
@@ -40,22 +38,24 @@ class SpecExampleTest(unittest.TestCase):
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                 env=dict(os.environ, PYTHONPATH=str(PYTHON_DIR)),
             )
+            out = LineReader(process.stdout)
             try:
-                out = LineReader(process.stdout)
-                states = iter(["busy", "ready"] * 100)
-                # The example subscribes at a moment this process cannot see: flip the
-                # pane's state until it prints one.
+                def new_pane():
+                    # A new session's pane gets its first agent.status soon after.
+                    self.addCleanup(env.tmux.kill_session, env.tmux.new_session())
+
+                # The example subscribes at a moment this process cannot see: make new
+                # panes until it prints an event.
                 lines = retry_until(
-                    lambda: set_agent_state(session, next(states)),
+                    new_pane,
                     lambda: out.matching(lambda line: line.startswith("Event: agent.status - {")
-                                         and f"'agent_type'" in line),
-                    timeout=TIMEOUT, message=f"the example to print an event; it printed:\n{out.text()}",
+                                         and "'agent_type'" in line),
+                    timeout=TIMEOUT * 2, every=1.0, message=f"the example to print an event; it printed:\n{out.text()}",
                 )
                 self.assertRegex(lines[0], r"^Event: agent\.status - \{'status': '\w+'")
                 self.assertIsNone(process.poll(), out.text())
             finally:
-                process.kill()
-                process.wait(10)
+                stop_process(process, out)
 
 
 if __name__ == "__main__":

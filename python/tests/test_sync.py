@@ -2,7 +2,7 @@
 import unittest
 
 from . import support
-from .support import TIMEOUT, mint_token, set_agent_state, wait_until
+from .support import TIMEOUT, mint_token, wait_until
 from tmux_websocket import AuthError, InvalidRequestError, TmuxMonitor
 
 
@@ -57,13 +57,16 @@ class SyncApiTest(unittest.TestCase):
     def test_subscribe_returns_the_id_and_events_carry_the_flat_fields(self):
         monitor = self.monitor()
         monitor.authenticate(self.token)
-        sub = monitor.subscribe(types=["agent.status"], sessions=[self.session])
+        session = self.env.tmux.unique_name()
+        sub = monitor.subscribe(types=["agent.status"], sessions=[session])
         self.assertTrue(sub.startswith("sub-"), sub)
         self.assertEqual(monitor.subscriptions, [sub])
-        set_agent_state(self.session, "busy")
+        self.env.tmux.new_session(session)  # its pane's first status: a shell at its prompt
+        self.addCleanup(self.env.tmux.kill_session, session)
         event = self.next_of(monitor, "agent.status")
-        self.assertEqual(event.data["status"], "busy")
-        self.assertEqual((event.session, event.window, event.pane), (self.session, 0, 0))
+        self.assertIn(event.data["status"], ("ready", "busy", "unknown"))
+        self.assertEqual(event.data["agent_type"], "shell")
+        self.assertEqual((event.session, event.window, event.pane), (session, 0, 0))
         self.assertTrue(event.pane_id.startswith("%"), event.pane_id)
         self.assertIsInstance(event.seq, int)
         self.assertIsInstance(event.timestamp, str)
@@ -82,10 +85,10 @@ class SyncApiTest(unittest.TestCase):
 
         # Events that the filtered client must not get: another type in its session, and
         # its type in another session.
-        set_agent_state(self.session, "busy")
+        self.env.tmux.run("split-window", "-t", f"{self.session}:0", self.env.tmux.SHELL)
         self.env.tmux.run("rename-window", "-t", f"{other}:0", "elsewhere")
         seen = []
-        while not ({"agent.status", "window.renamed"} <= {e.type for e in seen}):
+        while not ({"pane.created", "window.renamed"} <= {e.type for e in seen}):
             seen.append(everything.next_event(TIMEOUT))
         last = max(e.seq for e in seen)
         # A marker it must get, published after all of those: the server sends a

@@ -17,6 +17,7 @@ delivered first.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import json
 import logging
@@ -112,7 +113,8 @@ class AsyncTmuxMonitor:
 
     ``url`` is used as given: ``ws://host:8765`` (no path) and ``ws://host:8765/monitor``
     both work. With ``token`` the client authenticates on every (re)connect; otherwise
-    call :meth:`authenticate`.
+    call :meth:`authenticate`. ``token`` may also be a function returning one (or an
+    awaitable of one), called on every connect: a way to hand out fresh tokens.
 
     Options:
       reconnect: reconnect after a non-terminal close (default True).
@@ -137,7 +139,7 @@ class AsyncTmuxMonitor:
     def __init__(
         self,
         url: str = DEFAULT_URL,
-        token: Optional[str] = None,
+        token: Union[None, str, Callable[[], Any]] = None,
         *,
         reconnect: bool = True,
         min_delay: float = 0.5,
@@ -169,7 +171,7 @@ class AsyncTmuxMonitor:
         self.ping_interval = ping_interval
         self._backoff = Backoff(min_delay, max_delay)
 
-        self._token = token
+        self._token: Union[None, str, Callable[[], Any]] = token
         self._state = "idle"
         self._closed = False
         self._failure: Optional[TmuxMonitorError] = None
@@ -194,7 +196,7 @@ class AsyncTmuxMonitor:
         self._epoch: Optional[str] = None
         self._seq: Optional[int] = None
         self.dropped_duplicates = 0
-        self.reconnects = 0
+        self.reconnects = 0  # reconnect attempts made (successful or not)
 
     # ----------------------------------------------------------------- properties
 
@@ -597,9 +599,14 @@ class AsyncTmuxMonitor:
         previous_epoch = self._epoch
         epoch = established.get("epoch")
         epoch_changed = previous_epoch is not None and epoch != previous_epoch
-        if self._token:
-            self._auth = await self._request({"action": "auth", "token": self._token}, "auth.response")
-            self._authed_token = self._token
+        token = self._token
+        if callable(token):
+            token = token()
+            if inspect.isawaitable(token):
+                token = await token
+        if token:
+            self._auth = await self._request({"action": "auth", "token": token}, "auth.response")
+            self._authed_token = token
         if not (resume and self._subs):
             if epoch_changed:
                 self._seq = None  # sequence numbers of the old epoch mean nothing here
@@ -687,7 +694,7 @@ class AsyncTmuxMonitor:
                         except TmuxMonitorError as exc:
                             data["snapshot_error"] = exc.code
                     gap = Gap.create(data, snapshot)
-                held = sorted(self._buffer, key=lambda e: (e.seq is None, e.seq or 0))
+                held = sorted(self._buffer, key=lambda e: e.seq or 0)
                 self._buffer = []
                 self._buffering -= 1
                 flushed = True
@@ -830,7 +837,8 @@ class AsyncTmuxMonitor:
                 pending.future.set_result(message)
             return
         event = Event.from_message(message)
-        if self._buffering:
+        # Per-connection notices (system.lagged) carry no seq: nothing to order them by.
+        if self._buffering and event.seq is not None:
             self._buffer.append(event)
         else:
             self._deliver(event)

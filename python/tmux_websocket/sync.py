@@ -31,7 +31,7 @@ class TmuxMonitor:
     call (``authenticate``, ``subscribe``, ``connect``, ...).
     """
 
-    def __init__(self, url: str = DEFAULT_URL, token: Optional[str] = None, **options: Any) -> None:
+    def __init__(self, url: str = DEFAULT_URL, token: Any = None, **options: Any) -> None:
         self._client = AsyncTmuxMonitor(url, token, **options)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="tmux-monitor", daemon=True)

@@ -15,14 +15,15 @@
  * shown when it does not.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BUNDLE = resolve(ROOT, 'dist', 'tmux-monitor.mjs');
+// TMUX_MONITOR_BIN may point at another build of the server.
+const BUNDLE = process.env.TMUX_MONITOR_BIN ?? resolve(ROOT, 'dist', 'tmux-monitor.mjs');
 const PYTHONS = (process.env.TMUX_MONITOR_PYTHONS ?? '/usr/bin/python3').split(':').filter(Boolean);
 const SUITE_TIMEOUT_MS = 150_000;
 
@@ -31,8 +32,8 @@ const tmuxSocket = `test-py-${randomBytes(4).toString('hex')}`;
 let server: ChildProcess | undefined;
 let url = '';
 
-function tmux(...args: string[]): void {
-  execFileSync('tmux', ['-L', tmuxSocket, '-f', '/dev/null', ...args], { stdio: 'ignore' });
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', tmuxSocket, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 }
 
 /** Spawns the bundle's `serve` and resolves with the URL from its first stdout line. */
@@ -106,14 +107,17 @@ describe('python client (python/tests)', () => {
   beforeAll(async () => {
     // The global setup builds the bundle; build here too when run on its own.
     if (!existsSync(BUNDLE)) execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-    tmux('new-session', '-d', '-s', 'keepalive');
+    // A session that keeps the tmux server up; `cat`, not a shell whose rc files may be slow.
+    tmux('new-session', '-d', '-s', 'keepalive', 'cat');
     url = await startServer();
   });
 
   afterAll(() => {
     server?.kill('SIGTERM');
     try {
+      const socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
       tmux('kill-server');
+      if (socketPath) rmSync(socketPath, { force: true }); // tmux leaves it behind
     } catch {
       // already gone
     }
