@@ -243,6 +243,12 @@ export class Connection {
       return;
     }
     if (this.closed) return;
+    if (!principal.permissions.has('read')) {
+      // A token that may not even read has nothing to do here: tell the client to stop.
+      this.hub.audit('auth.failure', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, code: 'FORBIDDEN' });
+      this.fail('FORBIDDEN', 'this token lacks the "read" permission', CloseCode.FORBIDDEN, id);
+      return;
+    }
     clearTimeout(this.authTimer);
     this.principal = principal;
     this.armExpiry(principal.expiresAt);

@@ -420,6 +420,10 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         await narrow.next('agent.status');
         expect(narrow.messages.some((m) => m.type === 'pane.output' || m.type === 'pane.error')).toBe(false);
         expect((await narrow.request({ action: 'snapshot', lines: 5 })).code).toBe('FORBIDDEN');
+        const noRead = await connect();
+        noRead.send({ action: 'auth', token: await server.token({ role: 'admin', permissions: ['subscribe'] }) });
+        expect((await noRead.next('error')).code).toBe('FORBIDDEN');
+        expect((await noRead.closed).code).toBe(4403);
         const noSubscribe = await authed({ role: 'viewer', permissions: ['read'] });
         expect((await noSubscribe.request({ action: 'subscribe' })).code).toBe('FORBIDDEN');
         expect((await noSubscribe.request({ action: 'snapshot' })).code).toBe('FORBIDDEN');

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { principalFromClaims, createVerifier } from '../../src/auth/verifier.ts';
+import { signToken } from '../../src/auth/signer.ts';
+import { compileScope } from '../../src/auth/scope.ts';
+
+describe('principalFromClaims', () => {
+  it('gives each role its permissions and defaults to viewer', () => {
+    expect([...principalFromClaims({ sub: 'a' }).permissions].sort()).toEqual(['output', 'read', 'snapshot', 'subscribe']);
+    expect(principalFromClaims({ role: 'operator' }).permissions.has('write')).toBe(true);
+    expect(principalFromClaims({ role: 'admin' }).permissions.has('admin')).toBe(true);
+  });
+
+  it('narrows with permissions and never widens', () => {
+    const p = principalFromClaims({ role: 'viewer', permissions: ['read', 'write'] });
+    expect([...p.permissions]).toEqual(['read']);
+  });
+
+  it('refuses bad roles, permissions and sessions', () => {
+    expect(() => principalFromClaims({ role: 'root' })).toThrow(/role/);
+    expect(() => principalFromClaims({ permissions: ['fly'] })).toThrow(/permissions/);
+    expect(() => principalFromClaims({ sessions: 'a' })).toThrow(/sessions/);
+  });
+});
+
+describe('session scope', () => {
+  it('matches patterns with *', () => {
+    const inScope = compileScope(['proj-*', 'exact', 'a*b'])!;
+    expect(['proj-1', 'proj-', 'exact', 'ab', 'a-x-b'].every(inScope)).toBe(true);
+    expect(['proj', 'exactly', 'xproj-1', 'a.b.c'].some(inScope)).toBe(false);
+    expect(compileScope(null)).toBeNull();
+  });
+
+  it('escapes regex characters in names', () => {
+    const inScope = compileScope(['a.b'])!;
+    expect(inScope('a.b')).toBe(true);
+    expect(inScope('axb')).toBe(false);
+  });
+});
+
+describe('createVerifier', () => {
+  it('round-trips tokens from signToken and refuses other secrets', async () => {
+    const verify = createVerifier({ secret: 's1' });
+    const token = await signToken('s1', { sub: 'me', role: 'operator', ttlSec: 60, sessions: ['x*'] });
+    const principal = await verify(token);
+    expect(principal).toMatchObject({ subject: 'me', role: 'operator', sessions: ['x*'] });
+    await expect(createVerifier({ secret: 's2' })(token)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+  });
+
+  it('requires exp unless told otherwise', async () => {
+    const token = await signToken('s', { sub: 'me', role: 'viewer', ttlSec: null });
+    await expect(createVerifier({ secret: 's' })(token)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    expect((await createVerifier({ secret: 's', allowNoExpiry: true })(token)).expiresAt).toBeNull();
+  });
+
+  it('needs a key source', () => {
+    expect(() => createVerifier({})).toThrow();
+  });
+});
