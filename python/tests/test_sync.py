@@ -53,6 +53,20 @@ class SyncApiTest(unittest.TestCase):
         # A good token afterwards starts a fresh connection.
         self.assertEqual(monitor.authenticate(self.token)["role"], "admin")
         self.assertEqual(monitor.state, "open")
+        # A bad token on an open connection: the same error, the server closes with 4401,
+        # and the client stops rather than reconnect.
+        sub = monitor.subscribe(types=["window.renamed"], sessions=[self.session])
+        with self.assertRaises(AuthError) as caught:
+            monitor.authenticate(forged)
+        self.assertEqual(caught.exception.code, "AUTH_FAILED")
+        wait_until(lambda: monitor.state == "failed", message="state failed")
+        self.assertEqual(monitor.failure.close_code, 4401)
+        self.assertEqual(monitor.reconnects, 0)
+        # Re-authenticating resumes the subscription on a new connection.
+        monitor.authenticate(self.token)
+        self.assertEqual(monitor.subscriptions, [sub])
+        self.env.tmux.run("rename-window", "-t", f"{self.session}:0", "back")
+        self.assertEqual(self.next_of(monitor, "window.renamed").data["new_name"], "back")
 
     def test_subscribe_returns_the_id_and_events_carry_the_flat_fields(self):
         monitor = self.monitor()
