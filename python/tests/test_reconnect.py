@@ -6,7 +6,7 @@ import unittest
 
 from . import support
 from .support import TIMEOUT, Collector, mint_token, wait_until
-from tmux_websocket import AsyncTmuxMonitor, AuthError, ConnectionClosedError, TmuxMonitor
+from tmux_websocket import AsyncTmuxMonitor, AuthError, ConnectionClosedError, ForbiddenError, TmuxMonitor
 
 FAST = {"min_delay": 0.05, "max_delay": 0.3}
 
@@ -197,8 +197,17 @@ class TerminalCloseTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(AuthError):  # and it stays stopped
             await monitor.next_event(0.2)
 
+    async def test_a_token_that_may_not_read_is_refused_with_4403_and_the_client_stops(self):
+        monitor = AsyncTmuxMonitor(self.env.url, mint_token("viewer", permissions=["subscribe"]), **FAST)
+        self.addAsyncCleanup(monitor.close)
+        with self.assertRaises(ForbiddenError) as caught:
+            await monitor.connect()
+        self.assertEqual((caught.exception.code, caught.exception.close_code), ("FORBIDDEN", 4403))
+        self.assertEqual(monitor.state, "failed")
+        self.assertEqual(monitor.reconnects, 0)
+
     async def test_a_frame_over_64_kib_closes_with_1009_and_the_client_stops(self):
-        session = self.env.tmux.new_session()
+        session = await asyncio.to_thread(self.env.tmux.new_session)
         self.addCleanup(self.env.tmux.kill_session, session)
         monitor = AsyncTmuxMonitor(self.env.url, mint_token("operator"), **FAST)
         self.addAsyncCleanup(monitor.close)

@@ -47,6 +47,7 @@ class SyncApiTest(unittest.TestCase):
             monitor.authenticate(forged)
         self.assertEqual(caught.exception.code, "AUTH_FAILED")
         wait_until(lambda: monitor.state == "failed", message="state failed")
+        self.assertEqual(monitor.failure.close_code, 4401)
         self.assertEqual(monitor.reconnects, 0)
         with self.assertRaises(AuthError):
             next(monitor.events())

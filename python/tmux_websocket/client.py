@@ -586,6 +586,8 @@ class AsyncTmuxMonitor:
             log.info("tmux-monitor: connection closed (%s %s)", code, reason)
             return None, code
         if handshake_error is not None:
+            if handshake_error.close_code is None and code in TERMINAL_CLOSE_CODES:
+                handshake_error.close_code = code  # e.g. AUTH_FAILED, then the 4401 close
             return handshake_error, code
         return error_from_close(code, reason, self._last_error), code
 
