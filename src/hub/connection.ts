@@ -84,6 +84,11 @@ export class Connection {
 
   open(): void {
     const { options } = this.hub;
+    if (this.hub.closing) {
+      // Reconnecting to a server on its way out would only resume into a dying epoch.
+      this.close(CloseCode.GOING_AWAY, 'server shutting down');
+      return;
+    }
     this.hub.audit('connect', { client_id: this.id, remote: this.remoteAddress });
     this.send({
       type: 'connection.established',

@@ -39,6 +39,8 @@ export class Hub {
   readonly failedAuth: FailedAuthTracker;
   readonly audit: Audit;
   readonly startedAt = Date.now();
+  /** Set by shutdown: connections that still arrive are turned away with 1001. */
+  closing = false;
   /** Highest seq fanned out to connections; replays stop here, live delivery goes on. */
   lastPublished = 0;
   private readonly connections = new Set<Connection>();
@@ -115,6 +117,7 @@ export class Hub {
 
   /** Graceful shutdown: close every client with 1001 and stop the source. */
   async shutdown(): Promise<void> {
+    this.closing = true;
     for (const connection of [...this.connections]) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
     await this.source.close();
   }
