@@ -30,7 +30,7 @@ export class Collected {
     predicate: (e: Extract<RawEvent, { type: T }>) => boolean = () => true,
     options: { from?: number; timeoutMs?: number } = {},
   ): Promise<Extract<RawEvent, { type: T }>> {
-    const deadline = Date.now() + (options.timeoutMs ?? 5000);
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     for (;;) {
       const hit = this.of(type, options.from ?? 0).find(predicate);
       if (hit) return hit;

@@ -36,6 +36,8 @@ interface PaneTrack {
   again: boolean;
   /** Agent type seen on screen, kept while the pane runs the same command. */
   sticky: { type: string; command: string } | null;
+  /** Set while the initial (silent) read is under way: other reads then report nothing. */
+  silent: boolean;
 }
 
 export class AgentTracker {
@@ -60,7 +62,9 @@ export class AgentTracker {
   /** Read a pane now and take the result as its status without reporting it (initial state). */
   async baseline(paneId: string): Promise<void> {
     const t = this.track(paneId);
+    t.silent = true;
     const facts = await this.host.read(paneId).catch(() => null);
+    t.silent = false;
     if (!facts || this.closed) return;
     t.current = this.decide(t, facts);
   }
@@ -106,6 +110,7 @@ export class AgentTracker {
         reading: false,
         again: false,
         sticky: null,
+        silent: false,
       };
       this.panes.set(paneId, t);
     }
@@ -141,7 +146,8 @@ export class AgentTracker {
     }
     t.reading = false;
     if (this.closed || this.panes.get(paneId) !== t) return;
-    if (facts) this.propose(paneId, t, this.decide(t, facts));
+    if (facts && t.silent) t.current = this.decide(t, facts);
+    else if (facts) this.propose(paneId, t, this.decide(t, facts));
     if (t.again) this.schedule(paneId, this.options.settleMs);
   }
 
@@ -155,8 +161,9 @@ export class AgentTracker {
   /** Debounce: a candidate must stay the same for holdMs (no other candidate seen meanwhile). */
   private propose(paneId: string, t: PaneTrack, d: Detection): void {
     const same = (a: Detection, b: Detection): boolean => a.status === b.status && a.agent_type === b.agent_type;
-    if (same(d, t.current)) {
-      t.current = { ...t.current, reason: d.reason };
+    // Learning the agent type while the status is still unknown is not worth an event.
+    if (same(d, t.current) || (d.status === 'unknown' && t.current.status === 'unknown')) {
+      t.current = d;
       t.pending = null;
       if (t.holdTimer) clearTimeout(t.holdTimer);
       t.holdTimer = null;

@@ -1,8 +1,10 @@
 /**
- * Turns a pane's stream of output chunks into few `pane.output` events: chunks that
- * arrive within `windowMs` of the first unflushed one go out together, and an event never
- * carries more than `maxContent` characters of text (a flood becomes a steady series of
- * bounded events, never one huge one). One timer serves all panes.
+ * Turns a pane's stream of output chunks into few `pane.output` events. It throttles
+ * rather than delays: output after a quiet spell goes out at the end of the current turn
+ * of the event loop (everything read from tmux in that turn together), and while output
+ * keeps coming it goes out at most once per `windowMs`. An event never carries more than
+ * `maxContent` characters (a flood becomes a steady series of bounded events, never one
+ * huge one). One timer serves all panes.
  */
 import type { RawEvent } from '../../protocol/events.ts';
 import { AnsiStripper } from './ansi.ts';
@@ -26,6 +28,8 @@ export class OutputCoalescer {
   private readonly panes = new Map<string, PaneBuffer>();
   private readonly dirty = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private microtask = false;
+  private lastFlush = 0;
 
   constructor(
     /** Location fields for a pane, or null to drop its output (pane unknown). */
@@ -53,8 +57,19 @@ export class OutputCoalescer {
       this.flushPane(paneId, b, events, true);
       if (events.length > 0) this.emit(events);
     }
-    if (this.timer === null && this.dirty.size > 0) {
-      this.timer = setTimeout(() => this.flush(), this.options.windowMs);
+    if (this.timer === null && !this.microtask && this.dirty.size > 0) {
+      const wait = this.lastFlush + this.options.windowMs - Date.now();
+      if (wait <= 0) {
+        // Quiet before: send once this read from tmux has been parsed.
+        this.microtask = true;
+        queueMicrotask(() => {
+          if (!this.microtask) return;
+          this.microtask = false;
+          this.flush();
+        });
+      } else {
+        this.timer = setTimeout(() => this.flush(), wait);
+      }
     }
   }
 
@@ -62,6 +77,8 @@ export class OutputCoalescer {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.microtask = false;
+    this.lastFlush = Date.now();
     const events: RawEvent[] = [];
     for (const id of [...this.dirty]) {
       const b = this.panes.get(id);
@@ -79,6 +96,7 @@ export class OutputCoalescer {
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.microtask = false;
     this.panes.clear();
     this.dirty.clear();
   }

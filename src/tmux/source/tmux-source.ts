@@ -6,8 +6,8 @@
  *   anyone's windows. Clients start when a session appears and end with their session.
  * - Structure is re-read (`list-panes -a`, `list-sessions`, `list-clients`, pipelined over
  *   the control channel) on any structural notification, and events come from diffing the
- *   old and new trees. One format subscription (`refresh-client -B`) over every pane's
- *   command, pid, dead flag, title and `@agent_state` triggers the same re-read.
+ *   old and new trees. A per-pane format subscription (`refresh-client -B`) over each
+ *   pane's command, pid, dead flag and `@agent_state` triggers the same re-read.
  * - Output is coalesced per pane for a few ms into bounded `pane.output` events.
  * - Agent status comes from `@agent_state`, the process, then the screen, read over the
  *   control channel only after output (src/tmux/agents/).
@@ -21,7 +21,7 @@ import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
 import type { CommandRequest, EventSource } from '../../protocol/source.ts';
 import { AgentTracker, DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../agents/tracker.ts';
 import type { PaneFacts } from '../agents/detect.ts';
-import { ControlClient } from '../control/client.ts';
+import { ControlClient, TmuxCommandError } from '../control/client.ts';
 import type { ControlMessage } from '../control/messages.ts';
 import { quoteArg } from '../control/quote.ts';
 import { OutputCoalescer } from '../output/coalescer.ts';
@@ -29,7 +29,7 @@ import { run } from '../process/index.ts';
 import { diffStates, paneLocation } from '../state/diff.ts';
 import { EMPTY_STATE, indexPanes, type PaneLocation, type TmuxState } from '../state/model.ts';
 import {
-  CLIENT_FORMAT, PANE_FORMAT, SEP, SESSION_FORMAT, SUBSCRIPTION_FORMAT, SUBSCRIPTION_NAME,
+  CLIENT_FORMAT, PANE_FORMAT, SEP, SESSION_FORMAT, SUBSCRIPTION, SUBSCRIPTION_NAME,
   parseClients, parseState,
 } from '../state/query.ts';
 import { EventQueue } from './event-queue.ts';
@@ -55,6 +55,12 @@ export interface TmuxSourceOptions {
   maxQueuedOutputBytes?: number;
   /** Agent status timing. */
   agent?: Partial<TrackerOptions>;
+}
+
+/** "tmux 3.3a" → 3.3, "tmux next-3.5" → 3.5; null for "tmux master" and other builds. */
+export function parseTmuxVersion(output: string): number | null {
+  const m = /(\d+)\.(\d+)/.exec(output);
+  return m ? Number(m[1]) + Number(m[2]) / 10 : null;
 }
 
 export function socketArgs(options: { socketName?: string; socketPath?: string }): string[] {
@@ -182,16 +188,16 @@ export class TmuxSource implements EventSource {
     }
     const paneId = found.pane.id;
     if (request.command === 'interrupt') {
-      await this.tmux('send-keys', '-t', paneId, 'C-c');
+      await this.send('send-keys', '-t', paneId, 'C-c');
       return;
     }
     const text = request.text ?? '';
-    if (text !== '') await this.tmux('send-keys', '-t', paneId, '-l', '--', text);
+    if (text !== '') await this.send('send-keys', '-t', paneId, '-l', '--', text);
     if (request.enter) {
       // Like the Tmux Orchestrator's send-message: text, a pause, then Enter, so that TUIs
       // that treat fast input as a paste take the Enter as "submit".
       if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? 150));
-      await this.tmux('send-keys', '-t', paneId, 'Enter');
+      await this.send('send-keys', '-t', paneId, 'Enter');
     }
   }
 
@@ -222,6 +228,7 @@ export class TmuxSource implements EventSource {
   }
 
   private async doConnect(): Promise<void> {
+    if (!(await this.checkVersion())) return;
     const sessions = await this.listSessionIds();
     if (this.closed) return;
     if (sessions === null || sessions.length === 0) {
@@ -238,10 +245,7 @@ export class TmuxSource implements EventSource {
       }
       const primary = this.anyClient();
       if (!primary) throw new Error('could not attach to any session');
-      if (this.primary !== primary) {
-        this.primary = primary;
-        await this.subscribe(primary);
-      }
+      this.primary = primary;
       // Only the state found at start-up is silent (clients read it with snapshot); a server
       // that appears later, or comes back, is announced with created events.
       const initial = !this.everConnected && this.announced === null;
@@ -252,6 +256,30 @@ export class TmuxSource implements EventSource {
       if (this.closed) return;
       if (!this.anyClient()) this.lost(`could not attach: ${(e as Error).message}`);
     }
+  }
+
+  private versionOk = false;
+
+  /**
+   * Once: is there a tmux binary new enough for this source (3.2: `attach -f`,
+   * `refresh-client -B`)? If not, the state is `error` with a message saying why.
+   */
+  private async checkVersion(): Promise<boolean> {
+    if (this.versionOk) return true;
+    const r = await run(this.tmuxBin, ['-V'], { timeoutMs: 5000 });
+    if (r.code !== 0) {
+      this.setState('error', `cannot run ${this.tmuxBin}: ${r.stderr.trim() || `exit ${r.code}`}`);
+      this.scheduleProbe();
+      return false;
+    }
+    const version = parseTmuxVersion(r.stdout);
+    if (version !== null && version < 3.2) {
+      // Nothing to retry: the binary will not change under us.
+      this.setState('error', `${r.stdout.trim()} is older than 3.2; use the polling source (--source poll)`);
+      return false;
+    }
+    this.versionOk = true;
+    return true;
   }
 
   /** Session ids from a one-shot `list-sessions`, or null when no server answers. */
@@ -316,13 +344,10 @@ export class TmuxSource implements EventSource {
         return;
       }
       this.clients.set(sessionId, client);
+      await client.send(`refresh-client -B ${quoteArg(SUBSCRIPTION)}`).catch(() => {});
     } finally {
       this.starting.delete(sessionId);
     }
-  }
-
-  private async subscribe(client: ControlClient): Promise<void> {
-    await client.send(`refresh-client -B ${quoteArg(`${SUBSCRIPTION_NAME}::${SUBSCRIPTION_FORMAT}`)}`);
   }
 
   private anyClient(): ControlClient | null {
@@ -335,14 +360,7 @@ export class TmuxSource implements EventSource {
     if (this.clients.get(client.session) === client) this.clients.delete(client.session);
     if (client.pid !== undefined) this.ownPids.delete(client.pid);
     if (this.closed) return;
-    if (this.primary === client) {
-      this.primary = null;
-      const next = this.anyClient();
-      if (next) {
-        this.primary = next;
-        void this.subscribe(next).catch(() => {});
-      }
-    }
+    if (this.primary === client) this.primary = this.anyClient();
     if (!this.anyClient() && this.starting.size === 0) {
       // Our last session went away. Other sessions may exist (or the server is gone).
       void this.connect();
@@ -367,6 +385,10 @@ export class TmuxSource implements EventSource {
       // We never ask for pause-after, but if someone set it, resume at once.
       void client.send(`refresh-client -A ${quoteArg(`${m.paneId}:continue`)}`).catch(() => {});
       return;
+    }
+    if (m.type === 'subscription-changed' && m.name === SUBSCRIPTION_NAME && this.panes.has(m.paneId)) {
+      // Command, dead flag or @agent_state of this pane changed: re-read its status now.
+      this.tracker.changed(m.paneId);
     }
     if (STRUCTURAL.has(m.type)) void this.refresh().catch(() => {});
   }
@@ -404,6 +426,8 @@ export class TmuxSource implements EventSource {
     const before = this.model;
     const events = initial ? [] : diffStates(before, next);
     const oldPanes = this.panes;
+    // Output read before this change goes out before it (a pane's last words before its removal).
+    if (events.length > 0) this.coalescer.flush();
     this.model = next;
     this.panes = indexPanes(next);
     this.queue.push(events);
@@ -417,7 +441,8 @@ export class TmuxSource implements EventSource {
         old.pane.command !== loc.pane.command ||
         old.pane.dead !== loc.pane.dead ||
         old.pane.agentState !== loc.pane.agentState ||
-        old.pane.pid !== loc.pane.pid
+        old.pane.pid !== loc.pane.pid ||
+        old.pane.deadStatus !== loc.pane.deadStatus
       ) {
         this.tracker.changed(id);
       }
@@ -442,11 +467,20 @@ export class TmuxSource implements EventSource {
   /** Facts for the agent tracker, fresh from tmux: command, dead flag, @agent_state, screen. */
   private async readPane(paneId: string): Promise<PaneFacts | null> {
     if (!this.panes.has(paneId) || !this.anyClient()) return null;
+    const format = ['#{pane_current_command}', '#{pane_dead}', '#{pane_dead_status}', '#{@agent_state}'].join(SEP);
     const [info, screen] = await Promise.all([
-      this.tmux('display-message', '-p', '-t', paneId, ['#{pane_current_command}', '#{pane_dead}', '#{pane_dead_status}', '#{@agent_state}'].join(SEP)),
+      this.tmux('display-message', '-p', '-t', paneId, format),
       this.tmux('capture-pane', '-p', '-J', '-t', paneId),
     ]);
-    const [command = '', dead = '0', deadStatus = '', agentState = ''] = (info[0] ?? '').split(SEP);
+    let [command = '', dead = '0', deadStatus = '', agentState = ''] = (info[0] ?? '').split(SEP);
+    // tmux marks a pane dead when its pty closes and learns the exit status a moment
+    // later (SIGCHLD): wait a little for it so the status can say how the process ended.
+    // (tmux 3.3a sometimes never records it: then the status stays unknown.)
+    for (let i = 0; i < 3 && dead === '1' && deadStatus === ''; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const again = await this.tmux('display-message', '-p', '-t', paneId, format).catch(() => info);
+      [command = '', dead = '0', deadStatus = '', agentState = ''] = (again[0] ?? '').split(SEP);
+    }
     return {
       command,
       dead: dead === '1',
@@ -456,10 +490,31 @@ export class TmuxSource implements EventSource {
     };
   }
 
-  /** Run a command over the control channel. */
-  private tmux(...args: string[]): Promise<string[]> {
+  /**
+   * Run a command over the control channel. If the client it went to ends meanwhile (its
+   * session was killed), the command is tried once more on another client.
+   */
+  private async tmux(...args: string[]): Promise<string[]> {
     const c = this.anyClient();
-    if (!c) return Promise.reject(new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running'));
-    return c.run(...args);
+    if (!c) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
+    try {
+      return await c.run(...args);
+    } catch (e) {
+      const other = this.anyClient();
+      if (c.closed && other && other !== c && e instanceof MonitorError) return other.run(...args);
+      throw e;
+    }
+  }
+
+  /** A tmux command for `command()`: a target tmux cannot find is NOT_FOUND. */
+  private async send(...args: string[]): Promise<void> {
+    try {
+      await this.tmux(...args);
+    } catch (e) {
+      if (e instanceof TmuxCommandError) {
+        throw new MonitorError(/can't find|not found|no such/i.test(e.output) ? 'NOT_FOUND' : 'INTERNAL_ERROR', e.message);
+      }
+      throw e;
+    }
   }
 }

@@ -24,13 +24,15 @@ export const CLIENT_FORMAT = ['#{client_pid}', '#{session_id}', '#{client_contro
 export const SESSION_FORMAT = ['#{session_id}', '#{session_name}', '#{session_created}', '#{session_path}'].join(SEP);
 
 /**
- * A subscription whose value changes whenever something the panes' agent status depends
- * on changes (command, pid, dead flag, @agent_state) or the title does; it only triggers
- * a refresh, so its exact text never needs parsing.
+ * A per-pane format subscription (`refresh-client -B NAME:%*:FORMAT`, set on every control
+ * client, each covering its session's panes): tmux checks it once a second and reports a
+ * pane whose command, pid, dead flag or `@agent_state` changed. (A single session-wide
+ * `#{S:…#{P:…}}` subscription was tried first: tmux 3.3a missed some changes with it.)
+ * Titles are left out on purpose: agents animate them, and snapshots re-read the tree.
  */
-export const SUBSCRIPTION_NAME = 'tmux-monitor';
-export const SUBSCRIPTION_FORMAT =
-  '#{S:#{session_id}#{W:#{window_id}#{P:#{pane_id},#{pane_pid},#{pane_dead},#{pane_current_command},#{@agent_state},#{pane_title};}}}';
+export const SUBSCRIPTION_NAME = 'tmux-monitor-panes';
+export const SUBSCRIPTION_FORMAT = '#{pane_pid},#{pane_dead},#{pane_dead_status},#{pane_current_command},#{@agent_state}';
+export const SUBSCRIPTION = `${SUBSCRIPTION_NAME}:%*:${SUBSCRIPTION_FORMAT}`;
 
 function num(s: string | undefined, fallback = 0): number {
   const n = Number(s);
