@@ -1,0 +1,96 @@
+/**
+ * 4. Connections and memory: RSS of the server process idle, then with 10, 100, 1000 and
+ * 10 000 idle clients, each authenticated (a real HS256 JWT) and subscribed to
+ * everything, held by client processes apart from the server. Beside it the baseline
+ * ws server with the same clients. Reports the marginal bytes per connection.
+ */
+import { sleep, now } from '../lib/clock.mjs';
+import { BASELINE_SERVER } from '../lib/build.mjs';
+import { cpuSeconds, openFileLimit, rssBytes, startServer, BUNDLE } from '../lib/proc.mjs';
+import { round } from '../lib/stats.mjs';
+import { fmt } from '../lib/table.mjs';
+import { ClientPool } from '../lib/workers.mjs';
+
+export const title = 'Connections and memory: idle authenticated, subscribed clients';
+
+export async function run(ctx) {
+  const limit = openFileLimit();
+  let steps = ctx.quick ? [0, 5, 20] : [0, 10, 100, 1000, 10_000];
+  // The server needs a descriptor per connection (and each client process one per connection it holds).
+  const maxByFds = limit ? limit.soft - 500 : 1000;
+  const cut = steps.filter((n) => n > maxByFds);
+  steps = steps.filter((n) => n <= maxByFds);
+  const workers = ctx.quick ? 1 : 10;
+  const settleMs = ctx.quick ? 300 : 2000;
+  const idleCpuSec = ctx.quick ? 0.5 : 5;
+  const servers = [
+    { name: 'tmux-monitor', label: 'tmux-monitor (node)', script: BUNDLE, args: ['serve', '--port', '0', '--source', 'none', '--max-connections', '20000', '--quiet'] },
+    { name: 'baseline', label: 'baseline ws (node)', script: BASELINE_SERVER, args: [] },
+  ];
+  const results = [];
+  for (const server of servers) {
+    ctx.log(`  ${server.label}: ${steps.join(', ')} connections`);
+    let proc;
+    const pool = new ClientPool(workers);
+    try {
+      proc = await startServer({ script: server.script, args: server.args, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
+      const rows = [];
+      for (const n of steps) {
+        const t0 = now();
+        const ready = await pool.ensure({ url: proc.url, token: ctx.token, total: n, filters: {}, concurrency: 25 });
+        const connectSec = (now() - t0) / 1000;
+        await sleep(settleMs);
+        rows.push({
+          connections: ready.open,
+          failed: ready.failed,
+          errors: ready.errors,
+          connectPerSec: n > 0 ? round(n / connectSec, 0) : null,
+          rssBytes: rssBytes(proc.pid),
+        });
+        if (ready.open < n) break;
+      }
+      // What idle connections cost in CPU (heartbeats, timers), at the largest step.
+      const c0 = cpuSeconds(proc.pid).self;
+      await sleep(idleCpuSec * 1000);
+      const idleCpuPercent = round(((cpuSeconds(proc.pid).self - c0) / idleCpuSec) * 100, 2);
+      for (let i = 1; i < rows.length; i++) {
+        const d = rows[i].connections - rows[i - 1].connections;
+        rows[i].marginalBytesPerConnection = d > 0 ? Math.round((rows[i].rssBytes - rows[i - 1].rssBytes) / d) : null;
+      }
+      const first = rows[0];
+      const last = rows[rows.length - 1];
+      results.push({
+        server: server.name,
+        label: server.label,
+        steps: rows,
+        idleCpuPercentAtMax: idleCpuPercent,
+        bytesPerConnectionOverall: last.connections > first.connections ? Math.round((last.rssBytes - first.rssBytes) / (last.connections - first.connections)) : null,
+      });
+    } catch (error) {
+      results.push({ server: server.name, label: server.label, error: String(error.message ?? error) });
+    } finally {
+      await pool.stop();
+      await proc?.stop();
+    }
+  }
+  const mib = (b) => (b === null || b === undefined ? '–' : fmt(b / 2 ** 20, 1));
+  const table = {
+    title: `${title} (server RSS)`,
+    columns: ['server', 'connections', 'RSS MiB', 'marginal KiB/conn', 'connects/s', 'failed'],
+    rows: results.flatMap((r) =>
+      r.error
+        ? [[r.label, `error: ${r.error}`, '', '', '', '']]
+        : r.steps.map((s) => [
+            r.label, s.connections, mib(s.rssBytes),
+            s.marginalBytesPerConnection === undefined || s.marginalBytesPerConnection === null ? '–' : fmt(s.marginalBytesPerConnection / 1024, 1),
+            s.connectPerSec ?? '–', s.failed,
+          ]),
+    ),
+  };
+  const summary = {
+    title: 'Per connection, and idle CPU at the largest count',
+    columns: ['server', 'connections', 'KiB/conn overall', 'idle CPU at max'],
+    rows: results.filter((r) => !r.error).map((r) => [r.label, r.steps[r.steps.length - 1].connections, fmt(r.bytesPerConnectionOverall / 1024, 1), `${fmt(r.idleCpuPercentAtMax, 2)}%`]),
+  };
+  return { params: { steps, workers, settleMs, openFiles: limit, cutByFileLimit: cut }, results, tables: [table, summary] };
+}

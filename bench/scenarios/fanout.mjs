@@ -1,0 +1,151 @@
+/**
+ * 3. Fan-out: the in-memory source emits N pane.output events a second (~565-byte
+ * events) to C connected clients, held by client processes apart from the server.
+ * Beside it, in the same run and with the same clients and workload, the baseline: a
+ * minimal broadcast server on the `ws` package (serialize once, send to all).
+ *
+ * Two loads per C: "steady" (20 000 deliveries/s in all, which both should carry) for
+ * latency, and "max" (400 000 offered deliveries/s, more than 2 cores can carry) for the
+ * throughput ceiling. Server CPU time per delivered message is the figure least bent by
+ * the clients sharing the machine's 2 cores.
+ */
+import { now, sleep } from '../lib/clock.mjs';
+import { BASELINE_SERVER, FANOUT_SERVER } from '../lib/build.mjs';
+import { cpuSeconds, rssBytes, startServer } from '../lib/proc.mjs';
+import { round } from '../lib/stats.mjs';
+import { fmt } from '../lib/table.mjs';
+import { ClientPool } from '../lib/workers.mjs';
+
+export const title = 'Fan-out: events to C clients';
+
+export async function run(ctx) {
+  const levels = ctx.quick ? [1, 3] : [1, 10, 100, 1000];
+  const seconds = ctx.quick ? 0.5 : 3;
+  const loads = ctx.quick
+    ? [{ name: 'steady', deliveries: 2000, maxRate: 1000 }]
+    : [
+        { name: 'steady', deliveries: 20_000, maxRate: 20_000 },
+        { name: 'max', deliveries: 400_000, maxRate: 100_000 },
+      ];
+  const servers = [
+    { name: 'tmux-monitor', runtime: 'node', script: FANOUT_SERVER, label: 'tmux-monitor (node)' },
+    { name: 'baseline', runtime: 'node', script: BASELINE_SERVER, label: 'baseline ws (node)' },
+    { name: 'tmux-monitor', runtime: 'bun', script: FANOUT_SERVER, label: 'tmux-monitor (bun)' },
+    { name: 'tmux-monitor', runtime: 'deno', script: FANOUT_SERVER, label: 'tmux-monitor (deno)' },
+  ];
+  const workers = ctx.quick ? 1 : 4;
+  const results = [];
+  const skipped = [];
+  const live = [];
+  try {
+    for (const server of servers) {
+      if (!ctx.runtimes.includes(server.runtime)) {
+        skipped.push({ ...server, skipped: ctx.unavailable[server.runtime] ?? 'runtime not selected' });
+        continue;
+      }
+      try {
+        const proc = await startServer({ runtime: server.runtime, script: server.script, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
+        const base = proc.url.replace(/^ws/, 'http').replace(/\/monitor$/, '');
+        const info = await (await fetch(`${base}/bench/info`)).json();
+        live.push({ ...server, proc, base, info, pool: new ClientPool(workers) });
+      } catch (error) {
+        skipped.push({ ...server, error: String(error.message ?? error) });
+      }
+    }
+    // Interleaved: at each C every server is measured in turn, so that a change in the
+    // machine's background load touches all of them alike.
+    for (const clients of levels) {
+      for (const load of loads) {
+        const rate = Math.max(1, Math.min(load.maxRate, Math.round(load.deliveries / clients)));
+        for (const s of live) {
+          ctx.log(`  ${s.label}: ${clients} clients, ${rate} events/s (${load.name})`);
+          try {
+            results.push({ server: s.name, runtime: s.runtime, label: s.label, clients, load: load.name, ...(await measure(s, clients, rate, seconds, ctx)) });
+          } catch (error) {
+            results.push({ server: s.name, runtime: s.runtime, label: s.label, clients, load: load.name, rate, error: String(error.message ?? error) });
+          }
+        }
+      }
+    }
+  } finally {
+    for (const s of live) {
+      await s.pool.stop();
+      await s.proc.stop();
+    }
+  }
+
+  // Throughput relative to the baseline at the same C and load.
+  for (const r of results) {
+    const base = results.find((b) => b.server === 'baseline' && b.clients === r.clients && b.load === r.load);
+    if (base && !r.error && !base.error && base.deliveredPerSec > 0) r.ratioToBaseline = round(r.deliveredPerSec / base.deliveredPerSec, 3);
+  }
+  const tables = loads.map((load) => ({
+    title: `${title} — ${load.name} load (${load.deliveries.toLocaleString('en-US')} offered deliveries/s, ≤ ${load.maxRate.toLocaleString('en-US')} events/s, ${seconds} s)`,
+    columns: ['server', 'clients', 'events/s', 'delivered/s', 'delivered', 'vs baseline', 'p50 ms', 'p99 ms', 'lagged', 'closed', 'server CPU', 'CPU µs/msg'],
+    rows: results
+      .filter((r) => r.load === load.name)
+      .map((r) =>
+        r.error
+          ? [r.label, r.clients, r.rate, `error: ${r.error}`, '', '', '', '', '', '', '', '']
+          : [
+              r.label, r.clients, r.rate, fmt(Math.round(r.deliveredPerSec)), `${fmt(r.deliveredFraction * 100, 1)}%`,
+              r.server === 'baseline' ? '1' : fmt(r.ratioToBaseline, 2), fmt(r.latency.p50), fmt(r.latency.p99),
+              r.laggedClients, r.closedClients, `${fmt(r.serverCpuPercent, 0)}%`, fmt(r.cpuMicrosPerDelivery, 2),
+            ],
+      ),
+  }));
+  for (const s of skipped) {
+    tables[0].rows.push([s.label, '', '', s.skipped ? `skipped: ${s.skipped}` : `error: ${s.error}`, '', '', '', '', '', '', '', '']);
+  }
+  return {
+    params: { levels, seconds, loads, workers, eventBytes: live[0]?.info.eventBytes ?? null },
+    results,
+    skipped,
+    tables,
+  };
+}
+
+async function measure(s, clients, rate, seconds, ctx) {
+  const ready = await s.pool.ensure({ url: s.proc.url, token: ctx.token, total: clients, filters: { types: ['pane.output'] } });
+  if (ready.open < clients) throw new Error(`only ${ready.open}/${clients} clients connected: ${JSON.stringify(ready.errors)}`);
+  await s.pool.reset();
+  await sleep(200);
+  const cpu0 = cpuSeconds(s.proc.pid).self;
+  const t0 = now();
+  const emitted = await (await fetch(`${s.base}/bench/emit?rate=${rate}&seconds=${seconds}&size=200`)).json();
+  const expected = emitted.emitted * clients;
+  // Wait for the deliveries to drain: all arrived, or nothing more for 500 ms (at most 10 s).
+  let stats;
+  let last = -1;
+  let lastChange = now();
+  const drainDeadline = now() + 10_000;
+  for (;;) {
+    await sleep(100);
+    stats = await s.pool.stats();
+    if (stats.received >= expected || now() > drainDeadline) break;
+    if (stats.received !== last) {
+      last = stats.received;
+      lastChange = now();
+    } else if (now() - lastChange > 500) break;
+  }
+  const wallSec = ((stats.lastAt ?? now()) - t0) / 1000;
+  const cpu = cpuSeconds(s.proc.pid).self - cpu0;
+  return {
+    rate,
+    emitted: emitted.emitted,
+    generatorLagMs: emitted.maxGeneratorLagMs,
+    expected,
+    delivered: stats.received,
+    deliveredFraction: round(stats.received / expected, 4),
+    deliveredPerSec: round(stats.received / wallSec, 1),
+    latency: stats.latency,
+    laggedClients: stats.laggedConnections,
+    droppedReported: stats.droppedReported,
+    closedClients: stats.closedConnections,
+    closeCodes: stats.closeCodes,
+    serverCpuSeconds: round(cpu, 2),
+    serverCpuPercent: round((cpu / wallSec) * 100, 1),
+    cpuMicrosPerDelivery: stats.received > 0 ? round((cpu * 1e6) / stats.received, 3) : null,
+    serverRssMiB: round((rssBytes(s.proc.pid) ?? 0) / 2 ** 20, 1),
+  };
+}
