@@ -2,6 +2,10 @@
 // `node`, `bun` and `deno run -A`.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
+import { buildDashboard } from './build-dashboard.mjs';
+
+// The dashboard's browser assets first: the server bundle imports them as a module.
+await buildDashboard();
 
 const outfile = 'dist/tmux-monitor.mjs';
 await build({

@@ -11,7 +11,7 @@ import { createVerifier, type VerifierOptions } from './auth/verifier.ts';
 import type { AuditSink } from './hub/audit.ts';
 import { Connection, type Transport } from './hub/connection.ts';
 import { Hub, type HubOptions, type Logger } from './hub/hub.ts';
-import { dashboardHtml } from './dashboard/index.ts';
+import { mountDashboard } from './dashboard/index.ts';
 
 export interface MonitorOptions {
   /** The runtime's upgrade helper: `@hono/node-ws`, `hono/bun` or `hono/deno`. */
@@ -132,12 +132,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (!isUpgrade(c)) return c.json({ error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket client' }, 426);
     return upgrade(c);
   });
-  app.get('/', (c) => {
-    if (isUpgrade(c)) return upgrade(c);
-    if (options.dashboard === false) return c.notFound();
-    const base = c.req.path.replace(/\/$/, '');
-    return c.html(dashboardHtml(base));
-  });
+  // Old clients connect with no path; a plain GET falls through to the dashboard (or 404).
+  app.get('/', (c, next) => (isUpgrade(c) ? upgrade(c) : next()));
+  if (options.dashboard !== false) mountDashboard(app);
   app.get('/health', (c) =>
     c.json({
       status: 'ok',

@@ -1,0 +1,14 @@
+/** The dashboard's browser entry point (bundled by scripts/build-dashboard.mjs). */
+import { DashboardApp } from './app.ts';
+import { storedToken, takeTokenFromFragment } from './auth.ts';
+
+const root = document.getElementById('app');
+if (root) {
+  const app = new DashboardApp(root);
+  app.connect(takeTokenFromFragment() ?? storedToken());
+  // A new `#token=…` pasted into this tab's address bar does not reload the page.
+  window.addEventListener('hashchange', () => {
+    const token = takeTokenFromFragment();
+    if (token) app.connect(token);
+  });
+}
