@@ -181,7 +181,7 @@ export class PaneView {
         h('span', { class: 'window-label' }, p.windowName),
         this.#gone ? h('span', { class: 'badge badge-exited' }, h('i'), 'closed') : badge(p.status, !isAgent(p)),
         isAgent(p) && h('span', { class: 'agent-type' }, p.agentType),
-        !this.#gone && h('span', { class: 'since', 'data-since': p.since, 'data-exact': p.sinceExact ? '1' : '0' }, durationText(p.since, p.sinceExact)),
+        !this.#gone && h('span', { class: 'muted' }, 'for ', h('span', { class: 'since', 'data-since': p.since, 'data-exact': p.sinceExact ? '1' : '0' }, durationText(p.since, p.sinceExact))),
       ),
       h('div', { class: 'pane-meta' },
         h('span', {}, h('span', { class: 'muted' }, 'command '), p.command || '—'),

@@ -30,7 +30,11 @@ export class TreeView {
       replaceChildren(this.element, h('p', { class: 'empty' }, 'No tmux sessions. Start one with ', h('code', {}, 'tmux new -s work'), '.'));
       return;
     }
-    replaceChildren(this.element, ...sessions.map((s) => this.#session(s)));
+    // Keep the old elements when nothing visible changed: a click that lands during a
+    // re-render (statuses change all the time) is not lost, and hover states stay put.
+    const next = h('div', {}, ...sessions.map((s) => this.#session(s)));
+    if (next.innerHTML === this.element.innerHTML) return;
+    replaceChildren(this.element, ...next.childNodes);
     if (focused) this.element.querySelector<HTMLElement>(`[data-pane-id="${CSS.escape(focused)}"]`)?.focus();
   }
 
