@@ -1,6 +1,9 @@
 /**
- * Claude Code (Anthropic's `claude` CLI, an Ink TUI). The process shows as `claude`
- * (native build) or `node`; the screen tells it apart.
+ * Claude Code (Anthropic's `claude` CLI, an Ink TUI). The native build sets its process
+ * title to `claude`; older npm builds showed as `node` or as their version (`2.0.31`);
+ * the screen tells it apart either way. Checked against the strings of Claude Code
+ * 2.1.197: spinner glyphs `· ✢ * ✶ ✻ ✽` (✳ on Ghostty), the hint `esc to interrupt`
+ * while working, `? for shortcuts`, the `❯` pointer of choices.
  *
  * | status  | what the screen shows |
  * |---------|------------------------|
@@ -13,7 +16,8 @@ import type { AgentProfile } from './types.ts';
 
 export const claude: AgentProfile = {
   type: 'claude',
-  commands: /^claude(-code)?$/i,
+  // `2.0.31`: older builds set process.title to their version.
+  commands: /^(claude(-code)?(\.exe)?|\d+\.\d+\.\d+)$/i,
   signatures: [
     /Claude Code/,
     /Welcome to Claude/,
@@ -27,7 +31,8 @@ export const claude: AgentProfile = {
     /^● \S/m, // message bullet
   ],
   waiting: [
-    { re: /Do you want to (proceed|make this edit|create|allow|run|overwrite)/, reason: 'permission prompt' },
+    // "Do you want to proceed?", "… make this edit to x?", "… create x?", "… allow Claude to fetch this content?"
+    { re: /Do you want to [^\n]{0,160}\?/, reason: 'permission prompt' },
     { re: /Claude needs your permission/, reason: 'permission prompt' },
     { re: /Do you trust the files in this folder\?/, reason: 'trust prompt' },
     { re: /^[\s│|]*❯\s*\d+\.\s+\S/m, reason: 'numbered choice' },
@@ -48,7 +53,7 @@ export const claude: AgentProfile = {
   ready: [
     { re: /^\s*[│|]\s*>(\s|$)/m, reason: 'prompt box' },
     { re: /^\s*>(\s.*)?$/m, reason: 'prompt' },
-    { re: /^\s*[│|]?\s*❯\s*$/m, reason: 'prompt' },
+    { re: /^\s*[│|]?\s*❯(\s.*)?$/m, reason: 'prompt' },
     { re: /\? for shortcuts/, reason: 'prompt footer' },
     { re: /⏵⏵ /, reason: 'prompt footer' },
   ],

@@ -4,7 +4,7 @@
  * | status  | what the screen shows |
  * |---------|------------------------|
  * | busy    | `⠏ Reticulating splines (esc to cancel, 12s)`: braille spinner, "esc to cancel" |
- * | waiting | tool confirmation: "Apply this change?", "Allow execution of: '…'?", "Do you want to proceed?", `● 1. Yes, allow once`, "Waiting for user confirmation" |
+ * | waiting | tool confirmation: "Apply this change?", "Allow execution of: '…'?", "Do you want to proceed?", choices `● 1. Allow once` / "Allow for this session" / "No, suggest changes (esc)" (older: "Yes, allow once"), "Waiting for user confirmation..." |
  * | error   | `✕ [API Error: …]`, "Error authenticating", "Quota exceeded", `RESOURCE_EXHAUSTED`, 429 |
  * | ready   | the input box `>   Type your message or @path/to/file`, footer `gemini-2.5-pro (100% context left)` |
  */
@@ -19,6 +19,7 @@ export const gemini: AgentProfile = {
     /gemini-\d+(\.\d+)?-(pro|flash)/i,
     /\(esc to cancel, \d+s\)/,
     /Yes, allow once/,
+    /No, suggest changes/,
     /Apply this change\?/,
     /GEMINI\.md/,
     /Gemini CLI/,
@@ -29,7 +30,7 @@ export const gemini: AgentProfile = {
     { re: /Allow execution( of)?/, reason: 'command confirmation' },
     { re: /Do you want to proceed\?/, reason: 'tool confirmation' },
     { re: /Waiting for user confirmation/, reason: 'tool confirmation' },
-    { re: /Yes, allow (once|always)/, reason: 'tool confirmation' },
+    { re: /Yes, allow (once|always)|\bAllow once\b|Allow for this session|No, suggest changes/, reason: 'tool confirmation' },
     { re: /^[\s│|]*●\s*\d+\.\s+\S/m, reason: 'numbered choice' },
   ],
   busy: [
