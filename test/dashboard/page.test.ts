@@ -44,7 +44,13 @@ beforeAll(async () => {
   browser = await TestBrowser.launch();
 });
 afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
+  const pages = opened.splice(0);
+  try {
+    // Every page, in every test: no request to another host, no error in the console.
+    for (const dashboard of pages) expectSelfContained(dashboard);
+  } finally {
+    for (const dashboard of pages) await dashboard.close();
+  }
   while (servers.length) await servers.pop()!.close();
 });
 afterAll(async () => {
@@ -117,7 +123,6 @@ describe('auth off', () => {
     await page.locator('.controls input[name="message"]').press('Enter');
     await page.locator('.send-result', { hasText: 'Sent' }).waitFor({ timeout: 3000 });
     expect(server.source.commands.at(-1)).toMatchObject({ command: 'send', text: '1', target: { session: 'ai-chat', pane: '%1' } });
-    expectSelfContained(dashboard, server.httpUrl);
   });
 });
 
@@ -136,7 +141,6 @@ describe('mounted under a prefix', () => {
     expect(paths).toContain('/tmux/dashboard/app.js');
     expect(paths).toContain('/tmux/monitor');
     expect(paths.filter((p) => p !== path && !p.startsWith('/tmux/'))).toEqual([]);
-    expectSelfContained(dashboard, origin);
   });
 });
 
@@ -215,7 +219,9 @@ describe('connection indicator', () => {
     const server = await restartableServer(structuredClone(SESSIONS));
     servers.push({ close: () => server.stop() });
     const httpUrl = server.url.replace(/^ws/, 'http').replace(/\/monitor$/, '');
-    const { page } = await open(`${httpUrl}/#token=${await server.token()}`);
+    const dashboard = await open(`${httpUrl}/#token=${await server.token()}`);
+    dashboard.allowedProblems.push(/WebSocket connection to .* failed/);
+    const { page } = dashboard;
     await page.locator('.conn[data-state="live"]').waitFor({ timeout: 5000 });
     await paneRow(page, '%2', 'busy').waitFor();
     await server.stop();
@@ -250,7 +256,6 @@ describe('screens', () => {
     // Dark mode: dark background, light text.
     const colours = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
     expect(colours).toEqual(['rgb(11, 14, 20)', 'rgb(228, 232, 238)']);
-    expectSelfContained(dashboard, server.httpUrl);
   });
 
   it('fits 1280×800 in light mode: tree, terminal and log side by side without scrolling the page', async () => {
@@ -268,6 +273,5 @@ describe('screens', () => {
     expect(log.y).toBeGreaterThan(screen.y + screen.height);
     expect(log.y + log.height).toBeLessThanOrEqual(800);
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(243, 245, 248)');
-    expectSelfContained(dashboard, server.httpUrl);
   });
 });

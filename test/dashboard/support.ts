@@ -10,6 +10,10 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface Dashboard {
   page: Page;
+  /** Where the page came from. */
+  origin: string;
+  /** Console errors a test expects (e.g. a refused WebSocket while the server is down). */
+  allowedProblems: RegExp[];
   /** Every URL the page asked for, WebSockets included. */
   requests: string[];
   /** Console errors, uncaught exceptions and CSP violations. */
@@ -75,6 +79,8 @@ export class TestBrowser {
     await page.goto(url);
     return {
       page,
+      origin: new URL(url).origin,
+      allowedProblems: [],
       ...current,
       close: async () => {
         await page.evaluate(() => sessionStorage.clear()).catch(() => {});
@@ -89,13 +95,13 @@ export class TestBrowser {
 }
 
 /** Nothing but the server itself was asked for anything, and nothing went wrong in the page. */
-export function expectSelfContained(dashboard: Dashboard, origin: string, allowedProblems: RegExp[] = []): void {
-  const host = new URL(origin).host;
+export function expectSelfContained(dashboard: Dashboard): void {
+  const host = new URL(dashboard.origin).host;
   for (const url of dashboard.requests) {
-    if (url.startsWith('data:')) continue;
+    if (url.startsWith('data:') || url === 'about:blank') continue;
     expect(new URL(url).host, url).toBe(host);
   }
-  const problems = dashboard.problems.filter((p) => !allowedProblems.some((re) => re.test(p)));
+  const problems = dashboard.problems.filter((p) => !dashboard.allowedProblems.some((re) => re.test(p)));
   expect(problems).toEqual([]);
 }
 
