@@ -13,15 +13,15 @@ export const BUNDLE = join(ROOT, 'dist', 'tmux-monitor.mjs');
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const running = new Set();
 
-/** The command line that runs a script under a runtime. */
-export function runtimeCommand(runtime, script, args = []) {
+/** The command line that runs a script under a runtime (`flags` go to the runtime). */
+export function runtimeCommand(runtime, script, args = [], flags = []) {
   switch (runtime) {
     case 'node':
-      return [process.execPath, [script, ...args]];
+      return [process.execPath, [...flags, script, ...args]];
     case 'bun':
-      return [join(ROOT, 'node_modules', '.bin', 'bun'), [script, ...args]];
+      return [join(ROOT, 'node_modules', '.bin', 'bun'), [...flags, script, ...args]];
     case 'deno':
-      return [join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', '--quiet', script, ...args]];
+      return [join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', '--quiet', ...flags, script, ...args]];
     default:
       throw new Error(`unknown runtime ${runtime}`);
   }
@@ -41,8 +41,8 @@ export function runtimeVersion(runtime) {
  * Starts a server and resolves once it prints `listening on ws://…` (its first line).
  * Resolves to { pid, url, port, stderr(), stop() }.
  */
-export function startServer({ runtime = 'node', script = BUNDLE, args = [], env = {}, timeoutMs = 15_000, label = 'server' }) {
-  const [cmd, argv] = runtimeCommand(runtime, script, args);
+export function startServer({ runtime = 'node', script = BUNDLE, args = [], flags = [], env = {}, timeoutMs = 15_000, label = 'server' }) {
+  const [cmd, argv] = runtimeCommand(runtime, script, args, flags);
   const child = spawn(cmd, argv, {
     cwd: ROOT,
     env: { ...process.env, TMUX: '', TMUX_PANE: '', NO_COLOR: '1', ...env },
@@ -157,6 +157,16 @@ export function treeCpuSeconds(pid) {
   let live = 0;
   for (const child of descendants(pid)) live += cpuSeconds(child).self;
   return { self: own.self, children: own.children + live };
+}
+
+/** Write-type syscalls a process has made (/proc/PID/io syscw): one per socket write or writev. */
+export function writeSyscalls(pid) {
+  try {
+    const match = /syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Resident set size in bytes (VmRSS). */

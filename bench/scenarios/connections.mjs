@@ -21,8 +21,8 @@ export async function run(ctx) {
   const cut = steps.filter((n) => n > maxByFds);
   steps = steps.filter((n) => n <= maxByFds);
   const workers = ctx.quick ? 1 : 10;
-  const settleMs = ctx.quick ? 300 : 2000;
-  const idleCpuSec = ctx.quick ? 0.5 : 5;
+  const settleMs = ctx.quick ? 300 : 1500;
+  const idleCpuSec = ctx.quick ? 0.5 : 3;
   const servers = [
     { name: 'tmux-monitor', label: 'tmux-monitor (node)', script: BUNDLE, args: ['serve', '--port', '0', '--source', 'none', '--max-connections', '20000', '--quiet'] },
     { name: 'baseline', label: 'baseline ws (node)', script: BASELINE_SERVER, args: [] },
@@ -37,7 +37,7 @@ export async function run(ctx) {
       const rows = [];
       for (const n of steps) {
         const t0 = now();
-        const ready = await pool.ensure({ url: proc.url, token: ctx.token, total: n, filters: {}, concurrency: 25 });
+        const ready = await pool.ensure({ url: proc.url, token: ctx.token, total: n, filters: {}, concurrency: 50 });
         const connectSec = (now() - t0) / 1000;
         await sleep(settleMs);
         rows.push({

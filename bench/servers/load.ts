@@ -25,6 +25,7 @@ export interface LoadResult {
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
+const MAX_BATCH = 1000;
 
 const FILLER =
   '[build] compiling src/hub/connection.ts … ok (12 ms); src/hub/filters.ts … ok (3 ms); src/tmux/source/tmux-source.ts … ok (41 ms); ' +
@@ -69,9 +70,11 @@ export function emitLoad(spec: LoadSpec, push: (events: RawEvent[]) => void): Pr
     const tick = (): void => {
       const t = now();
       const due = Math.min(total, Math.floor((t - start) / interval) + 1);
-      if (due > emitted) {
+      // Catching up after a stall can mean many events at once: hand them over in slices
+      // (the memory source spreads a batch into arguments; too many overflow the stack).
+      while (due > emitted) {
         const batch: RawEvent[] = [];
-        for (; emitted < due; emitted++) {
+        for (const end = Math.min(due, emitted + MAX_BATCH); emitted < end; emitted++) {
           const scheduled = start + emitted * interval;
           maxLag = Math.max(maxLag, t - scheduled);
           batch.push(makeEvent(emitted, scheduled, spec.size));
