@@ -80,3 +80,19 @@ describe('newLines', () => {
     expect(newLines(['a'], ['a'])).toEqual([]);
   });
 });
+
+describe('attached counts', () => {
+  it('monitors (control clients that ignore size) are not attached clients', async () => {
+    const { parseClients, parseState, SEP } = await import('../../src/tmux/state/query.ts');
+    const clients = parseClients([
+      ['100', '$0', '1', 'attached,focused,control-mode,ignore-size,UTF-8'].join(SEP),
+      ['101', '$0', '1', 'attached,focused,control-mode,UTF-8'].join(SEP),
+      ['102', '$0', '0', 'attached,focused,UTF-8'].join(SEP),
+      ['103', '$0', '0', 'attached,UTF-8'].join(SEP),
+    ]);
+    const pane = ['$0', 's', '0', '/', '@0', '0', '1', 'w', '%0', '0', '1', '0', '', '1', 'bash', '/', '', 't'].join(SEP);
+    const state = parseState([pane], [], clients, new Set([103]));
+    // 100 is a monitor, 103 is ours: 101 (an iTerm2-style control client) and 102 count.
+    expect(state.sessions[0]!.attached).toBe(2);
+  });
+});

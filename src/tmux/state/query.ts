@@ -18,7 +18,7 @@ const PANE_FIELDS = [
 export const PANE_FORMAT = PANE_FIELDS.map((f) => `#{${f}}`).join(SEP);
 
 /** `list-clients -F CLIENT_FORMAT`. */
-export const CLIENT_FORMAT = ['#{client_pid}', '#{session_id}', '#{client_control_mode}'].join(SEP);
+export const CLIENT_FORMAT = ['#{client_pid}', '#{session_id}', '#{client_control_mode}', '#{client_flags}'].join(SEP);
 
 /** `list-sessions -F SESSION_FORMAT`: to see sessions even if one has no panes listed. */
 export const SESSION_FORMAT = ['#{session_id}', '#{session_name}', '#{session_created}', '#{session_path}'].join(SEP);
@@ -43,20 +43,28 @@ export interface ClientInfo {
   pid: number;
   sessionId: string;
   control: boolean;
+  /** A control client that ignores size: a monitor (this one or another), not a person. */
+  monitor: boolean;
 }
 
 export function parseClients(lines: readonly string[]): ClientInfo[] {
   return lines
     .filter((l) => l !== '')
     .map((l) => {
-      const [pid, sessionId = '', control] = l.split(SEP);
-      return { pid: num(pid), sessionId, control: control === '1' };
+      const [pid, sessionId = '', control, flags = ''] = l.split(SEP);
+      const flagSet = new Set(flags.split(','));
+      return {
+        pid: num(pid),
+        sessionId,
+        control: control === '1',
+        monitor: control === '1' && flagSet.has('ignore-size'),
+      };
     });
 }
 
 /**
  * Build the tree from `list-panes -a` lines (and `list-sessions` lines, so that session
- * order and names are kept), counting attached clients except `ownPids`.
+ * order and names are kept), counting attached clients except `ownPids` and monitors.
  */
 export function parseState(
   paneLines: readonly string[],
@@ -118,7 +126,9 @@ export function parseState(
     window.panes.push(pane);
   }
   for (const c of clients) {
-    if (ownPids.has(c.pid)) continue;
+    // Our own control clients, and other monitors' (control mode + ignore-size), are no
+    // one's screen: they do not count as attached.
+    if (ownPids.has(c.pid) || c.monitor) continue;
     const s = sessions.get(c.sessionId);
     if (s) s.attached++;
   }
