@@ -144,7 +144,7 @@ describe('tmux source: output', () => {
     expect(text).toContain('red plain\nline two\nwarning: disk low\n');
     expect(text).not.toContain('\x1b');
     expect(e).toMatchObject({ session: 'main', window: 0, pane: 0, pane_id: id });
-    const withWarning = events.of('pane.output', from).find((o) => o.pane_id === id && o.data.content.includes('warning: disk low'))!;
+    const withWarning = events.of('pane.output', from).find((o) => o.pane_id === id && /^warning: disk low$/m.test(o.data.content))!;
     expect(withWarning.data.severity).toBe('warning');
     expect(withWarning.data.preview.split('\n').length).toBeLessThanOrEqual(3);
     expect(withWarning.data.bytes).toBeGreaterThan(withWarning.data.content.length - 1);
@@ -333,6 +333,20 @@ describe('tmux source: a server with no sessions', () => {
       await expect(src.snapshot(undefined, 0)).rejects.toMatchObject({ code: 'TMUX_UNAVAILABLE' });
     } finally {
       await src.close();
+    }
+  });
+});
+
+describe('tmux source: asked right away', () => {
+  it('a snapshot asked before the source has attached waits for it', async () => {
+    const s = await startTmux({ session: 'early' });
+    const src = createTmuxSource({ socketName: s.socketName });
+    try {
+      const snap = await src.snapshot(undefined, 0);
+      expect(snap.map((x) => x.name)).toEqual(['early']);
+    } finally {
+      await src.close();
+      await s.kill();
     }
   });
 });

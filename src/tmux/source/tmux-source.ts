@@ -151,6 +151,8 @@ export class TmuxSource implements EventSource {
   }
 
   async snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
+    // Asked while attaching (at start, or a server just came back): answer once attached.
+    if (!this.anyClient() && this.connecting) await this.connecting;
     const client = this.anyClient();
     if (!client) {
       if (await this.serverHasNoSessions()) {
@@ -178,6 +180,7 @@ export class TmuxSource implements EventSource {
   }
 
   async command(request: CommandRequest): Promise<void> {
+    if (!this.anyClient() && this.connecting) await this.connecting;
     if (!this.anyClient()) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
     let found;
     try {
