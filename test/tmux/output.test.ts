@@ -107,3 +107,16 @@ describe('tmux quoting', () => {
     expect(commandLine(['send-keys', '-t', '%1', 'hi there'])).toBe('send-keys "-t" %1 "hi there"');
   });
 });
+
+describe('OutputCoalescer flagged lines', () => {
+  it('sends at most 20 pane.error/pane.warning per pane per second', () => {
+    const out: RawEvent[] = [];
+    const loc = { session: 's', pane_id: '%0' };
+    const c = new OutputCoalescer(() => loc, (e) => out.push(...e), { windowMs: 1000, maxContent: 100 });
+    for (let i = 0; i < 50; i++) c.push('%0', `error: number ${i}\n`, 17);
+    c.flush();
+    expect(out.filter((e) => e.type === 'pane.error')).toHaveLength(20);
+    expect(out.filter((e) => e.type === 'pane.output').every((e) => e.type === 'pane.output' && e.data.severity === 'error')).toBe(true);
+    c.close();
+  });
+});

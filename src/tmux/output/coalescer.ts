@@ -17,8 +17,14 @@ export interface CoalescerOptions {
 
 export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = { windowMs: 4, maxContent: 16 * 1024 };
 
+/** At most this many pane.error/pane.warning events per pane per second (a log of errors is not an alarm per line). */
+const FLAGGED_PER_SECOND = 20;
+
 interface PaneBuffer {
   stripper: AnsiStripper;
+  /** Start of the current one-second window, and flagged lines sent in it. */
+  flaggedSince: number;
+  flaggedCount: number;
   parts: string[];
   length: number;
   bytes: number;
@@ -41,7 +47,7 @@ export class OutputCoalescer {
   push(paneId: string, text: string, byteCount: number): void {
     let b = this.panes.get(paneId);
     if (!b) {
-      b = { stripper: new AnsiStripper(), parts: [], length: 0, bytes: 0 };
+      b = { stripper: new AnsiStripper(), flaggedSince: 0, flaggedCount: 0, parts: [], length: 0, bytes: 0 };
       this.panes.set(paneId, b);
     }
     const clean = b.stripper.push(text);
@@ -142,7 +148,7 @@ export class OutputCoalescer {
       // Attribute raw bytes in proportion to the text taken.
       const share = text.length === 0 ? bytes : Math.round((bytes * content.length) / (content.length + text.length));
       bytes -= share;
-      events.push(...this.toEvents(location, content, share));
+      events.push(...this.toEvents(b, location, content, share));
     }
   }
 
@@ -151,11 +157,18 @@ export class OutputCoalescer {
     return this.dirty.size > 0 || [...this.panes.values()].some((b) => b.length > 0);
   }
 
-  private toEvents(location: Omit<RawEvent, 'type' | 'data'>, content: string, bytes: number): RawEvent[] {
+  private toEvents(b: PaneBuffer, location: Omit<RawEvent, 'type' | 'data'>, content: string, bytes: number): RawEvent[] {
     const { severity, flagged } = classify(content);
     const pv = preview(content);
     const out: RawEvent[] = [{ type: 'pane.output', ...location, data: { content, preview: pv, severity, bytes } }];
+    const now = Date.now();
+    if (now - b.flaggedSince >= 1000) {
+      b.flaggedSince = now;
+      b.flaggedCount = 0;
+    }
     for (const f of flagged) {
+      if (b.flaggedCount >= FLAGGED_PER_SECOND) break;
+      b.flaggedCount++;
       out.push({
         type: f.severity === 'error' ? 'pane.error' : 'pane.warning',
         ...location,
