@@ -50,3 +50,11 @@ describe('agent detection', () => {
     expect(detect(facts({ command: 'claude', screen: `Invalid API key · Please run /login\n${box}` }))).toMatchObject({ status: 'error' });
   });
 });
+
+describe('identification without a banner', () => {
+  it('two of an agent\'s status patterns identify it; one does not', () => {
+    const claudeError = 'API Error: 500 {"type":"error","error":{"type":"api_error","message":"Internal server error"}}\n╭──╮\n│ > │\n╰──╯\n  ? for shortcuts';
+    expect(detect(facts({ command: 'python3', screen: claudeError }))).toMatchObject({ status: 'error', agent_type: 'claude' });
+    expect(identify(facts({ command: 'tail', screen: 'GET /x 500 API Error in upstream' }))).toBe('shell');
+  });
+});

@@ -26,8 +26,8 @@ export const aider: AgentProfile = {
   ],
   waiting: [{ re: /\(Y\)es\/\(N\)o.*\[[^\]]*\]:\s*$/, reason: 'confirmation prompt', last: 1 }],
   busy: [
-    { re: /Waiting for \S+/, reason: 'waiting for the model', last: 3 },
-    { re: /[░█]{2,}/, reason: 'spinner', last: 3 },
+    { re: /Waiting for \S+/, reason: 'waiting for the model', last: 3, generic: true },
+    { re: /[░█]{2,}/, reason: 'spinner', last: 3, generic: true },
     { re: /Updating repo map|Scanning repo/, reason: 'scanning repo', last: 3 },
   ],
   error: [
@@ -35,5 +35,5 @@ export const aider: AgentProfile = {
     { re: /The API provider is not able to authenticate you/, reason: 'authentication failed' },
     { re: /Missing these environment variables/, reason: 'missing API key' },
   ],
-  ready: [{ re: /^[\w-]*>(\s.*)?$/, reason: 'prompt', last: 1 }],
+  ready: [{ re: /^[\w-]*>(\s.*)?$/, reason: 'prompt', last: 1, generic: true }],
 };

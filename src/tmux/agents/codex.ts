@@ -35,19 +35,19 @@ export const codex: AgentProfile = {
   ],
   busy: [
     { re: /esc to interrupt/i, reason: 'esc to interrupt' },
-    { re: /^\s*[•◦·]?\s*Working\b/m, reason: 'working' },
+    { re: /^\s*[•◦·]?\s*Working\b/m, reason: 'working', generic: true },
   ],
   error: [
-    { re: /^\s*■\s/m, reason: 'error' },
-    { re: /stream error|stream disconnected/i, reason: 'stream error' },
-    { re: /unexpected status \d{3}/i, reason: 'API error' },
-    { re: /You've hit your usage limit|rate limit/i, reason: 'rate limited' },
-    { re: /^\s*ERROR[:\s]/m, reason: 'error' },
+    { re: /^\s*■\s/m, reason: 'error', generic: true },
+    { re: /stream error|stream disconnected/i, reason: 'stream error', generic: true },
+    { re: /unexpected status \d{3}/i, reason: 'API error', generic: true },
+    { re: /You've hit your usage limit|rate limit/i, reason: 'rate limited', generic: true },
+    { re: /^\s*ERROR[:\s]/m, reason: 'error', generic: true },
   ],
   ready: [
     { re: /Ask Codex to do anything/, reason: 'prompt' },
     { re: /⏎ send/, reason: 'prompt footer' },
     { re: /\d+% context left/, reason: 'prompt footer' },
-    { re: /^\s*[›▌]\s/m, reason: 'prompt' },
+    { re: /^\s*[›▌]\s/m, reason: 'prompt', generic: true },
   ],
 };

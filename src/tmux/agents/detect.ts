@@ -52,13 +52,29 @@ function match(lines: string[], patterns: readonly ScreenPattern[], scope: numbe
   return null;
 }
 
-/** Which agent the screen belongs to, by how many of its signatures it shows. */
+/**
+ * Which agent the screen belongs to. Each signature (text only that agent shows) scores 2;
+ * each of its status patterns that is not `generic` and matches in its scope scores 1, so a screen with no
+ * banner in view (an error under a prompt box) is still recognised by two of its
+ * patterns. A score of 2 is needed; ties go to the earlier agent in AGENTS.
+ */
 export function identifyByScreen(screen: string): AgentProfile | null {
+  const lines = screenLines(screen);
   let best: AgentProfile | null = null;
-  let bestScore = 0;
+  let bestScore = 1;
   for (const a of AGENTS) {
     let score = 0;
-    for (const s of a.signatures) if (s.test(screen)) score++;
+    for (const s of a.signatures) if (s.test(screen)) score += 2;
+    for (const [patterns, scope] of [
+      [a.waiting, DEFAULT_SCOPE.waiting],
+      [a.busy, DEFAULT_SCOPE.busy],
+      [a.error, DEFAULT_SCOPE.error],
+      [a.ready, DEFAULT_SCOPE.ready],
+    ] as const) {
+      for (const p of patterns) {
+        if (!p.generic && p.re.test(lines.slice(-(p.last ?? scope)).join('\n'))) score += 1;
+      }
+    }
     if (score > bestScore) {
       best = a;
       bestScore = score;

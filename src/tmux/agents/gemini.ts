@@ -28,23 +28,23 @@ export const gemini: AgentProfile = {
   waiting: [
     { re: /Apply this change\?/, reason: 'edit confirmation' },
     { re: /Allow execution( of)?/, reason: 'command confirmation' },
-    { re: /Do you want to proceed\?/, reason: 'tool confirmation' },
+    { re: /Do you want to proceed\?/, reason: 'tool confirmation', generic: true },
     { re: /Waiting for user confirmation/, reason: 'tool confirmation' },
     { re: /Yes, allow (once|always)|\bAllow once\b|Allow for this session|No, suggest changes/, reason: 'tool confirmation' },
     { re: /^[\s│|]*●\s*\d+\.\s+\S/m, reason: 'numbered choice' },
   ],
   busy: [
     { re: /\(esc to cancel(,[^)]*)?\)/i, reason: 'esc to cancel' },
-    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner' },
+    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner', generic: true },
   ],
   error: [
     { re: /\[API Error/i, reason: 'API error' },
-    { re: /Error authenticating|Failed to login/i, reason: 'authentication failed' },
-    { re: /Quota exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|status: 429/i, reason: 'quota exceeded' },
+    { re: /Error authenticating|Failed to login/i, reason: 'authentication failed', generic: true },
+    { re: /Quota exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|status: 429/i, reason: 'quota exceeded', generic: true },
   ],
   ready: [
     { re: /Type your message or @path\/to\/file/, reason: 'prompt box' },
-    { re: /^\s*[│|]?\s*>\s/m, reason: 'prompt box' },
+    { re: /^\s*[│|]?\s*>\s/m, reason: 'prompt box', generic: true },
     { re: /\(\d+% context left\)/, reason: 'prompt footer' },
   ],
 };

@@ -6,6 +6,8 @@ export interface ScreenPattern {
   reason: string;
   /** Search only the last N non-empty lines (each status has a default). */
   last?: number;
+  /** Text other programs show too ("Do you want to …?", a `>` prompt): never identifies the agent. */
+  generic?: boolean;
 }
 
 /** Everything needed to recognise one agent CLI and read its status off the screen. */
