@@ -34,6 +34,8 @@ describe('tmux source: start', () => {
     const [main] = await source.snapshot({ session: 'main' }, 0);
     expect(main).toMatchObject({ name: 'main', attached: 0 });
     expect(main!.windows[0]!.panes[0]).toMatchObject({ index: 0, command: 'bash', dead: false });
+    // Statuses of the panes found at start are read before `connected`.
+    expect(main!.windows[0]!.panes[0]!.agent).toEqual({ status: 'ready', agent_type: 'shell' });
     expect(main!.windows[0]!.panes[0]!.id).toMatch(/^%\d+$/);
     const ours = await t.tmux('list-clients', '-F', '#{client_control_mode}');
     expect(ours.trim().split('\n')).toContain('1');

@@ -94,6 +94,8 @@ export class TmuxSource implements EventSource {
   private probeTimer: ReturnType<typeof setTimeout> | null = null;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
+  /** Silent first reads of the panes found at start-up. */
+  private baselines: Promise<void>[] = [];
   private closed = false;
 
   constructor(private readonly options: TmuxSourceOptions = {}) {
@@ -253,8 +255,16 @@ export class TmuxSource implements EventSource {
       // that appears later, or comes back, is announced with created events.
       const initial = !this.everConnected && this.announced === null;
       this.everConnected = true;
-      this.setState('connected', 'attached to tmux');
-      await this.refresh(initial);
+      if (initial) {
+        // Read the tree and every pane's status first, so that a client that snapshots on
+        // `connected` sees real statuses (they are not announced as events).
+        await this.refresh(true);
+        await Promise.all(this.baselines.splice(0));
+        this.setState('connected', 'attached to tmux');
+      } else {
+        this.setState('connected', 'attached to tmux');
+        await this.refresh();
+      }
     } catch (e) {
       if (this.closed) return;
       if (!this.anyClient()) this.lost(`could not attach: ${(e as Error).message}`);
@@ -438,7 +448,7 @@ export class TmuxSource implements EventSource {
     for (const [id, loc] of this.panes) {
       const old = oldPanes.get(id);
       if (!old) {
-        if (initial) void this.tracker.baseline(id);
+        if (initial) this.baselines.push(this.tracker.baseline(id));
         else this.tracker.added(id);
       } else if (
         old.pane.command !== loc.pane.command ||
