@@ -18,7 +18,7 @@ import { CLIENT_FORMAT, PANE_FORMAT, SESSION_FORMAT, parseClients, parseState } 
 import { EventQueue } from '../source/event-queue.ts';
 import { lastLines, toSnapshot } from '../source/snapshot.ts';
 import { narrow, resolvePane } from '../source/targets.ts';
-import { socketArgs, type TmuxSourceOptions } from '../source/tmux-source.ts';
+import { ENTER_DELAY_MS, socketArgs, type TmuxSourceOptions } from '../source/tmux-source.ts';
 
 export interface PollSourceOptions extends TmuxSourceOptions {
   /** Poll period (ms, default 500). */
@@ -120,7 +120,7 @@ export class PollSource implements EventSource {
     const text = request.text ?? '';
     if (text !== '') await send(['-l', '--', text]);
     if (request.enter) {
-      if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? 150));
+      if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? ENTER_DELAY_MS));
       await send(['Enter']);
     }
   }

@@ -49,7 +49,7 @@ export interface TmuxSourceOptions {
   coalesceMs?: number;
   /** Largest `pane.output` content (characters, default 16 KiB). */
   maxOutputChunk?: number;
-  /** Pause between typing text and pressing Enter for `command` (ms, default 150). */
+  /** Pause between typing text and pressing Enter for `command` (ms, default 300). */
   enterDelayMs?: number;
   /** Queued output kept for a slow consumer before the oldest is dropped (default 8 MiB). */
   maxQueuedOutputBytes?: number;
@@ -62,6 +62,13 @@ export function parseTmuxVersion(output: string): number | null {
   const m = /(\d+)\.(\d+)/.exec(output);
   return m ? Number(m[1]) + Number(m[2]) / 10 : null;
 }
+
+/**
+ * Between typing a message and pressing Enter. The Tmux Orchestrator waits 0.5 s; TUI
+ * agents (Ink, ratatui) take a burst of keys as a paste and an Enter inside it as a
+ * newline, so some gap is needed. 0.3 s keeps commands snappy with margin.
+ */
+export const ENTER_DELAY_MS = 300;
 
 export function socketArgs(options: { socketName?: string; socketPath?: string }): string[] {
   if (options.socketPath) return ['-S', options.socketPath];
@@ -201,7 +208,7 @@ export class TmuxSource implements EventSource {
     if (request.enter) {
       // Like the Tmux Orchestrator's send-message: text, a pause, then Enter, so that TUIs
       // that treat fast input as a paste take the Enter as "submit".
-      if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? 150));
+      if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? ENTER_DELAY_MS));
       await this.send('send-keys', '-t', paneId, 'Enter');
     }
   }
