@@ -248,13 +248,11 @@ export class TmuxSource implements EventSource {
       return;
     }
     try {
-      if (!this.anyClient()) {
-        // Try each session: one may vanish between the listing and the attach.
-        for (const id of sessions) {
-          await this.startClient(id).catch(() => {});
-          if (this.anyClient()) break;
-        }
-      }
+      // Attach to every session, one at a time, least recently active first: attaching
+      // counts as activity in tmux, and a plain `tmux attach` picks the most recently
+      // active session, so this order leaves that choice as it was. (A session may also
+      // vanish between the listing and the attach: the others still get a client.)
+      for (const id of sessions) await this.startClient(id).catch(() => {});
       const primary = this.anyClient();
       if (!primary) throw new Error('could not attach to any session');
       this.primary = primary;
@@ -302,14 +300,25 @@ export class TmuxSource implements EventSource {
     return true;
   }
 
-  /** Session ids from a one-shot `list-sessions`, or null when no server answers. */
+  /**
+   * Session ids from a one-shot `list-sessions`, least recently active first, or null when
+   * no server answers.
+   */
   private async listSessionIds(): Promise<string[] | null> {
-    const r = await run(this.tmuxBin, [...this.sock, 'list-sessions', '-F', '#{session_id}'], {
+    const r = await run(this.tmuxBin, [...this.sock, 'list-sessions', '-F', '#{session_activity} #{session_id}'], {
       unsetEnv: ['TMUX'],
       timeoutMs: 5000,
     });
     if (r.code !== 0) return null;
-    return r.stdout.split('\n').filter((l) => l !== '');
+    // Activity has a resolution of one second; within a second, the later-created session
+    // (higher $id) is taken as the more recent.
+    const idNumber = (id: string | undefined): number => Number((id ?? '').slice(1)) || 0;
+    return r.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split(' '))
+      .sort((a, b) => Number(a[0]) - Number(b[0]) || idNumber(a[1]) - idNumber(b[1]))
+      .map((f) => f[1] ?? '');
   }
 
   private async serverHasNoSessions(): Promise<boolean> {
