@@ -161,15 +161,18 @@ export class PollSource implements EventSource {
         this.queue.push(events);
         this.setState('disconnected', 'tmux server not running');
       } else {
-        const initial = !this.everConnected;
+        // As with the control-mode source: the state found at start is silent, and read
+        // (statuses included) before `connected`; a server that appears later is announced.
+        const initial = !this.everConnected && this.announced === null;
         this.everConnected = true;
-        this.setState('connected', 'polling tmux');
+        if (!initial) this.setState('connected', 'polling tmux');
         const events = initial ? [] : diffStates(this.model, next);
         const oldPanes = this.panes;
         this.model = next;
         this.panes = indexPanes(next);
         this.queue.push(events);
         await this.pollScreens(oldPanes, initial);
+        if (initial) this.setState('connected', 'polling tmux');
       }
     } catch {
       /* a failed poll is retried at the next tick */
@@ -195,13 +198,14 @@ export class PollSource implements EventSource {
     const r = await this.tmux(args);
     if (r.code !== 0 || this.closed) return;
     const parts = r.stdout.split(MARK + '\n');
+    const baselines: Promise<void>[] = [];
     ids.forEach((id, i) => {
       const screen = trimBlank((parts[i] ?? '').replace(/\n$/, '').split('\n'));
       const before = this.screens.get(id);
       this.screens.set(id, screen);
       const old = oldPanes.get(id);
       if (!old) {
-        if (initial) void this.tracker.baseline(id);
+        if (initial) baselines.push(this.tracker.baseline(id));
         else this.tracker.added(id);
         if (!initial && screen.length > 0) this.emitOutput(id, screen.join('\n') + '\n');
         return;
@@ -214,6 +218,7 @@ export class PollSource implements EventSource {
       if (factsChanged || added.length > 0 || !sameLines(before ?? [], screen)) this.tracker.changed(id);
     });
     this.coalescer.flush();
+    await Promise.all(baselines);
   }
 
   private emitOutput(id: string, text: string): void {
