@@ -15,6 +15,8 @@ export interface ServeOptions {
   /** PEM text of the certificate and key, for wss:// */
   tls?: { cert: string; key: string };
   maxFrameBytes: number;
+  /** The core's send-buffer limit; a runtime with its own (Bun) sets that one above it. */
+  sendBufferLimit?: number;
   heartbeatMs: number;
   heartbeatTimeoutMs: number;
 }
@@ -42,6 +44,8 @@ export interface Platform extends CliIO {
   fileMode(path: string): Promise<number | undefined>;
   /** Opens a file for appending lines (the audit log, mode 0600). */
   openAppend(path: string): Promise<{ write(line: string): void; close(): Promise<void> }>;
+  /** Standard input, line by line (for `serve --source stdin`); ends at end of input. */
+  stdinLines(): AsyncIterable<string>;
   onShutdownSignal(handler: (signal: string) => void): void;
   exit(code: number): never;
 }

@@ -1,4 +1,5 @@
 /** `tmux-monitor serve`: the standalone server. */
+import { Hono } from 'hono';
 import { createMonitor, DEFAULTS } from '../monitor.ts';
 import { signToken } from '../auth/signer.ts';
 import type { VerifierOptions } from '../auth/verifier.ts';
@@ -12,7 +13,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'port', type: 'string', placeholder: 'PORT', help: 'port (default 8765; 0 picks a free one)' },
   { name: 'socket-name', alias: 'L', type: 'string', placeholder: 'NAME', help: 'tmux server socket name, as tmux -L' },
   { name: 'socket-path', alias: 'S', type: 'string', placeholder: 'PATH', help: 'tmux server socket path, as tmux -S' },
-  { name: 'source', type: 'string', placeholder: 'KIND', help: 'tmux (control mode, default), poll (tmux < 3.2), or none' },
+  { name: 'source', type: 'string', placeholder: 'KIND', help: 'tmux (control mode, default), poll (tmux < 3.2), stdin (JSON Lines of events), or none' },
   { name: 'poll-interval', type: 'string', placeholder: 'MS', help: 'polling interval for --source poll (default 500)' },
   { name: 'history-size', type: 'string', placeholder: 'N', help: 'events held for resume (default 1000)' },
   { name: 'history-ttl', type: 'string', placeholder: 'SECONDS', help: 'oldest event held for resume (default 300)' },
@@ -20,6 +21,10 @@ const FLAGS: FlagSpec[] = [
   { name: 'rate-limit', type: 'string', placeholder: 'N', help: 'inbound messages per second per connection (default 100)' },
   { name: 'auth-timeout', type: 'string', placeholder: 'MS', help: 'time allowed for auth after connecting (default 10000)' },
   { name: 'send-buffer', type: 'string', placeholder: 'BYTES', help: 'send buffer limit per connection (default 1048576)' },
+  { name: 'slow-reader-grace', type: 'string', placeholder: 'MS', help: 'time a reader may stay over half the send buffer (default 10000)' },
+  { name: 'heartbeat', type: 'string', placeholder: 'MS', help: 'WebSocket ping interval (default 25000)' },
+  { name: 'heartbeat-timeout', type: 'string', placeholder: 'MS', help: 'time allowed to answer a ping (default 10000)' },
+  { name: 'base-path', type: 'string', placeholder: 'PATH', help: 'serve under this path, e.g. /tmux behind a proxy (default none)' },
   { name: 'secret-file', type: 'string', placeholder: 'FILE', help: 'HS256 secret file (default $XDG_CONFIG_HOME/tmux-monitor/secret)' },
   { name: 'jwks-url', type: 'string', placeholder: 'URL', help: 'also accept RS256/ES256/EdDSA tokens signed by these keys' },
   { name: 'issuer', type: 'string', placeholder: 'ISS', help: 'required iss claim' },
@@ -61,6 +66,8 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   }
   const sourceKind = (stringFlag(flags, 'source') ?? 'tmux') as SourceKind;
   if (!SOURCE_KINDS.includes(sourceKind)) throw new UsageError(`flag --source must be ${SOURCE_KINDS.join(', ')}, not "${sourceKind}"`);
+  const basePath = stringFlag(flags, 'base-path')?.replace(/\/+$/, '') ?? '';
+  if (basePath !== '' && !/^(\/[\w.~-]+)+$/.test(basePath)) throw new UsageError(`flag --base-path must be a path like /tmux, not "${basePath}"`);
   const tlsCertFile = stringFlag(flags, 'tls-cert');
   const tlsKeyFile = stringFlag(flags, 'tls-key');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) throw new UsageError('flags --tls-cert and --tls-key go together');
@@ -72,6 +79,9 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     rateLimit: intFlag(flags, 'rate-limit', DEFAULTS.ratePerSecond, 1, 1_000_000),
     authTimeoutMs: intFlag(flags, 'auth-timeout', DEFAULTS.authTimeoutMs, 100, 3_600_000),
     sendBuffer: intFlag(flags, 'send-buffer', DEFAULTS.sendBufferLimit, 1024, 1 << 30),
+    slowReaderGraceMs: intFlag(flags, 'slow-reader-grace', DEFAULTS.slowReaderGraceMs, 0, 3_600_000),
+    heartbeatMs: intFlag(flags, 'heartbeat', 25_000, 100, 3_600_000),
+    heartbeatTimeoutMs: intFlag(flags, 'heartbeat-timeout', 10_000, 100, 3_600_000),
     pollIntervalMs: intFlag(flags, 'poll-interval', 500, 50, 60_000),
   };
 
@@ -97,6 +107,8 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     socketName: stringFlag(flags, 'socket-name'),
     socketPath: stringFlag(flags, 'socket-path'),
     pollIntervalMs: limits.pollIntervalMs,
+    stdinLines: () => platform.stdinLines(),
+    warn: (message) => platform.stderr(`tmux-monitor: ${message}\n`),
   });
 
   let monitor: ReturnType<typeof createMonitor> | undefined;
@@ -113,23 +125,35 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         rateLimit: { perSecond: limits.rateLimit, burst: limits.rateLimit },
         authTimeoutMs: limits.authTimeoutMs,
         sendBufferLimit: limits.sendBuffer,
+        slowReaderGraceMs: limits.slowReaderGraceMs,
         allowedOrigins: listFlag(flags, 'allowed-origins'),
         audit: auditFile ? (record) => auditFile.write(JSON.stringify(record) + '\n') : undefined,
       });
-      return monitor;
+      if (basePath === '') return monitor;
+      const root = new Hono();
+      root.route(basePath, monitor);
+      return root;
     },
-    { host, port, tls, maxFrameBytes: DEFAULTS.maxFrameBytes, heartbeatMs: 25_000, heartbeatTimeoutMs: 10_000 },
+    {
+      host,
+      port,
+      tls,
+      maxFrameBytes: DEFAULTS.maxFrameBytes,
+      sendBufferLimit: limits.sendBuffer,
+      heartbeatMs: limits.heartbeatMs,
+      heartbeatTimeoutMs: limits.heartbeatTimeoutMs,
+    },
   );
 
   const scheme = tls ? 'wss' : 'ws';
   const hostInUrl = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const base = `${scheme}://${hostInUrl}:${server.port}`;
+  const base = `${scheme}://${hostInUrl}:${server.port}${basePath}`;
   platform.stdout(`tmux-monitor listening on ${base}/monitor\n`);
   if (!flags.quiet) {
     const tmuxTarget = sourceKind === 'none' ? 'no tmux source' : describeTmux(flags);
     platform.stdout(`  source: ${sourceKind} (${tmuxTarget}), runtime: ${platform.runtime.name}, auth: ${noAuth ? 'off' : 'on'}\n`);
     if (isLoopback(host)) {
-      const httpBase = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}`;
+      const httpBase = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}${basePath}`;
       if (noAuth) {
         platform.stdout(`  dashboard: ${httpBase}/\n`);
       } else {

@@ -6,6 +6,7 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
 import os from 'node:os';
 import process from 'node:process';
 import type { Platform, RuntimeServer } from '../cli/platform.ts';
@@ -39,6 +40,15 @@ export function nodePlatform(runtime: RuntimeServer): Platform {
         write: (line) => void stream.write(line),
         close: () => new Promise<void>((resolve) => stream.end(resolve)),
       };
+    },
+    async *stdinLines() {
+      // node:process stdin and node:readline work the same on Bun and Deno.
+      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+      try {
+        yield* lines;
+      } finally {
+        lines.close();
+      }
     },
     onShutdownSignal(handler) {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => handler(signal));
