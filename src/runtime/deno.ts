@@ -1,7 +1,62 @@
+/**
+ * Deno: `Deno.serve` with our own upgrade helper (deno-websocket.ts). All of Deno's
+ * WebSocket wiring is here.
+ *
+ * Gaps filled: Deno's server WebSocket has no max-payload option, so frames over the limit
+ * are closed with 1009 by the core (Connection.receive) once received; its heartbeat is
+ * the `idleTimeout` upgrade option (Deno pings after idleTimeout/2 s of silence and closes
+ * with 1001 when no pong follows within another idleTimeout/2 s).
+ */
+import { Hono, type Context } from 'hono';
 import type { RuntimeServer } from '../cli/platform.ts';
+import { upgradeWebSocket, type DenoUpgradeOptions } from './deno-websocket.ts';
+
+/** The part of Deno's API we use (Deno's own types are not installed). */
+interface DenoServeApi {
+  serve(
+    options: { hostname: string; port: number; cert?: string; key?: string; onListen?: (addr: unknown) => void },
+    handler: (request: Request, info: unknown) => Response | Promise<Response>,
+  ): { addr: { port: number }; finished: Promise<void>; shutdown(): Promise<void> };
+}
+
+/** `Deno.upgradeWebSocket`'s idleTimeout for a ping every `intervalMs` and `timeoutMs` to answer. */
+export function denoIdleTimeout(intervalMs: number, timeoutMs: number): number {
+  // Deno pings after half the idle timeout and gives up after the other half: a dead peer
+  // is dropped after interval + timeout of silence, as on Node and Bun.
+  return (intervalMs + timeoutMs) / 1000;
+}
+
+export function denoRemoteAddress(c: Context): string | undefined {
+  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
+}
+
 export const denoServer: RuntimeServer = {
   name: 'deno',
-  serve() {
-    throw new Error('Deno support is not built yet');
+  async serve(createApp, options) {
+    const deno = (globalThis as unknown as { Deno: DenoServeApi }).Deno;
+    const upgradeOptions: DenoUpgradeOptions = { idleTimeout: denoIdleTimeout(options.heartbeatMs, options.heartbeatTimeoutMs) };
+    const root = new Hono();
+    root.route('/', createApp({ upgradeWebSocket, upgradeOptions, remoteAddress: denoRemoteAddress }));
+
+    let listening!: () => void;
+    const ready = new Promise<void>((resolve) => (listening = resolve));
+    const server = deno.serve(
+      {
+        hostname: options.host,
+        port: options.port,
+        ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
+        // Also keeps Deno from printing its own "Listening on" line.
+        onListen: () => listening(),
+      },
+      (request, info) => root.fetch(request, info),
+    );
+    await ready;
+    return {
+      port: server.addr.port,
+      async close() {
+        // Stop accepting; give the close frames already sent (1001) a moment to flush.
+        await Promise.race([server.shutdown(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+      },
+    };
   },
 };
