@@ -4,8 +4,11 @@
  */
 import type { RawEvent } from '../../src/protocol/events.ts';
 import type { SessionSnapshot } from '../../src/protocol/snapshot.ts';
-import type { TokenClaims } from '../../src/auth/signer.ts';
+import { signToken, type TokenClaims } from '../../src/auth/signer.ts';
+import type { RuntimeTarget } from '../helpers/runtimes.ts';
 import { startServer } from '../helpers/server.ts';
+import { startServeProcess } from '../helpers/subprocess-server.ts';
+import { TestClient } from '../helpers/ws-client.ts';
 
 export interface HarnessOptions {
   authTimeoutMs?: number;
@@ -64,3 +67,66 @@ export const startInProcess: StartHarness = async (options = {}) => {
     close: server.close,
   };
 };
+
+/**
+ * A server in a child process under `target` (a runtime, from source or bundle), fed
+ * through `serve --source stdin`. The harness options map onto serve's flags.
+ */
+export function startSubprocess(target: RuntimeTarget): StartHarness {
+  return async (options = {}) => {
+    const secret = 'test-secret-' + crypto.randomUUID();
+    const flags: string[] = [];
+    const flag = (name: string, value: string | number | undefined) => {
+      if (value !== undefined) flags.push(`--${name}`, String(value));
+    };
+    flag('auth-timeout', options.authTimeoutMs);
+    flag('rate-limit', options.rateLimit);
+    flag('max-connections', options.maxConnections);
+    flag('send-buffer', options.sendBufferLimit);
+    flag('slow-reader-grace', options.slowReaderGraceMs);
+    flag('history-size', options.historySize);
+    flag('history-ttl', options.historyTtlMs === undefined ? undefined : Math.ceil(options.historyTtlMs / 1000));
+    flag('issuer', options.issuer);
+    flag('audience', options.audience);
+    flag('jwks-url', options.jwksUrl);
+    flag('base-path', options.prefix);
+    const server = await startServeProcess(target, { env: { TMUX_MONITOR_SECRET: secret }, flags });
+    const origin = `ws://127.0.0.1:${server.port}`;
+    const token = (claims: Partial<TokenClaims> = {}) => signToken(secret, { sub: 'test', role: 'admin', ttlSec: 3600, ...claims });
+    return {
+      url: server.url,
+      origin,
+      httpUrl: `http://127.0.0.1:${server.port}${options.prefix ?? ''}`,
+      secret,
+      token,
+      async push(...events) {
+        await server.write(...events);
+      },
+      async setSessions(sessions) {
+        await server.write({ $sessions: sessions });
+        await untilSnapshotShows(server.url, await token(), sessions.map((s) => s.name));
+      },
+      async close() {
+        await server.stop('SIGTERM');
+      },
+    };
+  };
+}
+
+/** stdin is asynchronous: wait until the child's snapshot has the sessions just set. */
+async function untilSnapshotShows(url: string, token: string, names: string[]): Promise<void> {
+  const client = await TestClient.authed(url, token);
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await client.request({ action: 'snapshot' });
+      const data = await client.next('snapshot.data');
+      const got = (data.data.sessions as SessionSnapshot[]).map((s) => s.name);
+      if (JSON.stringify(got) === JSON.stringify(names)) return;
+      if (Date.now() > deadline) throw new Error(`snapshot still shows ${JSON.stringify(got)}, not ${JSON.stringify(names)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await client.close();
+  }
+}
