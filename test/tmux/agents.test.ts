@@ -33,17 +33,18 @@ async function startAgent(name: string, command: string): Promise<string> {
 }
 
 describe('agent status from the screens of agent CLIs', () => {
-  // All panes start at once; each waits for its own status.
-  const cases = AGENTS.flatMap((agent) => STATES.map((state) => ({ agent, state })));
-  it.each(cases)('$agent $state', async ({ agent, state }) => {
-    const pane = await startAgent(`${agent}-${state}`, `bash ${RUN} ${agent} ${state}`);
+  // Each fixture draws one CLI's screens; claude2 is Claude Code's 2.x layout.
+  const fixtures: { fixture: string; agent: string }[] = [...AGENTS.map((agent) => ({ fixture: agent, agent })), { fixture: 'claude2', agent: 'claude' }];
+  const cases = fixtures.flatMap(({ fixture, agent }) => STATES.map((state) => ({ fixture, agent, state })));
+  it.each(cases)('$fixture $state', async ({ fixture, agent, state }) => {
+    const pane = await startAgent(`${fixture}-${state}`, `bash ${RUN} ${fixture} ${state}`);
     const e = await events.waitFor(
       'agent.status',
       (s) => s.pane_id === pane && s.data.agent_type === agent && s.data.status === state,
       { timeoutMs: 8000 },
     );
     expect(e.session).toBe('main');
-    expect(e.window_name).toBe(`${agent}-${state}`);
+    expect(e.window_name).toBe(`${fixture}-${state}`);
     expect(e.data.reason).not.toBe('');
     const [snap] = await source.snapshot({ pane }, 0);
     expect(snap!.windows[0]!.panes[0]!.agent).toEqual({ status: state, agent_type: agent });
