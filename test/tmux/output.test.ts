@@ -17,6 +17,14 @@ describe('AnsiStripper', () => {
     expect(parts.map((p) => s.push(p)).join('')).toBe('abcdef');
   });
 
+  it('turns a cursor move to another row into a line break (positioned drawing)', () => {
+    expect(stripAnsi('\x1b[1;1Htop\x1b[2;5Hsecond\x1b[3dthird\x1b[Kx')).toBe('top\nsecond\nthirdx');
+    const s = new AnsiStripper();
+    expect(s.push('a\n')).toBe('a\n');
+    expect(s.push('\x1b[5;1Hb')).toBe('b'); // already at a line start: no empty line
+    expect(stripAnsi('\x1b[2J\x1b[Hhello')).toBe('hello');
+  });
+
   it('turns \\r\\n into \\n and drops other controls', () => {
     expect(stripAnsi('a\r\nb\rc\x08d\x07e\tf\n')).toBe('a\nbcde\tf\n');
   });

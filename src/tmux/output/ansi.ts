@@ -1,7 +1,9 @@
 /**
  * Removes terminal control sequences from pane output, as a state machine so that a
  * sequence split across two `%output` lines is still removed whole. Keeps text, `\n` and
- * `\t`; `\r\n` becomes `\n`; other C0/C1 controls are dropped.
+ * `\t`; `\r\n` becomes `\n`; other C0/C1 controls are dropped. A cursor move to another
+ * row (`CSI row;col H`, `CSI row d`, `CSI n E`) becomes a line break, so that full-screen
+ * programs that draw by positioning (ratatui, curses) still give readable lines.
  */
 const enum S {
   Text,
@@ -14,7 +16,8 @@ const enum S {
 
 export class AnsiStripper {
   private state = S.Text;
-  private pendingCr = false;
+  /** The last character written out: a row move adds `\n` only after text. */
+  private last = '\n';
 
   /** Strip one chunk; call in order for one stream. */
   push(input: string): string {
@@ -31,25 +34,16 @@ export class AnsiStripper {
       switch (this.state) {
         case S.Text:
           if (c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0)) {
-            if (this.pendingCr) this.pendingCr = false;
             if (runStart < 0) runStart = i;
             continue;
           }
           flushRun(i);
-          if (c === 0x0a) {
-            out += '\n';
-            this.pendingCr = false;
-          } else if (c === 0x0d) {
-            this.pendingCr = true;
-          } else if (c === 0x09) {
-            out += '\t';
-          } else if (c === 0x1b) {
-            this.state = S.Esc;
-          } else if (c === 0x9b) {
-            this.state = S.Csi;
-          } else if (c === 0x9d || c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) {
-            this.state = S.Str;
-          }
+          if (c === 0x0a) out += '\n';
+          else if (c === 0x09) out += '\t';
+          else if (c === 0x1b) this.state = S.Esc;
+          else if (c === 0x9b) this.state = S.Csi;
+          else if (c === 0x9d || c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) this.state = S.Str;
+          // \r and other controls are dropped (\r\n is then \n).
           continue;
         case S.Esc:
           if (c === 0x5b) this.state = S.Csi; // [
@@ -62,8 +56,14 @@ export class AnsiStripper {
           continue;
         case S.Csi:
           // parameters and intermediates are 0x20-0x3f; the final byte is 0x40-0x7e
-          if (c >= 0x40 && c <= 0x7e) this.state = S.Text;
-          else if (c === 0x1b) this.state = S.Esc;
+          if (c >= 0x40 && c <= 0x7e) {
+            this.state = S.Text;
+            // H/f: cursor position, d: line position, E: next line.
+            if (c === 0x48 || c === 0x66 || c === 0x64 || c === 0x45) {
+              const lastChar = out.length > 0 ? out[out.length - 1]! : this.last;
+              if (lastChar !== '\n') out += '\n';
+            }
+          } else if (c === 0x1b) this.state = S.Esc;
           else if (c < 0x20 || c > 0x7e) this.state = S.Text; // malformed: give up on it
           continue;
         case S.Str:
@@ -76,6 +76,7 @@ export class AnsiStripper {
       }
     }
     flushRun(input.length);
+    if (out.length > 0) this.last = out[out.length - 1]!;
     return out;
   }
 }
