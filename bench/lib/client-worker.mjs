@@ -18,6 +18,8 @@ let received = 0;
 let firstAt = null;
 let lastAt = null;
 let other = {};
+/** How far the server's clock is ahead of ours (ms), added to every latency. */
+let clockOffset = 0;
 
 /** The number after the mark: digits with one '.', read without making a string. */
 function sentAt(buf) {
@@ -62,7 +64,7 @@ function open(url, token, filters) {
       if (conn.ready && data[9] === 112 /* p of "pane.output" */) {
         const sent = sentAt(data);
         if (sent !== null) {
-          hist.record(at - sent);
+          hist.record(at - sent + clockOffset);
           conn.received++;
           received++;
           firstAt ??= at;
@@ -128,7 +130,8 @@ async function ensure({ url, token, target, filters = {}, concurrency = 50 }) {
   return { open: conns.size, failed, errors };
 }
 
-function reset() {
+function reset({ clockOffsetMs = 0 } = {}) {
+  clockOffset = clockOffsetMs;
   hist = new Histogram();
   received = 0;
   firstAt = null;
@@ -198,7 +201,7 @@ process.on('message', async ({ id, cmd, args }) => {
   try {
     let result;
     if (cmd === 'ensure') result = await ensure(args);
-    else if (cmd === 'reset') result = reset();
+    else if (cmd === 'reset') result = reset(args);
     else if (cmd === 'stats') result = stats();
     else if (cmd === 'close') result = await closeAll();
     else if (cmd === 'exit') {

@@ -88,9 +88,16 @@ function verdicts(all) {
   const many = fan.filter((r) => r.clients >= 50 && r.load === 'steady');
   const manyOk = many.length ? many.every((r) => r.closedClients === 0 && r.deliveredFraction >= 0.999) : null;
   add('50+ clients served at the steady load, nothing lost', 'all delivered', many.length ? many.map((r) => `${r.clients}: ${fmt(r.deliveredFraction * 100, 1)}%`).join(', ') : '–', manyOk);
-  const conn = all.scenarios.connections?.results?.find((r) => r.server === 'tmux-monitor' && !r.error);
+  const conns = (all.scenarios.connections?.results ?? []).filter((r) => r.server === 'tmux-monitor' && !r.error);
+  const conn = conns.find((r) => r.runtime === 'node');
   const ten = conn?.steps?.find((s) => s.connections === 10);
-  add('server RSS with 10 clients (spec: < 50 MB)', '< 50 MB', ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB` : '–', ten ? ten.rssBytes < 50e6 : null);
+  const others = conns
+    .filter((r) => r.runtime !== 'node')
+    .map((r) => [r.runtime, r.steps.find((s) => s.connections === 10)])
+    .filter(([, s]) => s)
+    .map(([rt, s]) => `; ${rt}: ${fmt(s.rssBytes / 1e6, 1)} MB`)
+    .join('');
+  add('server RSS with 10 clients, node (spec: < 50 MB)', '< 50 MB', ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB${others}` : '–', ten ? ten.rssBytes < 50e6 : null);
   const top = conn?.steps?.[conn.steps.length - 1];
   add('idle connections on one small machine', '≥ 1,000 (aim: 10,000)', top ? `${fmt(top.connections)} (${fmt(top.rssBytes / 2 ** 20, 0)} MiB)` : '–', top ? top.connections >= 1000 : null);
   const idle = all.scenarios.idle?.results?.find((r) => r.source === 'tmux');

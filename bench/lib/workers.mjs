@@ -60,8 +60,9 @@ export class ClientPool {
     return { open: results.reduce((s, r) => s + r.open, 0), failed: results.reduce((s, r) => s + r.failed, 0), errors };
   }
 
-  reset() {
-    return this.all('reset');
+  /** Zeroes the counters; `clockOffsetMs` (the server's clock ahead of ours) is added to each latency from now on. */
+  reset(clockOffsetMs = 0) {
+    return this.all('reset', { clockOffsetMs });
   }
 
   async stats() {

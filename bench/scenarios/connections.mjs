@@ -23,19 +23,24 @@ export async function run(ctx) {
   const workers = ctx.quick ? 1 : 10;
   const settleMs = ctx.quick ? 300 : 1500;
   const idleCpuSec = ctx.quick ? 0.5 : 3;
+  const serveArgs = ['serve', '--port', '0', '--source', 'none', '--max-connections', '20000', '--quiet'];
+  // Bun and Deno for context (which runtime to pick), up to 1000 connections.
+  const small = steps.filter((n) => n <= 1000);
   const servers = [
-    { name: 'tmux-monitor', label: 'tmux-monitor (node)', script: BUNDLE, args: ['serve', '--port', '0', '--source', 'none', '--max-connections', '20000', '--quiet'] },
-    { name: 'baseline', label: 'baseline ws (node)', script: BASELINE_SERVER, args: [] },
-  ];
+    { name: 'tmux-monitor', runtime: 'node', label: 'tmux-monitor (node)', script: BUNDLE, args: serveArgs, steps },
+    { name: 'baseline', runtime: 'node', label: 'baseline ws (node)', script: BASELINE_SERVER, args: [], steps },
+    { name: 'tmux-monitor', runtime: 'bun', label: 'tmux-monitor (bun)', script: BUNDLE, args: serveArgs, steps: small },
+    { name: 'tmux-monitor', runtime: 'deno', label: 'tmux-monitor (deno)', script: BUNDLE, args: serveArgs, steps: small },
+  ].filter((s) => s.runtime === 'node' || ctx.runtimes.includes(s.runtime));
   const results = [];
   for (const server of servers) {
-    ctx.log(`  ${server.label}: ${steps.join(', ')} connections`);
+    ctx.log(`  ${server.label}: ${server.steps.join(', ')} connections`);
     let proc;
     const pool = new ClientPool(workers);
     try {
-      proc = await startServer({ script: server.script, args: server.args, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
+      proc = await startServer({ runtime: server.runtime, script: server.script, args: server.args, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
       const rows = [];
-      for (const n of steps) {
+      for (const n of server.steps) {
         const t0 = now();
         const ready = await pool.ensure({ url: proc.url, token: ctx.token, total: n, filters: {}, concurrency: 50 });
         const connectSec = (now() - t0) / 1000;
@@ -61,13 +66,14 @@ export async function run(ctx) {
       const last = rows[rows.length - 1];
       results.push({
         server: server.name,
+        runtime: server.runtime,
         label: server.label,
         steps: rows,
         idleCpuPercentAtMax: idleCpuPercent,
         bytesPerConnectionOverall: last.connections > first.connections ? Math.round((last.rssBytes - first.rssBytes) / (last.connections - first.connections)) : null,
       });
     } catch (error) {
-      results.push({ server: server.name, label: server.label, error: String(error.message ?? error) });
+      results.push({ server: server.name, runtime: server.runtime, label: server.label, error: String(error.message ?? error) });
     } finally {
       await pool.stop();
       await proc?.stop();

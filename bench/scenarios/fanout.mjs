@@ -48,7 +48,8 @@ export async function run(ctx) {
         const proc = await startServer({ runtime: server.runtime, script: server.script, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
         const base = proc.url.replace(/^ws/, 'http').replace(/\/monitor$/, '');
         const info = await (await fetch(`${base}/bench/info`)).json();
-        live.push({ ...server, proc, base, info, pool: new ClientPool(workers) });
+        const clockOffsetMs = await serverClockOffset(base);
+        live.push({ ...server, proc, base, info, clockOffsetMs, pool: new ClientPool(workers) });
       } catch (error) {
         skipped.push({ ...server, error: String(error.message ?? error) });
       }
@@ -108,6 +109,25 @@ export async function run(ctx) {
   };
 }
 
+/**
+ * A check on the clocks, recorded with the results and not applied: how far the server's
+ * clock (which stamps events) is ahead of ours (which the clients share), by Cristian's
+ * method: of 25 round trips to `GET /bench/clock`, the fastest, assuming the server read
+ * its clock half-way through it. Each process corrects its own clock against the system
+ * clock (bench/lib/clock.mjs); what is left shows here, typically a few tenths of a ms
+ * (mostly the asymmetry of the HTTP round trip itself).
+ */
+async function serverClockOffset(base) {
+  let best = null;
+  for (let i = 0; i < 25; i++) {
+    const t0 = now();
+    const { now: server } = await (await fetch(`${base}/bench/clock`)).json();
+    const t1 = now();
+    if (best === null || t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: server - (t0 + t1) / 2 };
+  }
+  return round(best.offset, 3);
+}
+
 async function measure(s, clients, rate, seconds, ctx) {
   const ready = await s.pool.ensure({ url: s.proc.url, token: ctx.token, total: clients, filters: { types: ['pane.output'] } });
   if (ready.open < clients) throw new Error(`only ${ready.open}/${clients} clients connected: ${JSON.stringify(ready.errors)}`);
@@ -144,6 +164,7 @@ async function measure(s, clients, rate, seconds, ctx) {
     deliveredFraction: round(stats.received / expected, 4),
     deliveredPerSec: round(stats.received / wallSec, 1),
     latency: stats.latency,
+    serverClockOffsetMs: s.clockOffsetMs,
     laggedClients: stats.laggedConnections,
     droppedReported: stats.droppedReported,
     closedClients: stats.closedConnections,
@@ -151,7 +172,9 @@ async function measure(s, clients, rate, seconds, ctx) {
     serverCpuSeconds: round(cpu, 2),
     serverCpuPercent: round((cpu / wallSec) * 100, 1),
     cpuMicrosPerDelivery: stats.received > 0 ? round((cpu * 1e6) / stats.received, 3) : null,
-    writesPerDelivery: writes !== null && stats.received > 0 ? round(writes / stats.received, 3) : null,
+    // syscw counts write/writev, which Node's sockets use; Bun and Deno send with send(2),
+    // which it does not count.
+    writesPerDelivery: s.runtime === 'node' && writes !== null && stats.received > 0 ? round(writes / stats.received, 3) : null,
     serverRssMiB: round((rssBytes(s.proc.pid) ?? 0) / 2 ** 20, 1),
   };
 }

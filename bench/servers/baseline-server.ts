@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import process from 'node:process';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RawEvent } from '../../src/protocol/events.ts';
-import { emitLoad, makeEvent, parseLoad } from './load.ts';
+import { benchNow, emitLoad, makeEvent, parseLoad } from './load.ts';
 
 const subscribed = new Set<WebSocket>();
 let seq = 0;
@@ -31,6 +31,8 @@ const http = createServer((req, res) => {
   };
   if (url.pathname === '/bench/emit') {
     void emitLoad(parseLoad((n) => url.searchParams.get(n) ?? undefined), broadcast).then(reply);
+  } else if (url.pathname === '/bench/clock') {
+    reply({ now: benchNow() });
   } else if (url.pathname === '/bench/info') {
     reply({ runtime: 'node+ws', pid: process.pid, eventBytes: JSON.stringify({ ...makeEvent(0, Date.now(), 200), seq: 1, timestamp: new Date().toISOString() }).length });
   } else {

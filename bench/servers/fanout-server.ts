@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { createMonitor, type Monitor } from '../../src/monitor.ts';
 import { createMemorySource } from '../../src/hub/memory-source.ts';
 import type { RuntimeServer } from '../../src/cli/platform.ts';
-import { emitLoad, makeEvent, parseLoad } from './load.ts';
+import { benchNow, emitLoad, makeEvent, parseLoad } from './load.ts';
 
 async function pickRuntime(): Promise<RuntimeServer> {
   const g = globalThis as { Bun?: unknown; Deno?: unknown };
@@ -42,6 +42,7 @@ const server = await runtime.serve(
     });
     const app = new Hono();
     app.get('/bench/emit', async (c) => c.json(await emitLoad(parseLoad((n) => c.req.query(n)), (events) => source.push(...events))));
+    app.get('/bench/clock', (c) => c.json({ now: benchNow() }));
     app.get('/bench/info', (c) =>
       c.json({ runtime: runtime.name, pid: process.pid, eventBytes: JSON.stringify({ ...makeEvent(0, Date.now(), 200), seq: 1, timestamp: new Date().toISOString() }).length }),
     );

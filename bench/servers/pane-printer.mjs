@@ -1,8 +1,9 @@
 // Runs inside a tmux pane: prints `L<n> T<ms>` lines at a steady rate, stamped with the
-// wall clock (microsecond resolution) the moment each is written, then idles until killed.
-//   node pane-printer.mjs RATE COUNT [START_DELAY_MS]
+// bench's clock (wall clock, microsecond resolution) the moment each is written, then
+// idles until killed.   node pane-printer.mjs RATE COUNT [START_DELAY_MS]
+import { now } from '../lib/clock.mjs';
+
 const [rate = 100, count = 1000, delay = 300] = process.argv.slice(2).map(Number);
-const now = () => performance.timeOrigin + performance.now();
 const interval = 1000 / rate;
 let n = 0;
 let start = 0;
