@@ -9,7 +9,7 @@
  *                      [--skip-build | --skip-cli-build]
  *
  * --quick: tiny loads and durations (the smoke test's mode; writes no docs unless
- * --docs-dir says where).
+ * --docs-dir says where). --parallel (quick runs only): run the scenarios side by side.
  * Every scenario is bounded in time and load, talks only to 127.0.0.1, and kills every
  * process and private tmux server it starts.
  */
@@ -31,11 +31,12 @@ const RUNTIMES = ['node', 'bun', 'deno'];
 const LIMITS_SEC = { latency: 150, structural: 150, fanout: 300, connections: 240, idle: 150 };
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: SCENARIOS, runtimes: RUNTIMES, out: join(ROOT, 'bench', 'results'), docs: true, docsDir: null, build: 'all' };
+  const opts = { quick: false, parallel: false, only: SCENARIOS, runtimes: RUNTIMES, out: join(ROOT, 'bench', 'results'), docs: true, docsDir: null, build: 'all' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const list = () => (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (a === '--quick') opts.quick = true;
+    else if (a === '--parallel') opts.parallel = true;
     else if (a === '--only') opts.only = list();
     else if (a === '--runtimes') opts.runtimes = list();
     else if (a === '--out') opts.out = argv[++i];
@@ -44,13 +45,14 @@ function parseArgs(argv) {
     else if (a === '--skip-build') opts.build = 'none';
     else if (a === '--skip-cli-build') opts.build = 'bench';
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--quick] [--only LIST] [--runtimes LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build]');
+      console.log('usage: node bench/run.mjs [--quick [--parallel]] [--only LIST] [--runtimes LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const s of opts.only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
   for (const r of opts.runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime ${r}`);
   if (opts.quick && opts.docsDir === null) opts.docs = false;
+  if (opts.parallel && !opts.quick) throw new Error('--parallel is for --quick runs only (it would spoil the measurements)');
   opts.docsDir ??= join(ROOT, 'docs');
   return opts;
 }
@@ -119,7 +121,7 @@ async function main() {
     runtimes: { selected: opts.runtimes, available: runtimes, unavailable },
     scenarios: {},
   };
-  for (const name of opts.only) {
+  const runScenario = async (name) => {
     log(`\n== ${name}`);
     const t0 = Date.now();
     const load0 = loadAverage();
@@ -143,9 +145,16 @@ async function main() {
       clearTimeout(timer);
     }
     const entry = { scenario: name, title: mod.title, durationSec: Math.round((Date.now() - t0) / 100) / 10, loadAverage: { before: load0, after: loadAverage() }, ...result };
-    all.scenarios[name] = entry;
     writeFileSync(join(opts.out, `${name}.json`), JSON.stringify(entry, null, 2) + '\n');
-    for (const table of result.tables ?? []) console.log('\n' + formatText(table));
+    return entry;
+  };
+  // A quick run (the smoke test) runs its scenarios side by side: their numbers mean
+  // nothing anyway, and each has its own servers, ports and tmux. A full run never does.
+  const entries = opts.parallel ? await Promise.all(opts.only.map(runScenario)) : [];
+  if (!opts.parallel) for (const name of opts.only) entries.push(await runScenario(name));
+  for (const entry of entries) {
+    all.scenarios[entry.scenario] = entry;
+    for (const table of entry.tables ?? []) console.log('\n' + formatText(table));
   }
   all.durationSec = Math.round((Date.now() - started) / 1000);
   writeFileSync(join(opts.out, 'summary.json'), JSON.stringify(all, null, 2) + '\n');

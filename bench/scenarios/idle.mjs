@@ -16,7 +16,7 @@ import { waitForSource } from './common.mjs';
 export const title = 'Idle cost: quiet panes';
 
 export async function run(ctx) {
-  const seconds = ctx.quick ? 2 : 60;
+  const seconds = ctx.quick ? 1 : 60;
   const panes = ctx.quick ? 4 : 20;
   const configs = [
     { source: 'tmux', label: 'control mode' },

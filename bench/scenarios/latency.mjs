@@ -19,7 +19,7 @@ const PRINTER = join(ROOT, 'bench', 'servers', 'pane-printer.mjs');
 
 export async function run(ctx) {
   const rate = ctx.quick ? 50 : 100;
-  const seconds = ctx.quick ? 1 : 8;
+  const seconds = ctx.quick ? 0.5 : 8;
   const warm = Math.round(rate / 2); // the first half second is warm-up, not counted
   const configs = [
     { source: 'tmux', runtime: 'node', label: 'control mode (node)' },

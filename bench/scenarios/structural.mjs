@@ -27,8 +27,8 @@ const FAKE_AGENT = join(ROOT, 'bench', 'servers', 'fake-agent.sh');
 const TIMEOUT_MS = 5000;
 
 export async function run(ctx) {
-  const reps = ctx.quick ? 2 : 10;
-  const agentReps = ctx.quick ? 2 : 5;
+  const reps = ctx.quick ? 1 : 10;
+  const agentReps = ctx.quick ? 1 : 5;
   const results = [];
   for (const source of ['tmux', 'poll']) {
     ctx.log(`  ${source === 'tmux' ? 'control mode' : 'polling 500 ms'}: ${reps} window ops, ${agentReps} agent changes each way`);

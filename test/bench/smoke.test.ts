@@ -1,6 +1,6 @@
 /**
- * A smoke run of the benchmark harness (`node bench/run.mjs --quick`): tiny loads and
- * durations, Node only. It checks that every scenario runs against real servers and a
+ * A smoke run of the benchmark harness (`node bench/run.mjs --quick --parallel`): tiny
+ * loads and durations, Node only, the scenarios side by side. It checks that every scenario runs against real servers and a
  * real tmux and writes well-formed results, tables and charts — never how fast anything
  * was (the numbers of a quick run on a shared machine mean nothing).
  */
@@ -24,7 +24,7 @@ beforeAll(async () => {
   run = await new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['bench/run.mjs', '--quick', '--runtimes', 'node', '--skip-cli-build', '--out', out, '--docs-dir', docs],
+      ['bench/run.mjs', '--quick', '--parallel', '--runtimes', 'node', '--skip-cli-build', '--out', out, '--docs-dir', docs],
       { timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
