@@ -8,5 +8,6 @@ export default defineConfig({
     // Two cores: tmux servers, runtimes and browsers per file add up.
     maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
