@@ -1,10 +1,18 @@
 /**
- * Hono's WebSocket upgrade for Deno, re-implemented because `hono/deno` compares the
- * `Upgrade` header case-sensitively (`Upgrade: WebSocket`, which RFC 6455 allows and some
- * proxies and clients send, fails there with "Failed to upgrade WebSocket").
- * `Deno.upgradeWebSocket` itself accepts any case. Usable by embedders as is:
- * `upgradeWebSocket` from this module in place of the one from `hono/deno`.
+ * Hono's WebSocket upgrade for Deno, re-implemented: `hono/deno` compares the `Upgrade`
+ * header case-sensitively (`Upgrade: WebSocket`, which RFC 6455 allows and some proxies and
+ * clients send, fails there with "Failed to upgrade WebSocket"; `Deno.upgradeWebSocket`
+ * itself accepts any case), and two of Deno's socket behaviours need care (see
+ * `DenoSocketHandle`). For the CLI (deno.ts) and for hosts that embed the monitor in their
+ * own `Deno.serve`:
+ *
+ *   app.route('/tmux', createMonitor({ ...createDenoWebSocket(), source, auth }));
+ *   Deno.serve(app.fetch);
+ *
+ * No Deno globals are touched until a request is upgraded, so the package root can
+ * export this on every runtime.
  */
+import type { Context } from 'hono';
 import { defineWebSocketHelper, WSContext, type UpgradeWebSocket } from 'hono/ws';
 
 /** The options of `Deno.upgradeWebSocket`. */
@@ -137,3 +145,36 @@ export const upgradeWebSocket: UpgradeWebSocket<DenoSocketHandle, DenoUpgradeOpt
     return response;
   },
 );
+
+/** `Deno.upgradeWebSocket`'s idleTimeout for a ping every `intervalMs` and `timeoutMs` to answer. */
+export function denoIdleTimeout(intervalMs: number, timeoutMs: number): number {
+  // Deno pings after half the idle timeout of silence and gives up after the other half:
+  // a dead peer is dropped after interval + timeout of silence, as on Node and Bun.
+  return (intervalMs + timeoutMs) / 1000;
+}
+
+/** The peer's address: `Deno.serve` passes it as the handler's second argument, Hono's `c.env`. */
+export function denoRemoteAddress(c: Context): string | undefined {
+  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
+}
+
+export interface DenoWebSocketOptions {
+  /** Ping a silent peer after about this many ms (default 25 000; 0: no heartbeat). */
+  heartbeatMs?: number;
+  /** Drop it when no pong follows within about this many ms (default 10 000). */
+  heartbeatTimeoutMs?: number;
+}
+
+/** The three `createMonitor` options a Deno host sets: spread them into its options. */
+export function createDenoWebSocket(options: DenoWebSocketOptions = {}): {
+  upgradeWebSocket: typeof upgradeWebSocket;
+  upgradeOptions: DenoUpgradeOptions;
+  remoteAddress: (c: Context) => string | undefined;
+} {
+  const heartbeatMs = options.heartbeatMs ?? 25_000;
+  return {
+    upgradeWebSocket,
+    upgradeOptions: { idleTimeout: heartbeatMs > 0 ? denoIdleTimeout(heartbeatMs, options.heartbeatTimeoutMs ?? 10_000) : 0 },
+    remoteAddress: denoRemoteAddress,
+  };
+}

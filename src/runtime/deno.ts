@@ -1,15 +1,16 @@
 /**
- * Deno: `Deno.serve` with our own upgrade helper (deno-websocket.ts). All of Deno's
- * WebSocket wiring is here.
+ * Deno: `Deno.serve` with our own upgrade helper (deno-websocket.ts). All of Deno's server
+ * wiring is here.
  *
  * Gaps filled: Deno's server WebSocket has no max-payload option, so frames over the limit
  * are closed with 1009 by the core (Connection.receive) once received; its heartbeat is
  * the `idleTimeout` upgrade option (Deno pings after idleTimeout/2 s of silence and closes
- * with 1001 when no pong follows within another idleTimeout/2 s).
+ * with 1001 when no pong follows within another idleTimeout/2 s); the send-buffer reading
+ * and close() are adjusted in deno-websocket.ts.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { RuntimeServer } from '../cli/platform.ts';
-import { upgradeWebSocket, type DenoUpgradeOptions } from './deno-websocket.ts';
+import { createDenoWebSocket } from './deno-websocket.ts';
 
 /** The part of Deno's API we use (Deno's own types are not installed). */
 interface DenoServeApi {
@@ -19,24 +20,12 @@ interface DenoServeApi {
   ): { addr: { port: number }; finished: Promise<void>; shutdown(): Promise<void> };
 }
 
-/** `Deno.upgradeWebSocket`'s idleTimeout for a ping every `intervalMs` and `timeoutMs` to answer. */
-export function denoIdleTimeout(intervalMs: number, timeoutMs: number): number {
-  // Deno pings after half the idle timeout and gives up after the other half: a dead peer
-  // is dropped after interval + timeout of silence, as on Node and Bun.
-  return (intervalMs + timeoutMs) / 1000;
-}
-
-export function denoRemoteAddress(c: Context): string | undefined {
-  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
-}
-
 export const denoServer: RuntimeServer = {
   name: 'deno',
   async serve(createApp, options) {
     const deno = (globalThis as unknown as { Deno: DenoServeApi }).Deno;
-    const upgradeOptions: DenoUpgradeOptions = { idleTimeout: denoIdleTimeout(options.heartbeatMs, options.heartbeatTimeoutMs) };
     const root = new Hono();
-    root.route('/', createApp({ upgradeWebSocket, upgradeOptions, remoteAddress: denoRemoteAddress }));
+    root.route('/', createApp(createDenoWebSocket(options)));
 
     let listening!: () => void;
     const ready = new Promise<void>((resolve) => (listening = resolve));

@@ -7,27 +7,13 @@ import process from 'node:process';
 import { Hono } from 'hono';
 import type WebSocket from 'ws';
 import type { RuntimeServer } from '../cli/platform.ts';
-
-// @hono/node-ws reports socket errors with `new ErrorEvent(...)`, a global Node 20 lacks;
-// without it a socket error (an oversized frame, say) throws inside ws's error handler.
-const g = globalThis as { ErrorEvent?: unknown };
-g.ErrorEvent ??= class ErrorEvent extends Event {
-  readonly error: unknown;
-  readonly message: string;
-  constructor(type: string, init: { error?: unknown; message?: string } = {}) {
-    super(type);
-    this.error = init.error;
-    this.message = init.message ?? String(init.error ?? '');
-  }
-};
+import { configureNodeWebSocket } from './node-websocket.ts';
 
 export const nodeServer: RuntimeServer = {
   name: 'node',
   async serve(createApp, options) {
     const root = new Hono();
     const { wss, upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: root });
-    // ws closes with 1009 by itself past this size, before the frame is buffered.
-    wss.options.maxPayload = options.maxFrameBytes;
     root.route('/', createApp({ upgradeWebSocket, remoteAddress: (c) => getConnInfo(c).remote.address }));
 
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -43,7 +29,8 @@ export const nodeServer: RuntimeServer = {
     });
     injectWebSocket(server);
     wss.on('connection', corkPerTick);
-    const stopHeartbeat = heartbeat(wss.clients, options.heartbeatMs, options.heartbeatTimeoutMs);
+    // The frame limit (1009), the heartbeat, and ErrorEvent for Node 20.
+    const stopHeartbeat = configureNodeWebSocket(wss, options);
     const address = server.address();
     return {
       port: typeof address === 'object' && address ? address.port : options.port,
@@ -63,32 +50,6 @@ export const nodeServer: RuntimeServer = {
     };
   },
 };
-
-/** Pings every client every `intervalMs`; one that has not answered `timeoutMs` later is dropped. */
-function heartbeat(clients: Set<WebSocket>, intervalMs: number, timeoutMs: number): () => void {
-  const waiting = new WeakSet<WebSocket>();
-  const watched = new WeakSet<WebSocket>();
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const interval = setInterval(() => {
-    for (const ws of clients) {
-      if (!watched.has(ws)) {
-        watched.add(ws);
-        ws.on('pong', () => waiting.delete(ws));
-      }
-      waiting.add(ws);
-      ws.ping();
-    }
-    clearTimeout(deadline);
-    deadline = setTimeout(() => {
-      for (const ws of clients) if (waiting.has(ws)) ws.terminate();
-    }, timeoutMs);
-  }, intervalMs);
-  interval.unref?.();
-  return () => {
-    clearInterval(interval);
-    clearTimeout(deadline);
-  };
-}
 
 /**
  * Frames sent to one socket in the same turn of the event loop go out in one write: the

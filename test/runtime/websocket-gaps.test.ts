@@ -2,8 +2,9 @@
  * Where the runtimes' WebSocket servers differ, and what our adapters (src/runtime/) do
  * about it, checked on Node, Bun and Deno with the single-file bundle:
  * a case-insensitive `Upgrade` header, the inbound frame limit, per-connection state
- * (Bun hands out a new context object per event), clients that vanish without a close
- * frame (1006), and the heartbeat. Slow readers (4503, system.lagged) are covered on every
+ * (Bun hands out a new context object per event), close codes reaching a client that is
+ * still sending (Deno loses a pending close frame when a frame arrives after close()),
+ * clients that vanish without a close frame (1006), and the heartbeat. Slow readers (4503, system.lagged) are covered on every
  * runtime by the protocol matrix (test/e2e/protocol.matrix.test.ts).
  */
 import net from 'node:net';
@@ -17,6 +18,7 @@ import { TestClient } from '../helpers/ws-client.ts';
 const HEARTBEAT_MS = 400;
 const HEARTBEAT_TIMEOUT_MS = 400;
 const MAX_FRAME = 64 * 1024;
+const RATE_LIMIT = 20;
 
 const status = (session: string, value: 'busy' | 'ready'): RawEvent => ({
   type: 'agent.status',
@@ -75,7 +77,7 @@ for (const target of BUNDLE_TARGETS) {
     beforeAll(async () => {
       server = await startServeProcess(target, {
         env: { TMUX_MONITOR_SECRET: secret },
-        flags: ['--heartbeat', String(HEARTBEAT_MS), '--heartbeat-timeout', String(HEARTBEAT_TIMEOUT_MS), '--max-connections', '500'],
+        flags: ['--heartbeat', String(HEARTBEAT_MS), '--heartbeat-timeout', String(HEARTBEAT_TIMEOUT_MS), '--max-connections', '500', '--rate-limit', String(RATE_LIMIT)],
       });
       admin = await signToken(secret, { sub: 'gaps', role: 'admin', ttlSec: 600 });
     });
@@ -138,6 +140,13 @@ for (const target of BUNDLE_TARGETS) {
         expect(events.map((e) => e.session)).toEqual([name, name]);
         expect(events.map((e) => e.data.status)).toEqual(['busy', 'ready']);
       }
+    });
+
+    it('gets the close code (4429) to clients that flood, though they are still sending', async () => {
+      const flooders = await Promise.all(Array.from({ length: 10 }, () => authed()));
+      for (const client of flooders) for (let i = 0; i < 6 * RATE_LIMIT; i++) client.send({ action: 'ping' });
+      const codes = await Promise.all(flooders.map(async (client) => (await client.closed).code));
+      expect(codes).toEqual(flooders.map(() => 4429));
     });
 
     it('survives clients that vanish without a close frame (1006), and forgets them', async () => {
