@@ -1,0 +1,4 @@
+import { protocolMatrix } from './matrix.ts';
+import { TARGETS } from '../helpers/runtimes.ts';
+
+protocolMatrix(TARGETS.bunSource, TARGETS.bunBundle);
