@@ -36,7 +36,8 @@ export async function run(ctx) {
   for (const server of servers) {
     ctx.log(`  ${server.label}: ${server.steps.join(', ')} connections`);
     let proc;
-    const pool = new ClientPool(workers);
+    // At most 1000 connections per client process (each holds a descriptor per connection).
+    const pool = new ClientPool(Math.min(workers, Math.max(1, Math.ceil(Math.max(...server.steps) / 1000))));
     try {
       proc = await startServer({ runtime: server.runtime, script: server.script, args: server.args, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
       const rows = [];
