@@ -6,15 +6,16 @@
  *
  *   node bench/run.mjs [--quick] [--only latency,structural,fanout,connections,idle]
  *                      [--runtimes node,bun,deno] [--out DIR] [--no-docs] [--docs-dir DIR]
- *                      [--skip-build | --skip-cli-build]
+ *                      [--skip-build | --skip-cli-build] [--from-results DIR]
  *
  * --quick: tiny loads and durations (the smoke test's mode; writes no docs unless
  * --docs-dir says where). --parallel (quick runs only): run the scenarios side by side.
+ * --from-results DIR: measure nothing; publish DIR/summary.json (a finished run) again.
  * Every scenario is bounded in time and load, talks only to 127.0.0.1, and kills every
  * process and private tmux server it starts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAll } from './lib/build.mjs';
 import { connectClient } from './lib/client.mjs';
@@ -42,10 +43,11 @@ function parseArgs(argv) {
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--no-docs') opts.docs = false;
     else if (a === '--docs-dir') opts.docsDir = argv[++i];
+    else if (a === '--from-results') opts.fromResults = argv[++i];
     else if (a === '--skip-build') opts.build = 'none';
     else if (a === '--skip-cli-build') opts.build = 'bench';
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--quick [--parallel]] [--only LIST] [--runtimes LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build]');
+      console.log('usage: node bench/run.mjs [--quick [--parallel]] [--only LIST] [--runtimes LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build] [--from-results DIR]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -90,6 +92,13 @@ async function probeRuntime(runtime, secret, token) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.fromResults) {
+    // Publish a finished run again (after a change to the report), without measuring.
+    const all = JSON.parse(readFileSync(join(opts.fromResults, 'summary.json'), 'utf8'));
+    mkdirSync(opts.docsDir, { recursive: true });
+    log(`wrote ${writeReport(all, opts.docsDir).join(', ')}`);
+    return 0;
+  }
   const started = Date.now();
   if (opts.build !== 'none') {
     log('building…');

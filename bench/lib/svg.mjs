@@ -26,7 +26,8 @@ function valueAxis(values, { log, height }) {
     let hi = Math.ceil(Math.log10(Math.max(...finite, 1e-9)));
     if (hi <= lo) hi = lo + 1;
     const ticks = [];
-    for (let e = lo; e <= hi; e++) ticks.push(10 ** e);
+    // Few decades: also mark 2× and 5× of each, so values can be read off the axis.
+    for (let e = lo; e <= hi; e++) for (const m of hi - lo <= 3 ? [1, 2, 5] : [1]) if (e < hi || m === 1) ticks.push(m * 10 ** e);
     return { ticks, map: (v) => height - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * height, floor: 10 ** lo };
   }
   const max = Math.max(...finite, 0) || 1;
