@@ -55,9 +55,11 @@ export interface DenoSocketHandle {
   readonly socket: DenoWebSocket;
   /**
    * Bytes queued and not yet written, leaving out what was sent in the current turn of the
-   * event loop. Deno writes in a task that runs only after JavaScript yields, so during one
-   * batch of sends its raw `bufferedAmount` counts the whole batch, even for a fast reader;
-   * the core would take every reader for a slow one. Node's and Bun's sockets write at once.
+   * event loop to a socket that had nothing queued when the turn began. Deno writes in a
+   * task that runs only after JavaScript yields, so during one batch of sends its raw
+   * `bufferedAmount` counts the whole batch, even for a reader that keeps up, and the core
+   * would take every reader for a slow one. (Node's and Bun's sockets write at once.) A
+   * socket that still had bytes queued from earlier turns is behind: all of it counts.
    */
   readonly bufferedAmount: number;
   send(data: string | ArrayBuffer | Uint8Array): void;
@@ -77,6 +79,8 @@ const QUIET_MS = 50;
 
 export function denoSocketHandle(socket: DenoWebSocket, flushMs = FLUSH_MS): DenoSocketHandle {
   let sentThisTurn = 0;
+  /** Bytes still queued from earlier turns when this turn's first send was made. */
+  let queuedBefore = 0;
   let turn: ReturnType<typeof setTimeout> | undefined;
   let closing = false;
   let lastReceived = 0;
@@ -84,16 +88,21 @@ export function denoSocketHandle(socket: DenoWebSocket, flushMs = FLUSH_MS): Den
   return {
     socket,
     get bufferedAmount() {
-      return Math.max(0, socket.bufferedAmount - sentThisTurn);
+      const queued = socket.bufferedAmount;
+      return queuedBefore > 0 ? queued : Math.max(0, queued - sentThisTurn);
     },
     send(data) {
       if (closing) return;
+      if (turn === undefined) {
+        queuedBefore = socket.bufferedAmount;
+        turn = setTimeout(() => {
+          sentThisTurn = 0;
+          queuedBefore = 0;
+          turn = undefined;
+        }, 0);
+      }
       socket.send(data);
       sentThisTurn += typeof data === 'string' ? data.length : data.byteLength;
-      turn ??= setTimeout(() => {
-        sentThisTurn = 0;
-        turn = undefined;
-      }, 0);
     },
     close(code, reason) {
       if (closing) return;

@@ -107,7 +107,9 @@ export function startSubprocess(target: RuntimeTarget): StartHarness {
         await untilSnapshotShows(server.url, await token(), sessions.map((s) => s.name));
       },
       async close() {
-        await server.stop('SIGTERM');
+        // Graceful on every runtime: clients get 1001 (the suite checks), the process exits 0.
+        const { code } = await server.stop('SIGTERM');
+        if (code !== 0) throw new Error(`${target.label} exited with ${code} on SIGTERM\n${server.stderr()}`);
       },
     };
   };
