@@ -8,7 +8,7 @@
  * latency, and "max" (400 000 offered deliveries/s, more than 2 cores can carry) for the
  * throughput ceiling. Server CPU time per delivered message is the figure least bent by
  * the clients sharing the machine's 2 cores; write syscalls per delivered message (from
- * /proc/PID/io) shows how well sends are batched, and does not depend on load at all.
+ * /proc/PID/io) shows how well sends are batched, and counts calls, not time.
  */
 import { now, sleep } from '../lib/clock.mjs';
 import { BASELINE_SERVER, FANOUT_SERVER } from '../lib/build.mjs';

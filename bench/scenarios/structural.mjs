@@ -129,7 +129,7 @@ async function measure(ctx, source, reps, agentReps) {
 
     await tmux.tmux('new-window', '-d', '-t', `${s}:`, '-n', 'agent', `bash ${FAKE_AGENT} claude`);
     const agent = (await tmux.tmux('display-message', '-p', '-t', `${s}:agent`, '#{pane_id}')).trim();
-    await client.waitFor((m) => m.type === 'agent.status' && m.pane_id === agent && m.data.agent_type === 'claude' && m.data.status === 'ready', 10_000);
+    await client.waitFor((m) => m.type === 'agent.status' && m.pane_id === agent && m.data.agent_type === 'claude' && m.data.status === 'ready', 20_000);
     await series('agent.status via screen (Claude Code)', agentReps * 2, (i) => {
       const state = i % 2 === 0 ? 'busy' : 'ready';
       return timed(
