@@ -43,7 +43,9 @@ export function runtimeVersion(runtime) {
  */
 export function startServer({ runtime = 'node', script = BUNDLE, args = [], flags = [], env = {}, timeoutMs = 15_000, label = 'server' }) {
   const [cmd, argv] = runtimeCommand(runtime, script, args, flags);
-  const child = spawn(cmd, argv, {
+  // Servers get the hard open-file limit as their soft one (a server holding 10,000
+  // connections needs 10,000 descriptors; many systems start processes at 1024).
+  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', cmd, ...argv], {
     cwd: ROOT,
     env: { ...process.env, TMUX: '', TMUX_PANE: '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,11 +16,13 @@ export const title = 'Connections and memory: idle authenticated, subscribed cli
 export async function run(ctx) {
   const limit = openFileLimit();
   let steps = ctx.quick ? [0, 5, 20] : [0, 10, 100, 1000, 10_000];
-  // The server needs a descriptor per connection (and each client process one per connection it holds).
-  const maxByFds = limit ? limit.soft - 500 : 1000;
+  // The server needs a descriptor per connection; it runs with the hard limit (proc.mjs).
+  // Client processes keep their soft limit, so each holds at most PER_WORKER connections.
+  const maxByFds = limit ? limit.hard - 500 : 1000;
   const cut = steps.filter((n) => n > maxByFds);
   steps = steps.filter((n) => n <= maxByFds);
-  const workers = ctx.quick ? 1 : 10;
+  const perWorker = Math.max(100, Math.min(1000, (limit?.soft ?? 1024) - 124));
+  const workers = ctx.quick ? 1 : Math.ceil(Math.max(...steps) / perWorker);
   const settleMs = ctx.quick ? 300 : 1500;
   const idleCpuSec = ctx.quick ? 0.5 : 3;
   const serveArgs = ['serve', '--port', '0', '--source', 'none', '--max-connections', '20000', '--quiet'];
@@ -32,12 +34,12 @@ export async function run(ctx) {
     { name: 'tmux-monitor', runtime: 'bun', label: 'tmux-monitor (bun)', script: BUNDLE, args: serveArgs, steps: small },
     { name: 'tmux-monitor', runtime: 'deno', label: 'tmux-monitor (deno)', script: BUNDLE, args: serveArgs, steps: small },
   ].filter((s) => s.runtime === 'node' || ctx.runtimes.includes(s.runtime));
+  if (cut.length > 0) ctx.log(`  open-file limit ${limit?.hard}: leaving out ${cut.join(', ')} connections (raise ulimit -n)`);
   const results = [];
   for (const server of servers) {
     ctx.log(`  ${server.label}: ${server.steps.join(', ')} connections`);
     let proc;
-    // At most 1000 connections per client process (each holds a descriptor per connection).
-    const pool = new ClientPool(Math.min(workers, Math.max(1, Math.ceil(Math.max(...server.steps) / 1000))));
+    const pool = new ClientPool(Math.min(workers, Math.max(1, Math.ceil(Math.max(...server.steps) / perWorker))));
     try {
       proc = await startServer({ runtime: server.runtime, script: server.script, args: server.args, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
       const rows = [];
@@ -82,7 +84,7 @@ export async function run(ctx) {
   }
   const mib = (b) => (b === null || b === undefined ? '–' : fmt(b / 2 ** 20, 1));
   const table = {
-    title: `${title} (server RSS)`,
+    title: `${title} (server RSS${cut.length ? `; ${cut.join(', ')} left out: open-file limit ${limit?.hard}` : ''})`,
     columns: ['server', 'connections', 'RSS MiB', 'marginal KiB/conn', 'connects/s', 'failed'],
     rows: results.flatMap((r) =>
       r.error
@@ -99,5 +101,5 @@ export async function run(ctx) {
     columns: ['server', 'connections', 'KiB/conn overall', 'idle CPU at max'],
     rows: results.filter((r) => !r.error).map((r) => [r.label, r.steps[r.steps.length - 1].connections, fmt(r.bytesPerConnectionOverall / 1024, 1), `${fmt(r.idleCpuPercentAtMax, 2)}%`]),
   };
-  return { params: { steps, workers, settleMs, openFiles: limit, cutByFileLimit: cut }, results, tables: [table, summary] };
+  return { params: { steps, workers, perWorker, settleMs, openFiles: limit, cutByFileLimit: cut }, results, tables: [table, summary] };
 }
