@@ -9,6 +9,7 @@
  * - a heartbeat: a ping to every client every `heartbeatMs`; a client that has not answered
  *   `heartbeatTimeoutMs` later is dropped (terminate: no close handshake with a peer that
  *   does not answer);
+ * - one write per socket per turn of the event loop (corkPerTick below);
  * - `ErrorEvent`, which @hono/node-ws constructs on a socket error and Node 20 lacks:
  *   without it an error (an oversized frame, say) throws inside ws's error handler.
  *
@@ -30,12 +31,14 @@ export interface NodeWebSocketOptions {
 export interface NodeWebSocketServer {
   options: { maxPayload?: number };
   clients: Set<WebSocket>;
+  on(event: 'connection', listener: (ws: WebSocket) => void): unknown;
 }
 
 /** Applies the frame limit and starts the heartbeat; returns a function that stops it. */
 export function configureNodeWebSocket(wss: NodeWebSocketServer, options: NodeWebSocketOptions = {}): () => void {
   defineErrorEvent();
   wss.options.maxPayload = options.maxFrameBytes ?? 64 * 1024;
+  wss.on('connection', corkPerTick);
   const intervalMs = options.heartbeatMs ?? 25_000;
   return intervalMs > 0 ? startHeartbeat(wss.clients, intervalMs, options.heartbeatTimeoutMs ?? 10_000) : () => {};
 }
@@ -76,5 +79,36 @@ function startHeartbeat(clients: Set<WebSocket>, intervalMs: number, timeoutMs: 
   return () => {
     clearInterval(interval);
     clearTimeout(deadline);
+  };
+}
+
+/**
+ * Frames sent to one socket in the same turn of the event loop go out in one write: the
+ * first send of a turn corks the TCP socket and a microtask at the end of the turn uncorks it. The hub
+ * sends a batch of events (and a replay) as a run of sends; without this each frame is a
+ * syscall of its own, which is most of what fan-out costs. Past CORK_BYTES the socket is
+ * flushed at once, so that a burst does not look like a slow reader's backlog to the
+ * send-buffer checks (bufferedAmount counts corked bytes).
+ */
+const CORK_BYTES = 16 * 1024;
+
+function corkPerTick(ws: WebSocket): void {
+  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void; writableLength: number } })._socket;
+  if (!socket) return;
+  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
+  let corked = false;
+  const uncork = (): void => {
+    if (!corked) return;
+    corked = false;
+    socket.uncork();
+  };
+  (ws as unknown as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      queueMicrotask(uncork);
+    }
+    send(...args);
+    if (socket.writableLength >= CORK_BYTES) uncork();
   };
 }

@@ -3,9 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createNodeWebSocket } from '@hono/node-ws';
-import process from 'node:process';
 import { Hono } from 'hono';
-import type WebSocket from 'ws';
 import type { RuntimeServer } from '../cli/platform.ts';
 import { configureNodeWebSocket } from './node-websocket.ts';
 
@@ -28,8 +26,7 @@ export const nodeServer: RuntimeServer = {
       );
     });
     injectWebSocket(server);
-    wss.on('connection', corkPerTick);
-    // The frame limit (1009), the heartbeat, and ErrorEvent for Node 20.
+    // The frame limit (1009), the heartbeat, one write per socket per turn, ErrorEvent for Node 20.
     const stopHeartbeat = configureNodeWebSocket(wss, options);
     const address = server.address();
     return {
@@ -50,34 +47,3 @@ export const nodeServer: RuntimeServer = {
     };
   },
 };
-
-/**
- * Frames sent to one socket in the same turn of the event loop go out in one write: the
- * first send of a turn corks the TCP socket and the end of the turn uncorks it. The hub
- * sends a batch of events (and a replay) as a run of sends; without this each frame is a
- * syscall of its own, which is most of what fan-out costs. Past CORK_BYTES the socket is
- * flushed at once, so that a burst does not look like a slow reader's backlog to the
- * send-buffer checks (bufferedAmount counts corked bytes).
- */
-const CORK_BYTES = 16 * 1024;
-
-function corkPerTick(ws: WebSocket): void {
-  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void; writableLength: number } })._socket;
-  if (!socket) return;
-  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
-  let corked = false;
-  const uncork = (): void => {
-    if (!corked) return;
-    corked = false;
-    socket.uncork();
-  };
-  (ws as unknown as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      process.nextTick(uncork);
-    }
-    send(...args);
-    if (socket.writableLength >= CORK_BYTES) uncork();
-  };
-}
