@@ -68,20 +68,15 @@ describe('agent status from the screens of agent CLIs', () => {
     const pane = await startAgent('claude-cycle', `bash ${RUN} claude busy waiting ready`);
     await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'busy', { timeoutMs: 8000 });
     let from = events.mark();
-    let started = Date.now();
     await source.command({ target: { session: 'main', window: 'claude-cycle' }, command: 'send', enter: true });
     const waiting = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'waiting', { from });
-    const waitingMs = Date.now() - started;
     expect(waiting.data).toMatchObject({ previous: 'busy', agent_type: 'claude', reason: 'permission prompt' });
     from = events.mark();
-    started = Date.now();
     await source.command({ target: { session: 'main', window: 'claude-cycle', pane: 0 }, command: 'send', enter: true });
     const ready = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'ready', { from });
     expect(ready.data).toMatchObject({ previous: 'waiting', agent_type: 'claude' });
     // Only changes are sent, after holding: no flapping in between.
     expect(events.of('agent.status', from).filter((s) => s.pane_id === pane)).toHaveLength(1);
-    const readyMs = Date.now() - started;
-    expect(Math.max(waitingMs, readyMs)).toBeLessThan(1000); // settle 100 + hold 200 (+ send, CI slack)
   });
 
   it('the agent exits back to the shell: shell, ready', async () => {

@@ -16,6 +16,11 @@ export class EventQueue {
 
   constructor(private readonly maxOutputBytes = 8 * 1024 * 1024) {}
 
+  /** Characters of pane.output content waiting for the consumer. */
+  get queuedOutputBytes(): number {
+    return this.outputBytes;
+  }
+
   push(batch: RawEvent[]): void {
     if (this.ended || batch.length === 0) return;
     this.batches.push(batch);

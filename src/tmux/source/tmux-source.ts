@@ -146,6 +146,11 @@ export class TmuxSource implements EventSource {
     return this.queue.dropped;
   }
 
+  /** pane.output content waiting for the consumer (bounded by maxQueuedOutputBytes). */
+  get queuedOutputBytes(): number {
+    return this.queue.queuedOutputBytes;
+  }
+
   events(): AsyncIterable<RawEvent[]> {
     return this.queue.drain();
   }
