@@ -126,7 +126,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     return undefined;
   };
 
-  const isUpgrade = (c: Context) => c.req.header('upgrade')?.toLowerCase() === 'websocket';
+  // `Upgrade` is a comma-separated list of protocols, compared case-insensitively.
+  const isUpgrade = (c: Context) => /(^|,)\s*websocket\s*(,|$)/i.test(c.req.header('upgrade') ?? '');
 
   app.get('/monitor', (c) => {
     if (!isUpgrade(c)) return c.json({ error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket client' }, 426);
