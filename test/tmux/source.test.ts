@@ -141,7 +141,8 @@ describe('tmux source: output', () => {
     const id = await paneId('main:0.0');
     const from = events.mark();
     await t.tmux('send-keys', '-t', id, "printf '\\033[1;31mred\\033[0m plain\\n\\033]0;title\\007line two\\nwarning: disk low\\n'", 'Enter');
-    const e = await events.waitFor('pane.output', () => events.text(id, from).includes('warning: disk low'), { from });
+    // Wait for the printed lines, not the echo of the typed command (which holds the same words).
+    const e = await events.waitFor('pane.output', () => events.text(id, from).includes('line two\nwarning: disk low\n'), { from });
     const text = events.text(id, from);
     expect(text).toContain('red plain\nline two\nwarning: disk low\n');
     expect(text).not.toContain('\x1b');
