@@ -21,7 +21,8 @@
  *   stream      'release': keep streaming text until release(), then finish
  *   tool        name (or list of names: the first the request offers) of a tool to call; args: its arguments
  *   status      an HTTP error status (400, 401, 404, 429, 500, ...); message: its text
- *   failAfter   fail mid-stream after this many chunks; failKind 'event' (an SSE error event, default) or 'drop'
+ *   failAfter   fail mid-stream after this many chunks; failKind 'event' (an SSE error event, default) or 'drop';
+ *               failType: the error event's type for Chat Completions (default 'server_error', which CLIs retry)
  *   times       how many main requests this step answers (default 1; Infinity = until the script changes)
  */
 import { createServer } from 'node:http';
@@ -174,7 +175,7 @@ export async function startFakeOpenAI(options = {}) {
     const failIf = () => {
       if (step.failAfter !== undefined && sent >= step.failAfter) {
         if (step.failKind === 'drop') res.destroy();
-        else emit.fail(step.message ?? 'fake mid-stream error');
+        else emit.fail(step.message ?? 'fake mid-stream error', step.failType);
         return true;
       }
       return false;
@@ -294,8 +295,8 @@ export async function startFakeOpenAI(options = {}) {
         sse(res, null, '[DONE]');
         res.end();
       },
-      fail(message) {
-        sse(res, null, { error: { message, type: 'server_error', code: 'server_error' } });
+      fail(message, type = 'server_error') {
+        sse(res, null, { error: { message, type, code: type } });
         res.end();
       },
     };
