@@ -76,33 +76,34 @@ export async function walk(opts = {}) {
         await sleep(500);
       });
     }
-    await lab.type('Explain what this project does');
-    await lab.waitFor('Explain what this project does', { timeout: 15_000 });
-    if (record) await lab.at('ready', 'typed-unsent', { note: 'prompt typed, not sent' });
-
-    fake.script([
-      {
-        wait: 'release',
-        text:
-          'This project is a tiny demo. It has a README that describes it and a hello.py script that prints a ' +
-          'greeting. The greeting function takes a name and returns a formatted string, and the script calls it ' +
-          'once with the word lab. There are no tests yet and no dependencies to install.',
-        chunkMs: 450,
-      },
-    ]);
-    await lab.enter();
-    await lab.waitFor(/esc interrupt/, { timeout: 60_000 });
-    await lab.waitFor(() => fake.mainRequests.length >= 1, { timeout: 60_000 });
-    await lab.at('busy', 'request-in-flight', { note: 'request sent, no token yet' });
-    fake.release();
-    await lab.waitFor(/tiny demo/, { timeout: 60_000 });
+    // Record only (live follows the required sequence): typed prompt, request in flight, streaming.
     if (record) {
+      await lab.type('Explain what this project does');
+      await lab.waitFor('Explain what this project does', { timeout: 15_000 });
+      await lab.at('ready', 'typed-unsent', { note: 'prompt typed, not sent' });
+
+      fake.script([
+        {
+          wait: 'release',
+          text:
+            'This project is a tiny demo. It has a README that describes it and a hello.py script that prints a ' +
+            'greeting. The greeting function takes a name and returns a formatted string, and the script calls it ' +
+            'once with the word lab. There are no tests yet and no dependencies to install.',
+          chunkMs: 450,
+        },
+      ]);
+      await lab.enter();
+      await lab.waitFor(/esc interrupt/, { timeout: 60_000 });
+      await lab.waitFor(() => fake.mainRequests.length >= 1, { timeout: 60_000 });
+      await lab.at('busy', 'request-in-flight', { note: 'request sent, no token yet' });
+      fake.release();
+      await lab.waitFor(/tiny demo/, { timeout: 60_000 });
       await lab.waitFor(/README that/, { timeout: 30_000 });
       await lab.at('busy', 'streaming-answer', { note: 'answer text streaming' });
+      await lab.waitFor(/no dependencies to install/, { timeout: 60_000 });
+      await turnOver();
+      await lab.at('ready', 'ready-after-answer');
     }
-    await lab.waitFor(/no dependencies to install/, { timeout: 60_000 });
-    await turnOver();
-    await lab.at('ready', 'ready-after-answer');
 
     if (record) {
       await optional(lab, 'prose-do-you-want', async () => {
@@ -116,13 +117,20 @@ export async function walk(opts = {}) {
 
     fake.script([
       {
+        wait: 'release',
         text: 'I will create the file with a shell command.',
         tool: 'bash',
-        args: { command: "python3 -c 'import time; time.sleep(6)'; touch made-by-opencode.txt; echo created", description: 'Create made-by-opencode.txt' },
+        args: {
+          command: "python3 -c 'import time; time.sleep(6)'; touch made-by-opencode.txt; echo created",
+          description: 'Create made-by-opencode.txt',
+        },
       },
       { text: 'Created made-by-opencode.txt in the project folder.', chunkMs: 200 },
     ]);
     await lab.send('Create a file named made-by-opencode.txt');
+    await lab.waitFor(/esc interrupt/, { timeout: 60_000 });
+    await lab.at('busy', 'tool-request-in-flight', { note: 'request sent, no token yet' });
+    fake.release();
     await lab.waitFor(/Permission required/, { timeout: 60_000 });
     await lab.waitFor(/Allow once/, { timeout: 10_000 });
     await lab.at('waiting', 'permission-command', { note: 'shell-command approval: Allow once / Allow always / Reject' });
@@ -228,7 +236,8 @@ export async function walk(opts = {}) {
         /fake mid-stream error/, 'error event (invalid_request_error) in the middle of the stream');
 
       await optional(lab, 'interrupted', async () => {
-        fake.script([{ stream: 'release', text: 'Thinking about the whole tree, one file at a time, carefully and slowly.', chunkMs: 300 }]);
+        const text = 'Thinking about the whole tree, one file at a time, carefully and slowly.';
+        fake.script([{ stream: 'release', text, chunkMs: 300 }]);
         await lab.send('Walk through every file slowly');
         await lab.waitFor(/one file at a time/, { timeout: 30_000 });
         await lab.at('busy', 'streaming-long', { note: 'long answer streaming' });

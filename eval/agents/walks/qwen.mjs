@@ -101,32 +101,33 @@ export async function walk(opts = {}) {
         await lab.waitFor((s) => !/\(1\/\d+\)/.test(s), { timeout: 10_000 }).catch(() => {});
       });
     }
-    await lab.type('Explain what this project does');
-    await lab.waitFor('Explain what this project does', { timeout: 15_000 });
-    if (record) await lab.at('ready', 'typed-unsent', { note: 'prompt typed, not sent' });
-
-    fake.script([
-      {
-        wait: 'release',
-        text:
-          'This project is a tiny demo. It has a README that describes it and a hello.py script that prints a ' +
-          'greeting. The greeting function takes a name and returns a formatted string, and the script calls it ' +
-          'once with the word lab. There are no tests yet and no dependencies to install.',
-        chunkMs: 450,
-      },
-    ]);
-    await lab.enter();
-    await lab.waitFor(/esc to cancel/, { timeout: 30_000 });
-    await lab.at('busy', 'request-in-flight', { note: 'spinner row, no token yet' });
-    fake.release();
-    await lab.waitFor(/tiny demo/, { timeout: 30_000 });
+    // Record only (live follows the required sequence): typed prompt, request in flight, streaming.
     if (record) {
+      await lab.type('Explain what this project does');
+      await lab.waitFor('Explain what this project does', { timeout: 15_000 });
+      await lab.at('ready', 'typed-unsent', { note: 'prompt typed, not sent' });
+
+      fake.script([
+        {
+          wait: 'release',
+          text:
+            'This project is a tiny demo. It has a README that describes it and a hello.py script that prints a ' +
+            'greeting. The greeting function takes a name and returns a formatted string, and the script calls it ' +
+            'once with the word lab. There are no tests yet and no dependencies to install.',
+          chunkMs: 450,
+        },
+      ]);
+      await lab.enter();
+      await lab.waitFor(/esc to cancel/, { timeout: 30_000 });
+      await lab.at('busy', 'request-in-flight', { note: 'spinner row, no token yet' });
+      fake.release();
+      await lab.waitFor(/tiny demo/, { timeout: 30_000 });
       await lab.waitFor(/↓ \d+ tokens/, { timeout: 30_000 }).catch(() => {});
       await lab.at('busy', 'streaming-answer', { note: 'answer streaming, spinner row with ↓ N tokens' });
+      await lab.waitFor(/no dependencies to install/, { timeout: 60_000 });
+      await turnOver();
+      await lab.at('ready', 'ready-after-answer');
     }
-    await lab.waitFor(/no dependencies to install/, { timeout: 60_000 });
-    await turnOver();
-    await lab.at('ready', 'ready-after-answer');
 
     if (record) {
       await optional(lab, 'prose-do-you-want', async () => {
@@ -141,13 +142,20 @@ export async function walk(opts = {}) {
     // Waiting on a shell-command approval; busy while it runs; ready after.
     fake.script([
       {
+        wait: 'release',
         text: 'I will create the file with a shell command.',
         tool: 'run_shell_command',
-        args: { command: "python3 -c 'import time; time.sleep(6)'; touch made-by-qwen.txt; echo created", description: 'Create made-by-qwen.txt' },
+        args: {
+          command: "python3 -c 'import time; time.sleep(6)'; touch made-by-qwen.txt; echo created",
+          description: 'Create made-by-qwen.txt',
+        },
       },
       { text: 'Created made-by-qwen.txt in the project folder.', chunkMs: 200 },
     ]);
     await lab.send('Create a file named made-by-qwen.txt');
+    await lab.waitFor(/esc to cancel/, { timeout: 60_000 });
+    await lab.at('busy', 'tool-request-in-flight', { note: 'request sent, no token yet' });
+    fake.release();
     await lab.waitFor(/Allow execution of/, { timeout: 60_000 });
     await lab.at('waiting', 'permission-command', { note: 'shell-command approval with numbered choices' });
     await lab.keys('Enter');
@@ -180,7 +188,10 @@ export async function walk(opts = {}) {
           {
             text: 'I will add a test file.',
             tool: 'write_file',
-            args: { file_path: join(lab.cwd, 'test_hello.py'), content: 'from hello import hello\n\n\ndef test_hello():\n    assert hello("x") == "hello x"\n' },
+            args: {
+              file_path: join(lab.cwd, 'test_hello.py'),
+              content: 'from hello import hello\n\n\ndef test_hello():\n    assert hello("x") == "hello x"\n',
+            },
           },
           { text: 'Added test_hello.py.' },
         ]);
@@ -229,7 +240,8 @@ export async function walk(opts = {}) {
         /API Error|fake mid-stream error/, 'error event in the middle of the stream');
 
       await optional(lab, 'interrupted', async () => {
-        fake.script([{ stream: 'release', text: 'Thinking about the whole tree, one file at a time, carefully and slowly.', chunkMs: 300 }]);
+        const text = 'Thinking about the whole tree, one file at a time, carefully and slowly.';
+        fake.script([{ stream: 'release', text, chunkMs: 300 }]);
         await lab.send('Walk through every file slowly');
         await lab.waitFor(/one file at a time/, { timeout: 30_000 });
         await lab.at('busy', 'streaming-long', { note: 'long answer streaming' });
