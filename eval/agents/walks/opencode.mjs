@@ -242,7 +242,8 @@ export async function walk(opts = {}) {
         await lab.waitFor(/one file at a time/, { timeout: 30_000 });
         await lab.at('busy', 'streaming-long', { note: 'long answer streaming' });
         await lab.keys('Escape');
-        await lab.waitFor(/esc again to interrupt|again/, { timeout: 5_000 }).catch(() => {});
+        await lab.waitFor(/esc again to interrupt/, { timeout: 5_000 }).catch(() => {});
+        await sleep(400);
         await lab.keys('Escape');
         await turnOver(30_000);
         await lab.at('ready', 'interrupted', { note: 'after Esc Esc: the turn was interrupted' });

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOpenAI } from '../fake/openai.mjs';
 import { openLab } from '../lab.mjs';
-import { debugAt, optional } from '../walk-support.mjs';
+import { debugAt, optional, pressUntil } from '../walk-support.mjs';
 
 export const agent = 'qwen';
 export const agentVersion = '0.15.10';
@@ -55,16 +55,13 @@ export async function walk(opts = {}) {
     if (record) {
       await lab.waitFor(/Do you trust this folder/, { timeout: 120_000 });
       await lab.at('waiting', 'trust-folder', { note: 'first-run folder trust (1. Trust folder / 2. Trust parent / 3. Don\'t trust)' });
-      await lab.keys('Enter');
-      await lab.waitFor(/Select Authentication Method/, { timeout: 60_000 });
+      await pressUntil(lab, 'Enter', /Select Authentication Method/, { timeout: 30_000 });
       await lab.at('waiting', 'auth-method-picker', { note: 'first-run auth picker' });
       await lab.keys('Down', 'Down', 'Down');
       await lab.waitFor(/› Custom Provider/, { timeout: 10_000 });
-      await lab.keys('Enter');
-      await lab.waitFor(/Step 1\/6/, { timeout: 20_000 });
+      await pressUntil(lab, 'Enter', /Step 1\/6/, { timeout: 15_000 });
       await lab.at('waiting', 'provider-wizard-protocol', { note: 'Custom Provider wizard, step 1/6: protocol' });
-      await lab.keys('Enter');
-      await lab.waitFor(/Step 2\/6/, { timeout: 20_000 });
+      await pressUntil(lab, 'Enter', /Step 2\/6/, { timeout: 15_000 });
       // The field starts with a default URL: clear it, then type the fake server's.
       await lab.keys('End');
       await lab.keys(...Array(40).fill('BSpace'));
@@ -83,8 +80,7 @@ export async function walk(opts = {}) {
       await lab.enter();
       await lab.waitFor(/Step 5\/6|Enable thinking/, { timeout: 20_000 });
       await lab.at('waiting', 'provider-wizard-advanced', { note: 'wizard step 5/6: optional generation settings' });
-      await lab.keys('Enter');
-      await lab.waitFor(/Enter to save/, { timeout: 20_000 });
+      await pressUntil(lab, 'Enter', /Enter to save/);
       await lab.at('waiting', 'provider-wizard-review', { note: 'wizard step 6/6: review the settings JSON' });
       await lab.keys('Enter');
     }
