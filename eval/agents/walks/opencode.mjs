@@ -161,6 +161,29 @@ export async function walk(opts = {}) {
     await lab.at('ready', 'ready-after-recovery');
 
     if (record) {
+      // A file write asks for approval too ("edit": "ask"), with the new file's content.
+      await optional(lab, 'permission-write-file', async () => {
+        fake.script([
+          {
+            text: 'I will add a test file.',
+            tool: 'write',
+            args: {
+              filePath: join(lab.cwd, 'test_hello.py'),
+              content: 'from hello import hello\n\n\ndef test_hello():\n    assert hello("x") == "hello x"\n',
+            },
+          },
+          { text: 'Added test_hello.py.' },
+        ]);
+        await lab.send('Add a test for hello.py');
+        await lab.waitFor(/Permission required/, { timeout: 60_000 });
+        await lab.waitFor(/Allow once/, { timeout: 10_000 });
+        await lab.at('waiting', 'permission-write-file', { note: 'file-write approval: Allow once / Allow always / Reject' });
+        await lab.keys('Enter');
+        await lab.waitFor('Added test_hello.py.', { timeout: 60_000 });
+        await turnOver();
+        fake.script([]);
+      });
+
       await optional(lab, 'question', async () => {
         fake.script([
           {

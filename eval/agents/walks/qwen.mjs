@@ -249,6 +249,29 @@ export async function walk(opts = {}) {
       });
     }
 
+    if (record) {
+      // Plan mode (Shift+Tab cycles: auto-accept edits, YOLO, plan): the plan-approval dialog.
+      await optional(lab, 'plan-approval', async () => {
+        for (let i = 0; i < 4 && !/plan mode \(shift/.test(await lab.screen()); i++) {
+          await lab.keys('BTab');
+          await lab.waitFor(/plan mode \(shift/, { timeout: 4_000 }).catch(() => {});
+        }
+        await lab.waitFor(/plan mode \(shift/, { timeout: 5_000 });
+        await lab.at('ready', 'plan-mode-idle', { note: 'idle in plan mode ("plan mode (shift + tab to cycle)")' });
+        fake.script([
+          { text: 'Here is my plan.', tool: 'exit_plan_mode', args: { plan: '1. Add test_hello.py with a pytest test.\n2. Run pytest.' } },
+          { text: 'Understood, I will keep planning.' },
+        ]);
+        await lab.send('Plan tests for hello.py');
+        await lab.waitFor(/Would you like to proceed/, { timeout: 60_000 });
+        await lab.waitFor(/keep planning/, { timeout: 10_000 });
+        await lab.at('waiting', 'plan-approval', { note: 'exit-plan-mode dialog with numbered choices' });
+        await lab.keys('Escape');
+        await turnOver(60_000);
+        fake.script([]);
+      });
+    }
+
     await lab.type('/quit');
     await lab.waitFor(/\/quit/, { timeout: 10_000 });
     await lab.enter();
