@@ -79,18 +79,36 @@ describe('agent status from the screens of agent CLIs', () => {
     expect(events.of('agent.status', from).filter((s) => s.pane_id === pane)).toHaveLength(1);
   });
 
-  it('the agent exits back to the shell: shell, ready', async () => {
+  it('the agent exits back to the shell: exited, with its type, until another program runs there', async () => {
     // No command: the test server's default-command, a plain shell.
     const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'claude-quits', '-P', '-F', '#{pane_id}')).trim();
     await t.tmux('send-keys', '-t', pane, `bash ${RUN} claude ready waiting`, 'Enter');
     await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.agent_type === 'claude' && s.data.status === 'ready', {
       timeoutMs: 8000,
     });
-    const from = events.mark();
+    let from = events.mark();
     await t.tmux('send-keys', '-t', pane, 'C-c');
-    await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.agent_type === 'shell' && s.data.status === 'ready', {
-      from,
-      timeoutMs: 8000,
-    });
+    const exited = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'exited', { from, timeoutMs: 8000 });
+    expect(exited.data).toMatchObject({ agent_type: 'claude', previous: 'ready' });
+    // Another program starts: a shell running a command, then the shell at its prompt.
+    from = events.mark();
+    await t.tmux('send-keys', '-t', pane, 'clear; exec -a build-step sleep 3', 'Enter');
+    const busy = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'busy', { from, timeoutMs: 8000 });
+    expect(busy.data).toMatchObject({ agent_type: 'shell', previous: 'exited' });
+  });
+
+  it('an unknown full-screen program is unknown, not busy; a dead pane is exited', async () => {
+    // First a plain command (busy), then a full-screen program nobody knows.
+    const editor = await startAgent(
+      'editor',
+      "python3 -c 'import time; time.sleep(1.5)'; printf '\\033[?1049h~\\n~\\nnotes.txt 3L'; exec -a myeditor sleep 100000",
+    );
+    await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'busy', { timeoutMs: 8000 });
+    const e = await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'unknown', { timeoutMs: 8000 });
+    expect(e.data).toMatchObject({ agent_type: 'shell', previous: 'busy' });
+    const dead = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'dies', '-P', '-F', '#{pane_id}', 'sleep 0.5; exit 3')).trim();
+    await t.tmux('set-option', '-p', '-t', dead, 'remain-on-exit', 'on');
+    const gone = await events.waitFor('agent.status', (s) => s.pane_id === dead && s.data.status === 'exited', { timeoutMs: 8000 });
+    expect(gone.data.agent_type).toBe('shell');
   });
 });

@@ -147,7 +147,7 @@ export function identifyByProcess(facts: PaneFacts): AgentProfile | null {
  */
 export function atShellPrompt(view: ScreenView): boolean {
   const last = view.lines[view.lines.length - 1];
-  if (last === undefined) return true;
+  if (last === undefined) return false;
   if (view.cursor) {
     const row = view.rows[view.cursor[1]];
     if (row === undefined) return SHELL_PROMPT.test(last) || PROMPT_LINE.test(last);
@@ -260,7 +260,12 @@ export function detect(facts: PaneFacts, sticky?: string, memory: PaneMemory = {
   // A shell, or a program that is not a known agent.
   const waiting = match(view.lines, GENERIC_WAITING, 1);
   if (waiting) return { status: 'waiting', agent_type: 'shell', reason: waiting.reason };
-  if (shellInFront) return { status: 'ready', agent_type: 'shell', reason: 'shell prompt' };
+  if (shellInFront) {
+    // A shell script runs its commands in its own process group: they are its children.
+    const child = view.children[0];
+    if (child !== undefined) return { status: 'busy', agent_type: 'shell', reason: `running ${child}` };
+    return { status: 'ready', agent_type: 'shell', reason: 'shell prompt' };
+  }
   // A full-screen program we do not know (an editor, an agent not in the tables): its
   // screen says nothing we can read, so not `busy`.
   if (view.alternate) return { status: 'unknown', agent_type: 'shell', reason: `full-screen program ${facts.command}` };
