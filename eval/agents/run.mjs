@@ -6,6 +6,7 @@
 //   npm run eval:agents -- --markdown    the tables as Markdown (for docs/agents.md)
 //   npm run eval:agents -- --misses      list every screen read wrongly
 //   npm run eval:agents -- --agent codex only this agent's screens
+//   npm run eval:agents -- --corpus DIR  another corpus folder
 //   npm run eval:agents -- --live ...    hand off to eval/agents/live.mjs (real CLIs, live monitor)
 //
 // The TypeScript sources are bundled with esbuild to a temporary file and imported, so this
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     misses: { type: 'boolean', default: false },
     agent: { type: 'string', multiple: true },
     parallel: { type: 'string', default: '24' },
+    corpus: { type: 'string' },
   },
 });
 
@@ -66,7 +68,7 @@ try {
   rmSync(out, { recursive: true, force: true });
 }
 
-let fixtures = lib.loadFixtures(join(root, 'test', 'fixtures', 'screens'));
+let fixtures = lib.loadFixtures(values.corpus ?? join(root, 'test', 'fixtures', 'screens'));
 if (values.agent?.length) fixtures = fixtures.filter((f) => values.agent.includes(f.agent));
 if (fixtures.length === 0) {
   console.error('no fixtures in test/fixtures/screens');

@@ -18,6 +18,7 @@ export const claude: AgentProfile = {
   type: 'claude',
   // `2.0.31`: older builds set process.title to their version.
   commands: /^(claude(-code)?(\.exe)?|\d+\.\d+\.\d+)$/i,
+  titles: /Claude Code/,
   signatures: [
     /Claude Code/,
     /Welcome to Claude/,
@@ -31,11 +32,13 @@ export const claude: AgentProfile = {
     /^● \S/m, // message bullet
   ],
   waiting: [
-    // "Do you want to proceed?", "… make this edit to x?", "… create x?", "… allow Claude to fetch this content?"
-    { re: /Do you want to [^\n]{0,160}\?/, reason: 'permission prompt', generic: true },
-    { re: /Claude needs your permission/, reason: 'permission prompt' },
-    { re: /Do you trust the files in this folder\?/, reason: 'trust prompt' },
+    // Every Claude Code dialog (permission, trust, API key, theme, model nudges) is a list
+    // of numbered choices with the `❯` pointer; prose that asks "Do you want …?" is not.
     { re: /^[\s│|]*❯\s*\d+\.\s+\S/m, reason: 'numbered choice' },
+    { re: /Claude needs your permission/, reason: 'permission prompt' },
+    { re: /Do you trust the files in this folder\?|Yes, I trust this folder/, reason: 'trust prompt' },
+    { re: /Press Enter to continue/i, reason: 'press Enter to continue', last: 4 },
+    { re: /Enter to confirm · Esc to cancel/, reason: 'dialog', last: 3 },
     { re: /\((Y\/n|y\/N|y\/n)\)\s*$|\[(Y\/n|y\/N|y\/n)\]\s*$/m, reason: 'yes/no question', last: 2, generic: true },
   ],
   busy: [
@@ -56,5 +59,7 @@ export const claude: AgentProfile = {
     { re: /^\s*[│|]?\s*❯(\s.*)?$/m, reason: 'prompt', generic: true },
     { re: /\? for shortcuts/, reason: 'prompt footer' },
     { re: /⏵⏵ /, reason: 'prompt footer' },
+    // The slash-command menu opens below the prompt box and pushes it up.
+    { re: /^❯\s\/\S*\s*$/m, reason: 'slash menu', last: 24 },
   ],
 };

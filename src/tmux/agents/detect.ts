@@ -217,6 +217,8 @@ function rawStatus(profile: AgentProfile, view: ScreenView): Detection {
   const type = profile.type;
   const waiting = match(lines, profile.waiting, DEFAULT_SCOPE.waiting);
   if (waiting) return { status: 'waiting', agent_type: type, reason: waiting.reason };
+  const waitingTitle = profile.waitingTitles && view.title !== '' ? match([view.title], profile.waitingTitles, 1) : null;
+  if (waitingTitle) return { status: 'waiting', agent_type: type, reason: waitingTitle.reason };
   const busy = match(lines, profile.busy, DEFAULT_SCOPE.busy);
   if (busy) return { status: 'busy', agent_type: type, reason: busy.reason };
   const busyTitle = profile.busyTitles && view.title !== '' ? match([view.title], profile.busyTitles, 1) : null;

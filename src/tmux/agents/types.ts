@@ -24,6 +24,8 @@ export interface AgentProfile {
   titles?: RegExp;
   /** Titles that mean it is working (a spinner the agent animates in its title). */
   busyTitles?: ScreenPattern[];
+  /** Titles that mean a person must act (a dialog the agent announces in its title). */
+  waitingTitles?: ScreenPattern[];
   /** A full-screen program: it draws in the alternate screen. */
   fullScreen?: boolean;
   /** Text only this agent shows (banner, footer, dialog wording): identifies it on screen. */
