@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,8 @@ export function payloadOf(f: ScreenFixture): string {
 }
 
 const REPLAYER = fileURLToPath(new URL('./replay.py', import.meta.url));
+/** The real interpreter, not a wrapper (pyenv's shim would replace the argv[0] we set). */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 function sh(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -172,7 +174,7 @@ export async function replayAll(fixtures: ScreenFixture[], options: ReplayOption
         const payload = join(work, `${i + j}.bin`);
         writeFileSync(payload, payloadOf(f));
         const cmd = [
-          'exec -a', sh(f.pane_current_command || 'bash'), 'python3', sh(REPLAYER), sh(payload), sh(bindir),
+          'exec -a', sh(f.pane_current_command || 'bash'), PYTHON, sh(REPLAYER), sh(payload), sh(bindir),
           ...(f.children ?? []).map(sh),
         ].join(' ');
         panes.push((await tmuxRun(socket, ['new-window', '-d', '-t', `${session}:`, '-P', '-F', '#{pane_id}', cmd])).trim());
