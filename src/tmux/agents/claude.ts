@@ -12,13 +12,42 @@
  * | error   | `API Error: 529 …`, "Please run /login", "Invalid API key", "Credit balance is too low", "usage limit reached" |
  * | ready   | the input box `│ > │` (or `> ` between rules), footer "? for shortcuts", "⏵⏵ accept edits on" |
  */
-import type { AgentProfile } from './types.ts';
+import type { AgentProfile, Detection, ScreenView } from './types.ts';
+
+const ERROR_LINE = /API Error|Please run \/login|Invalid API key|Credit balance is too low|usage limit reached|OAuth token (has )?expired|Request timed out/i;
+
+/**
+ * An error counts while it is the outcome of the last prompt sent: between that prompt
+ * (`❯ text` in the transcript) and the input box (`❯` between two rules). A new prompt
+ * sent below an old error is a new turn.
+ */
+function refine(d: Detection, view: ScreenView): Detection | null {
+  if (d.status === 'waiting' || d.status === 'busy') return null;
+  const lines = view.lines;
+  let box = -1;
+  for (let i = lines.length - 1; i >= 1 && i >= lines.length - 12; i--) {
+    if (/^[│|]?\s*[❯>](\s|$)/.test(lines[i]!) && /^\s*[─━]{8,}/.test(lines[i - 1]!)) {
+      box = i - 1;
+      break;
+    }
+  }
+  if (box < 0) return null;
+  for (let i = box - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    if (/^[❯>]\s/.test(line)) break;
+    if (ERROR_LINE.test(line)) return { status: 'error', agent_type: d.agent_type, reason: 'API error' };
+  }
+  return d.status === 'error' ? { status: 'ready', agent_type: d.agent_type, reason: 'prompt' } : null;
+}
 
 export const claude: AgentProfile = {
   type: 'claude',
   // `2.0.31`: older builds set process.title to their version.
   commands: /^(claude(-code)?(\.exe)?|\d+\.\d+\.\d+)$/i,
   titles: /Claude Code/,
+  // The title is `✳ Claude Code` at rest and starts with a braille spinner while it works.
+  busyTitles: [{ re: /^[\u2800-\u28ff]\s/, reason: 'title spinner' }],
+  refine,
   signatures: [
     /Claude Code/,
     /Welcome to Claude/,
