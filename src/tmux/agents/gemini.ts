@@ -13,6 +13,10 @@ import type { AgentProfile } from './types.ts';
 export const gemini: AgentProfile = {
   type: 'gemini',
   commands: /^gemini(-cli)?$/i,
+  // `◇  Ready (folder)`, `✦  Working… (folder)`, `✋  Action Required (folder)`.
+  titles: /^[◇✦✋⏲]\s+.*\(.*\)\s*$/,
+  waitingTitles: [{ re: /^✋|Action Required/, reason: 'title: action required' }],
+  busyTitles: [{ re: /^✦\s/, reason: 'title: working' }],
   signatures: [
     /Tips for getting started/,
     /Type your message or @path\/to\/file/,

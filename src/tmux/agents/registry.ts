@@ -3,6 +3,9 @@ import { aider } from './aider.ts';
 import { claude } from './claude.ts';
 import { codex } from './codex.ts';
 import { gemini } from './gemini.ts';
+import { opencode } from './opencode.ts';
+import { qwen } from './qwen.ts';
 import type { AgentProfile } from './types.ts';
 
-export const AGENTS: readonly AgentProfile[] = [claude, codex, gemini, aider];
+// Qwen Code before Gemini CLI: it is a fork that shows much of the same text.
+export const AGENTS: readonly AgentProfile[] = [claude, codex, qwen, gemini, opencode, aider];

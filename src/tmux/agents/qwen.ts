@@ -1,0 +1,35 @@
+/**
+ * Qwen Code (`qwen`, a fork of Gemini CLI: the same Ink layout and most of its wording).
+ * Told apart from Gemini CLI by its title (`Qwen - <folder>`), its banner and its model
+ * names. The npm install shows as `node`.
+ */
+import type { AgentProfile } from './types.ts';
+
+export const qwen: AgentProfile = {
+  type: 'qwen',
+  commands: /^qwen(-code)?$/i,
+  titles: /^Qwen\b/,
+  signatures: [/Qwen Code/, /qwen3-coder/i, /QWEN\.md/, /qwenlm\.github\.io/, /Qwen OAuth/],
+  waiting: [
+    { re: /Apply this change\?/, reason: 'edit confirmation' },
+    { re: /Allow execution( of)?/, reason: 'command confirmation' },
+    { re: /Do you want to proceed\?/, reason: 'tool confirmation', generic: true },
+    { re: /Waiting for user confirmation/, reason: 'tool confirmation' },
+    { re: /Yes, allow (once|always)|\bAllow once\b|Allow for this session|No, suggest changes/, reason: 'tool confirmation' },
+    { re: /^[\s│|]*[●›❯]\s*\d+\.\s+\S/m, reason: 'numbered choice' },
+  ],
+  busy: [
+    { re: /\(esc to cancel(,[^)]*)?\)/i, reason: 'esc to cancel' },
+    { re: /↓\s*[\d.,]+k?\s*tokens/i, reason: 'tokens streaming' },
+    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner', generic: true },
+  ],
+  error: [
+    { re: /\[API Error/i, reason: 'API error' },
+    { re: /Error authenticating|Failed to login/i, reason: 'authentication failed', generic: true },
+  ],
+  ready: [
+    { re: /Type your message or @path\/to\/file/, reason: 'prompt box', generic: true },
+    { re: /^\s*[│|]?\s*>\s/m, reason: 'prompt box', generic: true },
+    { re: /\(\d+% context left\)/, reason: 'prompt footer', generic: true },
+  ],
+};
