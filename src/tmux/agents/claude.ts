@@ -14,7 +14,8 @@
  */
 import type { AgentProfile, Detection, ScreenView } from './types.ts';
 
-const ERROR_LINE = /API Error|Please run \/login|Invalid API key|Credit balance is too low|usage limit reached|OAuth token (has )?expired|Request timed out/i;
+const ERROR_LINE =
+  /API Error|Context limit reached|issue with the selected model|Prompt is too long|Please run \/login|Invalid API key|Credit balance is too low|usage limit reached|OAuth token (has )?expired|Request timed out/i;
 
 /**
  * An error counts while it is the outcome of the last prompt sent: between that prompt

@@ -17,6 +17,11 @@ export const qwen: AgentProfile = {
     { re: /Waiting for user confirmation/, reason: 'tool confirmation' },
     { re: /Yes, allow (once|always)|\bAllow once\b|Allow for this session|No, suggest changes/, reason: 'tool confirmation' },
     { re: /^[\s│|]*[●›❯]\s*\d+\.\s+\S/m, reason: 'numbered choice' },
+    // First-run dialogs: the auth picker and the provider wizard (a box with key hints).
+    { re: /Select Authentication Method/, reason: 'auth picker', last: 30 },
+    { re: /Custom Provider · Step \d+\/\d+/, reason: 'provider wizard' },
+    { re: /Enter to (submit|continue|confirm|select|save)\b.*Esc to (go back|cancel)/, reason: 'dialog', last: 4 },
+    { re: /↑↓ to navigate/, reason: 'dialog', last: 4 },
   ],
   busy: [
     { re: /\(esc to cancel(,[^)]*)?\)/i, reason: 'esc to cancel' },
@@ -28,6 +33,8 @@ export const qwen: AgentProfile = {
     { re: /Error authenticating|Failed to login/i, reason: 'authentication failed', generic: true },
   ],
   ready: [
+    // The slash-command popup below the input box: `> /` and a list ending in `(1/55)`.
+    { re: /^>\s\/\S*/m, reason: 'slash menu', last: 16 },
     { re: /Type your message or @path\/to\/file/, reason: 'prompt box', generic: true },
     { re: /^\s*[│|]?\s*>\s/m, reason: 'prompt box', generic: true },
     { re: /\(\d+% context left\)/, reason: 'prompt footer', generic: true },
