@@ -166,27 +166,22 @@ const PROMPT_LINE = /^(?:.*?[$#%❯])\s+(\S.*)$/;
  * drew in the alternate screen and left nothing behind).
  */
 export function exitedAgentOnScreen(view: ScreenView): string | null {
-  const lines = view.lines;
   // The prompt the shell is at now is the last line; look above it.
-  const above = lines.slice(0, -1);
+  const above = view.lines.slice(0, -1);
   if (above.length === 0) return null;
-  // The last command typed at a prompt above, if any: only an agent's counts.
-  let lastCommandAt = -1;
-  let lastCommand: AgentProfile | null = null;
-  for (let i = above.length - 1; i >= 0; i--) {
-    const m = PROMPT_LINE.exec(above[i]!);
-    if (!m) continue;
-    const word = (m[1] ?? '').trim().split(/\s+/)[0] ?? '';
-    const base = word.split('/').pop() ?? '';
-    lastCommand = AGENTS.find((a) => a.commands.test(base)) ?? null;
-    lastCommandAt = i;
-    break;
+  // The last command line typed at this same prompt above decides, when there is one: an
+  // agent started there (`$ claude`, `$ npx @openai/codex`), or another program ran since.
+  // (Same prompt text: an agent's own `❯ text` or `> text` lines are not shell prompts.)
+  const prompt = /^(.*?[$#%❯>])(?:\s|$)/.exec(view.lines[view.lines.length - 1]!)?.[1];
+  for (let i = above.length - 1; i >= 0 && prompt; i--) {
+    const line = above[i]!;
+    if (!line.startsWith(prompt + ' ')) continue;
+    const words = line.slice(prompt.length).trim().split(/\s+/).map((w) => w.split('/').pop() ?? '');
+    const agent = AGENTS.find((a) => words.some((w) => a.commands.test(w) || w.toLowerCase().includes(a.type)));
+    return agent?.type ?? null;
   }
-  // The agent's own screen between that command line and the prompt.
-  const after = above.slice(lastCommandAt + 1).join('\n');
-  const byScreen = after.trim() === '' ? null : identifyByScreen(after);
-  if (byScreen) return byScreen.type;
-  return lastCommand?.type ?? null;
+  // No command line in view (scrolled away): the agent's own screen above the prompt.
+  return identifyByScreen(above.join('\n'))?.type ?? null;
 }
 
 /** The agent type for a pane: its process, else its screen, else `sticky` (seen before), else shell. */
