@@ -1,17 +1,59 @@
 /**
  * opencode (`opencode`, a full-screen TUI in the alternate screen; the npm package runs
- * a native `opencode` binary).
+ * its native `opencode` binary, which names the process). From the real screens of
+ * opencode 1.18 (test/fixtures/screens/opencode/). The title is `OpenCode` on the home
+ * screen and `OC | <session title>` in a session.
+ *
+ * | status  | what tmux shows |
+ * |---------|------------------|
+ * | busy    | the footer's progress blocks and `esc interrupt` (also while it retries a failed request) |
+ * | waiting | `△ Permission required` with `Allow once  Allow always  Reject`; the question tool's `↑↓ select  enter submit  esc dismiss` |
+ * | error   | the last turn's `▣  Build · <model>` line without a duration (the turn did not finish) under an error block, or an error toast at the top right |
+ * | ready   | the prompt box (`Ask anything…` or a typed prompt), footer `ctrl+p commands`, the last turn's `▣ … · 11.5s` |
  */
-import type { AgentProfile } from './types.ts';
+import type { AgentProfile, Detection, ScreenView } from './types.ts';
+
+/** The line under each assistant turn: `▣  Build · Fake Model · 1.0s` once finished. */
+const TURN = /^\s*▣\s+\S/;
+const FINISHED = /·\s*(\d+h\s*)?(\d+m\s*)?[\d.]+m?s\s*$|interrupted/i;
+/** Words of an error toast (a box at the top right of the screen). */
+const TOAST_ERROR = /error|invalid|incorrect|not exist|not found|no access|maximum context|rate limit|denied|fail|unauthori[sz]ed|exceeded|too long|forbidden/i;
+
+function refine(d: Detection, view: ScreenView): Detection | null {
+  if (d.status === 'waiting' || d.status === 'busy') return null;
+  const error = (reason: string): Detection => ({ status: 'error', agent_type: d.agent_type, reason });
+  // A toast: `┃  text  ┃` ending at the right edge, in the top rows, left of it the transcript.
+  for (const row of view.rows.slice(0, 10)) {
+    const m = /^(.{20,}?)┃\s{2}(\S.*?)\s*┃\s*$/.exec(row);
+    if (m && TOAST_ERROR.test(m[2]!)) return error('error toast');
+  }
+  for (let i = view.lines.length - 1; i >= 0; i--) {
+    const line = view.lines[i]!;
+    if (!TURN.test(line)) continue;
+    if (!FINISHED.test(line)) return error('turn stopped');
+    break;
+  }
+  return null;
+}
 
 export const opencode: AgentProfile = {
   type: 'opencode',
   commands: /^opencode$/i,
   children: /^opencode$/i,
+  titles: /^(OpenCode|OC \| )/,
   fullScreen: true,
-  signatures: [/opencode/i],
-  waiting: [{ re: /Permission required|Allow (once|always)/i, reason: 'permission prompt' }],
-  busy: [{ re: /esc (to )?interrupt/i, reason: 'esc to interrupt' }],
-  error: [{ re: /\bError\b/, reason: 'error', generic: true }],
-  ready: [{ re: /\S/, reason: 'prompt', generic: true }],
+  signatures: [/ctrl\+p commands/, /tab agents/, /Ask anything…/, /▣\s+Build · /],
+  waiting: [
+    { re: /△ Permission required/, reason: 'permission prompt' },
+    { re: /Allow once\s+Allow always\s+Reject/, reason: 'permission prompt' },
+    { re: /↑↓ select\s+enter submit/, reason: 'question' },
+  ],
+  busy: [{ re: /esc interrupt/i, reason: 'esc interrupt', last: 2 }],
+  error: [],
+  ready: [
+    { re: /ctrl\+p commands/, reason: 'prompt' },
+    { re: /Ask anything…/, reason: 'prompt' },
+    { re: /^\s*┃/m, reason: 'prompt', generic: true },
+  ],
+  refine,
 };
