@@ -3,6 +3,7 @@
  * Told apart from Gemini CLI by its title (`Qwen - <folder>`), its banner and its model
  * names. The npm install shows as `node`.
  */
+import { refineByTurn } from './turns.ts';
 import type { AgentProfile } from './types.ts';
 
 export const qwen: AgentProfile = {
@@ -24,7 +25,7 @@ export const qwen: AgentProfile = {
     { re: /↑↓ to navigate/, reason: 'dialog', last: 4 },
   ],
   busy: [
-    { re: /\(esc to cancel(,[^)]*)?\)/i, reason: 'esc to cancel' },
+    { re: /\(esc to cancel(,[^)]*)?\)|esc to cancel\)/i, reason: 'esc to cancel' },
     { re: /↓\s*[\d.,]+k?\s*tokens/i, reason: 'tokens streaming' },
     { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner', generic: true },
   ],
@@ -39,4 +40,6 @@ export const qwen: AgentProfile = {
     { re: /^\s*[│|]?\s*>\s/m, reason: 'prompt box', generic: true },
     { re: /\(\d+% context left\)/, reason: 'prompt footer', generic: true },
   ],
+  // The input box `>   Type your message…` at the left edge; sent prompts `  > text` above.
+  refine: refineByTurn({ box: /^[│|]?\s?>\s/, prompt: /^\s*>\s/, error: /✕|\[API Error/ }),
 };
