@@ -8,6 +8,7 @@
  * | error   | `✕ [API Error: …]`, "Error authenticating", "Quota exceeded", `RESOURCE_EXHAUSTED`, 429 |
  * | ready   | the input box `>   Type your message or @path/to/file`, footer `gemini-2.5-pro (100% context left)` |
  */
+import { refineByTurn } from './turns.ts';
 import type { AgentProfile } from './types.ts';
 
 export const gemini: AgentProfile = {
@@ -17,18 +18,8 @@ export const gemini: AgentProfile = {
   titles: /^[◇✦✋⏲]\s+.*\(.*\)\s*$/,
   waitingTitles: [{ re: /^✋|Action Required/, reason: 'title: action required' }],
   busyTitles: [{ re: /^✦\s/, reason: 'title: working' }],
-  signatures: [
-    /Tips for getting started/,
-    /Type your message or @path\/to\/file/,
-    /gemini-\d+(\.\d+)?-(pro|flash)/i,
-    /\(esc to cancel, \d+s\)/,
-    /Yes, allow once/,
-    /No, suggest changes/,
-    /Apply this change\?/,
-    /GEMINI\.md/,
-    /Gemini CLI/,
-    /Waiting for user confirmation/,
-  ],
+  // Only text Qwen Code (a fork that shares most of the wording) does not show.
+  signatures: [/gemini-\d+(\.\d+)?-(pro|flash)/i, /GEMINI\.md/, /Gemini CLI/, /geminicli\.com/, /Gemini API Key/],
   waiting: [
     { re: /Apply this change\?/, reason: 'edit confirmation' },
     { re: /Allow execution( of)?/, reason: 'command confirmation' },
@@ -36,6 +27,9 @@ export const gemini: AgentProfile = {
     { re: /Waiting for user confirmation/, reason: 'tool confirmation' },
     { re: /Yes, allow (once|always)|\bAllow once\b|Allow for this session|No, suggest changes/, reason: 'tool confirmation' },
     { re: /^[\s│|]*●\s*\d+\.\s+\S/m, reason: 'numbered choice' },
+    // First-run dialogs: the auth picker and the API-key box.
+    { re: /\(Use Enter to select\)/, reason: 'dialog', last: 8 },
+    { re: /Press Enter to submit, Esc to cancel/, reason: 'API key box', last: 6 },
   ],
   busy: [
     { re: /\(esc to cancel(,[^)]*)?\)/i, reason: 'esc to cancel' },
@@ -47,8 +41,12 @@ export const gemini: AgentProfile = {
     { re: /Quota exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|status: 429/i, reason: 'quota exceeded', generic: true },
   ],
   ready: [
+    // The slash-command menu below the input box: `> /mo` and a list (with `(1/42)`).
+    { re: /^[\s│|]*>\s\/\S*\s*$/m, reason: 'slash menu', last: 20 },
     { re: /Type your message or @path\/to\/file/, reason: 'prompt box' },
     { re: /^\s*[│|]?\s*>\s/m, reason: 'prompt box', generic: true },
     { re: /\(\d+% context left\)/, reason: 'prompt footer' },
   ],
+  // The input box ` >   Type your message…`; sent prompts ` > text` in boxes above it.
+  refine: refineByTurn({ box: /^[│|]?\s?>\s/, prompt: /^[│|]?\s?>\s/, error: /✕|\[API Error/ }),
 };
