@@ -29,14 +29,25 @@ function refine(d: Detection, view: ScreenView): Detection | null {
     }
   }
   if (composer < 0) return null;
+  let answered = false;
+  let finished = false;
+  let sent = false;
   for (let i = composer - 1; i >= 0; i--) {
     const line = lines[i]!;
-    if (/^›\s/.test(line)) break; // the last prompt sent: nothing after it failed
+    if (/^›\s/.test(line)) {
+      sent = true; // the last prompt sent: nothing before it counts
+      break;
+    }
     if (/^■\s/.test(line)) {
       if (/interrupted/i.test(line)) return { status: 'ready', agent_type: d.agent_type, reason: 'interrupted' };
       return { status: 'error', agent_type: d.agent_type, reason: 'error banner' };
     }
+    if (/Worked for /.test(line)) finished = true;
+    if (/^•\s/.test(line)) answered = true;
   }
+  // An answer below the last prompt with no `Worked for …` line after it is still streaming
+  // (the title's spinner says so too, when there is a title).
+  if (sent && answered && !finished) return { status: 'busy', agent_type: d.agent_type, reason: 'answer streaming' };
   return d.status === 'error' ? { status: 'ready', agent_type: d.agent_type, reason: 'prompt' } : null;
 }
 
