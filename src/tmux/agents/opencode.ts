@@ -8,7 +8,7 @@
  * |---------|------------------|
  * | busy    | the footer's progress blocks and `esc interrupt` (also while it retries a failed request) |
  * | waiting | `△ Permission required` with `Allow once  Allow always  Reject`; the question tool's `↑↓ select  enter submit  esc dismiss` |
- * | error   | the last turn's `▣  Build · <model>` line without a duration (the turn did not finish) under an error block, or an error toast at the top right |
+ * | error   | the last turn's `▣  Build · <model>` line without a duration (the turn did not finish) under an error block or a cut-off answer, or an error toast at the top right |
  * | ready   | the prompt box (`Ask anything…` or a typed prompt), footer `ctrl+p commands`, the last turn's `▣ … · 11.5s` |
  */
 import type { AgentProfile, Detection, ScreenView } from './types.ts';
@@ -27,10 +27,21 @@ function refine(d: Detection, view: ScreenView): Detection | null {
     const m = /^(.{20,}?)┃\s{2}(\S.*?)\s*┃\s*$/.exec(row);
     if (m && TOAST_ERROR.test(m[2]!)) return error('error toast');
   }
-  for (let i = view.lines.length - 1; i >= 0; i--) {
-    const line = view.lines[i]!;
-    if (!TURN.test(line)) continue;
-    if (!FINISHED.test(line)) return error('turn stopped');
+  // The last turn's `▣` line has no duration: the turn did not finish. What is just above it
+  // says why: an error block, or the answer cut off mid-stream (error); only the prompt that
+  // was sent (the retries stopped with Esc before any answer: ready).
+  const lines = view.lines;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!TURN.test(lines[i]!)) continue;
+    if (FINISHED.test(lines[i]!)) break;
+    for (let j = i - 1; j >= 0; j--) {
+      const above = lines[j]!;
+      if (/^\s*┃\s*$/.test(above)) continue;
+      const barred = /^\s*┃\s+(\S.*)$/.exec(above);
+      if (!barred) return error('answer cut off');
+      if (TOAST_ERROR.test(barred[1]!)) return error('error block');
+      return d.status === 'error' ? { status: 'ready', agent_type: d.agent_type, reason: 'stopped' } : null;
+    }
     break;
   }
   return null;
