@@ -3,7 +3,8 @@
 //   npm run eval:agents                  replay every screen in real tmux panes through the
 //                                        control-mode source; a table per agent and state
 //   npm run eval:agents -- --pure        the detector alone on the same facts (fast, no tmux)
-//   npm run eval:agents -- --markdown    the tables as Markdown (for docs/agents.md)
+//   npm run eval:agents -- --markdown    the tables as Markdown
+//   npm run eval:agents -- --write-doc   also put the Markdown table into docs/agents.md
 //   npm run eval:agents -- --misses      list every screen read wrongly
 //   npm run eval:agents -- --agent codex only this agent's screens
 //   npm run eval:agents -- --corpus DIR  another corpus folder
@@ -12,7 +13,7 @@
 // The TypeScript sources are bundled with esbuild to a temporary file and imported, so this
 // runs on plain Node 20.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,12 +34,15 @@ const { values } = parseArgs({
   options: {
     pure: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
+    'write-doc': { type: 'boolean', default: false },
     misses: { type: 'boolean', default: false },
     agent: { type: 'string', multiple: true },
     parallel: { type: 'string', default: '24' },
     corpus: { type: 'string' },
   },
 });
+
+if (values['write-doc']) values.markdown = true;
 
 const { build } = await import('esbuild');
 const out = mkdtempSync(join(tmpdir(), 'eval-agents-'));
@@ -141,6 +145,22 @@ if (values.markdown) {
   lines.push(`${pad('overall', 19)}${pad(cell(total.status, total.n), 20)}${cell(total.type, total.n)}`);
 }
 console.log(lines.join('\n'));
+if (values['write-doc']) {
+  // Between the markers in docs/agents.md.
+  const doc = join(root, 'docs', 'agents.md');
+  const text = readFileSync(doc, 'utf8');
+  const start = '<!-- accuracy:start -->';
+  const end = '<!-- accuracy:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) {
+    console.error('docs/agents.md has no accuracy markers');
+    process.exitCode = 1;
+  } else {
+    writeFileSync(doc, `${text.slice(0, a + start.length)}\n${lines.join('\n')}\n${text.slice(b)}`);
+    console.error('docs/agents.md updated');
+  }
+}
 if (values.misses && misses.length > 0) {
   console.log('\nmisses:');
   for (const { f, got } of misses) {

@@ -1,16 +1,15 @@
 /**
- * Claude Code (Anthropic's `claude` CLI, an Ink TUI). The native build sets its process
- * title to `claude`; older npm builds showed as `node` or as their version (`2.0.31`);
- * the screen tells it apart either way. Checked against the strings of Claude Code
- * 2.1.197: spinner glyphs `· ✢ * ✶ ✻ ✽` (✳ on Ghostty), the hint `esc to interrupt`
- * while working, `? for shortcuts`, the `❯` pointer of choices.
+ * Claude Code (Anthropic's `claude` CLI, an Ink TUI in the normal screen). From the real
+ * screens of Claude Code 2.1.197 (test/fixtures/screens/claude/). The native build names
+ * its process `claude` (older npm builds showed as `node` or as their version, `2.0.31`).
+ * The title is `✳ Claude Code` at rest and starts with a braille spinner while it works.
  *
- * | status  | what the screen shows |
- * |---------|------------------------|
- * | busy    | spinner line `✻ Pondering… (12s · ↑ 1.2k tokens · esc to interrupt)`; "esc to interrupt" |
- * | waiting | "Do you want to proceed?", "Do you want to make this edit to …?", "Do you want to create …?", numbered choices `❯ 1. Yes`, "Claude needs your permission", "Do you trust the files in this folder?" |
- * | error   | `API Error: 529 …`, "Please run /login", "Invalid API key", "Credit balance is too low", "usage limit reached" |
- * | ready   | the input box `│ > │` (or `> ` between rules), footer "? for shortcuts", "⏵⏵ accept edits on" |
+ * | status  | what tmux shows |
+ * |---------|------------------|
+ * | busy    | `esc to interrupt` in the footer (request in flight, streaming, a tool running); the title spinner |
+ * | waiting | a dialog of numbered choices with the `❯` pointer (permission, trust, API key, theme, ask-the-user), `Press Enter to continue…`, `Enter to confirm · Esc to cancel` |
+ * | error   | `API Error: …` (500, 529 overloaded after its retries, …), `Context limit reached`, `There's an issue with the selected model`, login/key errors, below the last prompt sent |
+ * | ready   | the input box `❯` between two rules (empty or with a typed prompt), `? for shortcuts`, the slash menu below it |
  */
 import type { AgentProfile, Detection, ScreenView } from './types.ts';
 

@@ -1,12 +1,16 @@
 /**
- * Gemini CLI (Google's `gemini`, an Ink TUI). The process shows as `gemini` or `node`.
+ * Gemini CLI (Google's `gemini`, an Ink TUI in the normal screen). From the real screens
+ * of Gemini CLI 0.61 (test/fixtures/screens/gemini/). The npm install shows as `node` (it
+ * relaunches itself as a child `node`); the title is `◇  Ready (<folder>)`,
+ * `✦  Working… (<folder>)` or `✋  Action Required (<folder>)` (the title stays "Ready"
+ * during first-run dialogs, so it is not a ready signal).
  *
- * | status  | what the screen shows |
- * |---------|------------------------|
- * | busy    | `⠏ Reticulating splines (esc to cancel, 12s)`: braille spinner, "esc to cancel" |
- * | waiting | tool confirmation: "Apply this change?", "Allow execution of: '…'?", "Do you want to proceed?", choices `● 1. Allow once` / "Allow for this session" / "No, suggest changes (esc)" (older: "Yes, allow once"), "Waiting for user confirmation..." |
- * | error   | `✕ [API Error: …]`, "Error authenticating", "Quota exceeded", `RESOURCE_EXHAUSTED`, 429 |
- * | ready   | the input box `>   Type your message or @path/to/file`, footer `gemini-2.5-pro (100% context left)` |
+ * | status  | what tmux shows |
+ * |---------|------------------|
+ * | busy    | title `✦  …`; spinner row `⠋ Thinking... (esc to cancel, 0s)` |
+ * | waiting | title `✋  Action Required`; `Allow execution of [Shell]?`, `Apply this change?`, choices `● 1. Allow once`; trust, auth picker `(Use Enter to select)`, API-key box `(Press Enter to submit, Esc to cancel…)`, quota dialog `● 1. Keep trying / 2. Stop` |
+ * | error   | `✕ [API Error: …]`, `✕ Model stream ended…`, `ℹ This request failed.` below the last prompt sent (also after choosing Stop in the quota or model dialog) |
+ * | ready   | the input box ` >   Type your message or @path/to/file` (or a typed prompt), the slash menu |
  */
 import { refineByTurn } from './turns.ts';
 import type { AgentProfile } from './types.ts';
@@ -51,5 +55,5 @@ export const gemini: AgentProfile = {
     { re: /\(\d+% context left\)/, reason: 'prompt footer' },
   ],
   // The input box ` >   Type your message…`; sent prompts ` > text` in boxes above it.
-  refine: refineByTurn({ box: /^[│|]?\s?>\s/, prompt: /^[│|]?\s?>\s/, error: /✕|\[API Error/ }),
+  refine: refineByTurn({ box: /^[│|]?\s?>\s/, prompt: /^[│|]?\s?>\s/, error: /✕|\[API Error|This request failed/ }),
 };

@@ -1,7 +1,15 @@
 /**
- * Qwen Code (`qwen`, a fork of Gemini CLI: the same Ink layout and most of its wording).
- * Told apart from Gemini CLI by its title (`Qwen - <folder>`), its banner and its model
- * names. The npm install shows as `node`.
+ * Qwen Code (`qwen`, a fork of Gemini CLI: the same Ink layout and much of its wording).
+ * From the real screens of Qwen Code 0.15.10 (test/fixtures/screens/qwen/). Told apart
+ * from Gemini CLI by its title (`Qwen - <folder>`), its banner (`>_ Qwen Code`), its
+ * footer (`0.0% context used`) and its dialogs. The npm install shows as `node`.
+ *
+ * | status  | what tmux shows |
+ * |---------|------------------|
+ * | busy    | spinner row `⠏ Reticulating splines... (0s · ↓ 5 tokens · esc to cancel)` |
+ * | waiting | tool confirmations (`Allow execution`, `Apply this change?`, numbered choices), trust, the auth picker `Select Authentication Method`, the provider wizard `Custom Provider · Step 3/6` with `Enter to submit, Esc to go back` |
+ * | error   | `✕ [API Error: …] (Press Ctrl+Y to retry)` below the last prompt sent |
+ * | ready   | the input box `>   Type your message or @path/to/file` (or a typed prompt), the slash menu `> /` with `(1/55)` |
  */
 import { refineByTurn } from './turns.ts';
 import type { AgentProfile } from './types.ts';
