@@ -76,6 +76,9 @@ export function viewOf(facts: PaneFacts): ScreenView {
   };
 }
 
+/** Seconds without output after which a spinner in the title no longer counts as busy. */
+export const STALE_TITLE_S = 10;
+
 export function match(lines: string[], patterns: readonly ScreenPattern[], scope: number): ScreenPattern | null {
   for (const p of patterns) {
     const tail = lines.slice(-(p.last ?? scope)).join('\n');
@@ -216,7 +219,9 @@ function rawStatus(profile: AgentProfile, view: ScreenView): Detection {
   if (waitingTitle) return { status: 'waiting', agent_type: type, reason: waitingTitle.reason };
   const busy = match(lines, profile.busy, DEFAULT_SCOPE.busy);
   if (busy) return { status: 'busy', agent_type: type, reason: busy.reason };
-  const busyTitle = profile.busyTitles && view.title !== '' ? match([view.title], profile.busyTitles, 1) : null;
+  // A spinner animates: one in a title that has not changed (no output) for a while is stale.
+  const spinning = view.secondsSinceOutput === null || view.secondsSinceOutput < STALE_TITLE_S;
+  const busyTitle = profile.busyTitles && view.title !== '' && spinning ? match([view.title], profile.busyTitles, 1) : null;
   if (busyTitle) return { status: 'busy', agent_type: type, reason: busyTitle.reason };
   const error = match(lines, profile.error, DEFAULT_SCOPE.error);
   if (error) return { status: 'error', agent_type: type, reason: error.reason };
