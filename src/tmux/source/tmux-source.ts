@@ -121,6 +121,15 @@ export class TmuxSource implements EventSource {
     return this.core.currentState;
   }
 
+  /** The agent tracker and the pane index live in the shared core. */
+  private get tracker() {
+    return this.core.tracker;
+  }
+
+  private get panes() {
+    return this.core.panes;
+  }
+
   /** pane.output events dropped because the consumer read too slowly. */
   get droppedOutput(): number {
     return this.core.queue.dropped;
@@ -349,11 +358,11 @@ export class TmuxSource implements EventSource {
 
   private onMessage(m: ControlMessage, client: ControlClient): void {
     if (m.type === 'output') {
-      const loc = this.core.panes.get(m.paneId);
+      const loc = this.panes.get(m.paneId);
       // A window linked into two sessions reaches both clients: take its first session's copy.
       if (loc && loc.session.id !== client.session && this.clients.has(loc.session.id)) return;
       this.core.coalescer.push(m.paneId, m.text, m.data.length);
-      if (loc) this.core.tracker.output(m.paneId);
+      if (loc) this.tracker.output(m.paneId);
       else void this.refresh().catch(() => {});
       return;
     }
@@ -362,9 +371,9 @@ export class TmuxSource implements EventSource {
       void client.send(`refresh-client -A ${quoteArg(`${m.paneId}:continue`)}`).catch(() => {});
       return;
     }
-    if (m.type === 'subscription-changed' && m.name === SUBSCRIPTION_NAME && this.core.panes.has(m.paneId)) {
+    if (m.type === 'subscription-changed' && m.name === SUBSCRIPTION_NAME && this.panes.has(m.paneId)) {
       // Command, dead flag or @agent_state of this pane changed: re-read its status now.
-      this.core.tracker.changed(m.paneId);
+      this.tracker.changed(m.paneId);
     }
     if (STRUCTURAL.has(m.type)) void this.refresh().catch(() => {});
   }
