@@ -39,3 +39,20 @@ export function waitGone(lab, pattern, opts) {
   const test = typeof pattern === 'string' ? (s) => s.includes(pattern) : (s) => pattern.test(s);
   return lab.waitFor((s) => !test(s), opts);
 }
+
+/**
+ * Press `keys` until `pattern` shows (a loaded machine sometimes loses a key press sent while a TUI is
+ * still redrawing): up to `tries` presses, each followed by a wait of `timeout` ms.
+ */
+export async function pressUntil(lab, keys, pattern, { tries = 3, timeout = 10_000 } = {}) {
+  const list = Array.isArray(keys) ? keys : [keys];
+  for (let i = 1; ; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    await lab.keys(...list);
+    try {
+      return await lab.waitFor(pattern, { timeout });
+    } catch (err) {
+      if (i >= tries) throw err;
+    }
+  }
+}

@@ -21,7 +21,8 @@
  *   stream      'release': keep streaming text until release(), then finish
  *   tool        name (or list of names: the first the request offers) of a tool to call; args: its arguments
  *   status      an HTTP error status (400, 401, 404, 429, 500, ...); message: its text
- *   failAfter   fail mid-stream after this many chunks; failKind 'event' (an SSE error event, default) or 'drop'
+ *   failAfter   fail mid-stream after this many chunks; failKind 'event' (an SSE error event, default) or 'drop';
+ *               failType: the error event's type for Chat Completions (default 'server_error', which CLIs retry)
  *   times       how many main requests this step answers (default 1; Infinity = until the script changes)
  */
 import { createServer } from 'node:http';
@@ -152,7 +153,7 @@ export async function startFakeOpenAI(options = {}) {
   }
 
   function sendError(res, status, message) {
-    const type = status === 401 ? 'invalid_request_error' : status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
+    const type = status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
     const code = status === 401 ? 'invalid_api_key' : status === 404 ? 'model_not_found' : status === 429 ? 'rate_limit_exceeded' : null;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message: message ?? `fake error ${status}`, type, param: null, code } }));
@@ -174,7 +175,7 @@ export async function startFakeOpenAI(options = {}) {
     const failIf = () => {
       if (step.failAfter !== undefined && sent >= step.failAfter) {
         if (step.failKind === 'drop') res.destroy();
-        else emit.fail(step.message ?? 'fake mid-stream error');
+        else emit.fail(step.message ?? 'fake mid-stream error', step.failType);
         return true;
       }
       return false;
@@ -221,48 +222,58 @@ export async function startFakeOpenAI(options = {}) {
     const base = (status, output = []) => ({
       id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, model, output,
       usage: status === 'completed'
-        ? { input_tokens: 120, input_tokens_details: { cached_tokens: 0 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 150 }
+        ? {
+          input_tokens: 120, input_tokens_details: { cached_tokens: 0 },
+          output_tokens: 30, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 150,
+        }
         : null,
     });
+    const ev = (type, fields) => sse(res, type, { type, ...fields });
+    const at0 = { item_id: msgId, output_index: 0, content_index: 0 };
     const openMsg = () => {
       if (opened) return;
       opened = true;
-      sse(res, 'response.output_item.added', { type: 'response.output_item.added', output_index: 0, item: { type: 'message', id: msgId, role: 'assistant', status: 'in_progress', content: [] } });
-      sse(res, 'response.content_part.added', { type: 'response.content_part.added', item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+      const item = { type: 'message', id: msgId, role: 'assistant', status: 'in_progress', content: [] };
+      ev('response.output_item.added', { output_index: 0, item });
+      ev('response.content_part.added', { ...at0, part: { type: 'output_text', text: '', annotations: [] } });
     };
     return {
       start() {
-        sse(res, 'response.created', { type: 'response.created', response: base('in_progress') });
-        sse(res, 'response.in_progress', { type: 'response.in_progress', response: base('in_progress') });
+        ev('response.created', { response: base('in_progress') });
+        ev('response.in_progress', { response: base('in_progress') });
       },
       text(piece) {
         openMsg();
         text += piece;
-        sse(res, 'response.output_text.delta', { type: 'response.output_text.delta', item_id: msgId, output_index: 0, content_index: 0, delta: piece });
+        ev('response.output_text.delta', { ...at0, delta: piece });
       },
       finish(tool) {
         const output = [];
         if (opened) {
-          const item = { type: 'message', id: msgId, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
-          sse(res, 'response.output_text.done', { type: 'response.output_text.done', item_id: msgId, output_index: 0, content_index: 0, text });
-          sse(res, 'response.content_part.done', { type: 'response.content_part.done', item_id: msgId, output_index: 0, content_index: 0, part: item.content[0] });
-          sse(res, 'response.output_item.done', { type: 'response.output_item.done', output_index: 0, item });
+          const content = [{ type: 'output_text', text, annotations: [] }];
+          const item = { type: 'message', id: msgId, role: 'assistant', status: 'completed', content };
+          ev('response.output_text.done', { ...at0, text });
+          ev('response.content_part.done', { ...at0, part: item.content[0] });
+          ev('response.output_item.done', { output_index: 0, item });
           output.push(item);
         }
         if (tool) {
           const idx = output.length;
-          const item = { type: 'function_call', id: `fc_${seq}`, call_id: `call_${seq}`, name: tool.name, arguments: JSON.stringify(tool.args), status: 'completed' };
-          sse(res, 'response.output_item.added', { type: 'response.output_item.added', output_index: idx, item: { ...item, arguments: '', status: 'in_progress' } });
-          sse(res, 'response.function_call_arguments.delta', { type: 'response.function_call_arguments.delta', item_id: item.id, output_index: idx, delta: item.arguments });
-          sse(res, 'response.function_call_arguments.done', { type: 'response.function_call_arguments.done', item_id: item.id, output_index: idx, arguments: item.arguments });
-          sse(res, 'response.output_item.done', { type: 'response.output_item.done', output_index: idx, item });
+          const item = {
+            type: 'function_call', id: `fc_${seq}`, call_id: `call_${seq}`, name: tool.name,
+            arguments: JSON.stringify(tool.args), status: 'completed',
+          };
+          ev('response.output_item.added', { output_index: idx, item: { ...item, arguments: '', status: 'in_progress' } });
+          ev('response.function_call_arguments.delta', { item_id: item.id, output_index: idx, delta: item.arguments });
+          ev('response.function_call_arguments.done', { item_id: item.id, output_index: idx, arguments: item.arguments });
+          ev('response.output_item.done', { output_index: idx, item });
           output.push(item);
         }
-        sse(res, 'response.completed', { type: 'response.completed', response: base('completed', output) });
+        ev('response.completed', { response: base('completed', output) });
         res.end();
       },
       fail(message) {
-        sse(res, 'response.failed', { type: 'response.failed', response: { ...base('failed'), error: { code: 'server_error', message } } });
+        ev('response.failed', { response: { ...base('failed'), error: { code: 'server_error', message } } });
         res.end();
       },
     };
@@ -286,7 +297,8 @@ export async function startFakeOpenAI(options = {}) {
       finish(tool) {
         if (tool) {
           const args = JSON.stringify(tool.args);
-          sse(res, null, chunk({ tool_calls: [{ index: 0, id: `call_${seq}`, type: 'function', function: { name: tool.name, arguments: '' } }] }));
+          const call = { index: 0, id: `call_${seq}`, type: 'function', function: { name: tool.name, arguments: '' } };
+          sse(res, null, chunk({ tool_calls: [call] }));
           sse(res, null, chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }));
         }
         sse(res, null, chunk({}, tool ? 'tool_calls' : 'stop'));
@@ -294,8 +306,8 @@ export async function startFakeOpenAI(options = {}) {
         sse(res, null, '[DONE]');
         res.end();
       },
-      fail(message) {
-        sse(res, null, { error: { message, type: 'server_error', code: 'server_error' } });
+      fail(message, type = 'server_error') {
+        sse(res, null, { error: { message, type, code: type } });
         res.end();
       },
     };
@@ -319,11 +331,14 @@ export async function startFakeOpenAI(options = {}) {
     }
     res.writeHead(200, { 'content-type': 'application/json' });
     if (path.endsWith('/responses')) {
-      const item = { type: 'message', id: `msg_${++seq}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
-      res.end(JSON.stringify({ id: `resp_${seq}`, object: 'response', status: 'completed', model: body?.model, output: [item], output_text: text,
+      const content = [{ type: 'output_text', text, annotations: [] }];
+      const item = { type: 'message', id: `msg_${++seq}`, role: 'assistant', status: 'completed', content };
+      res.end(JSON.stringify({ id: `resp_${seq}`, object: 'response', status: 'completed', model: body?.model, output: [item],
+        output_text: text,
         usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } }));
     } else {
-      res.end(JSON.stringify({ id: `chatcmpl-${++seq}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body?.model,
+      res.end(JSON.stringify({ id: `chatcmpl-${++seq}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000),
+        model: body?.model,
         choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
         usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } }));
     }
@@ -335,14 +350,17 @@ export async function startFakeOpenAI(options = {}) {
     req.__body = body;
     const isModel = req.method === 'POST' && (path.endsWith('/responses') || path.endsWith('/chat/completions'));
     const kind = isModel ? classify(path, body) : 'other';
-    const entry = { method: req.method, path, kind, body, at: Date.now(), afterTool: afterTool(body), user: isModel ? lastUserText(body) : '' };
+    const entry = {
+      method: req.method, path, kind, body, at: Date.now(), afterTool: afterTool(body), user: isModel ? lastUserText(body) : '',
+    };
     requests.push(entry);
     log(`${req.method} ${req.url} ${kind}${isModel ? ` tools=${toolNames(body).length}` : ''}`);
     try {
       if (req.method === 'GET' && path.endsWith('/models')) {
         const ids = options.models ?? ['fake-model'];
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })), models: [] }));
+        const data = ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' }));
+        res.end(JSON.stringify({ object: 'list', data, models: [] }));
         return;
       }
       if (!isModel) {

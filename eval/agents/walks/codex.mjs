@@ -104,33 +104,31 @@ export async function walk(opts = {}) {
       await lab.type('Explain what this project does');
       await lab.waitFor('Explain what this project does', { timeout: 15_000 });
       await lab.at('ready', 'typed-unsent', { note: 'prompt typed, not sent' });
-    } else {
-      await lab.type('Explain what this project does');
-      await lab.waitFor('Explain what this project does', { timeout: 15_000 });
     }
 
-    // Request in flight before the first token, then streaming text (no Working row; title spinner).
-    fake.script([
-      {
-        wait: 'release',
-        text:
-          'This project is a tiny demo. It has a README that describes it and a hello.py script that prints a ' +
-          'greeting. The greeting function takes a name and returns a formatted string, and the script calls it ' +
-          'once with the word lab. There are no tests yet and no dependencies to install.',
-        chunkMs: 350,
-      },
-    ]);
-    await lab.enter();
-    await lab.waitFor(/Working|esc to interrupt/, { timeout: 30_000 });
-    await lab.at('busy', 'request-in-flight', { note: 'request sent, no token yet' });
-    fake.release();
-    await lab.waitFor(/tiny demo/, { timeout: 30_000 });
+    // Record only (live follows the required sequence): request in flight before the first token, then
+    // streaming text (no Working row; the title carries the spinner).
     if (record) {
+      fake.script([
+        {
+          wait: 'release',
+          text:
+            'This project is a tiny demo. It has a README that describes it and a hello.py script that prints a ' +
+            'greeting. The greeting function takes a name and returns a formatted string, and the script calls it ' +
+            'once with the word lab. There are no tests yet and no dependencies to install.',
+          chunkMs: 350,
+        },
+      ]);
+      await lab.enter();
+      await lab.waitFor(/Working|esc to interrupt/, { timeout: 30_000 });
+      await lab.at('busy', 'request-in-flight', { note: 'request sent, no token yet' });
+      fake.release();
+      await lab.waitFor(/tiny demo/, { timeout: 30_000 });
       await lab.waitFor(/README that/, { timeout: 30_000 });
       await lab.at('busy', 'streaming-answer', { note: 'answer text streaming; the title carries the spinner' });
+      await turnOver();
+      await lab.at('ready', 'ready-after-answer');
     }
-    await turnOver();
-    await lab.at('ready', 'ready-after-answer');
 
     if (record) {
       await optional(lab, 'prose-do-you-want', async () => {
@@ -145,6 +143,7 @@ export async function walk(opts = {}) {
     // Waiting: a command that needs approval; busy while it runs; ready after.
     fake.script([
       {
+        wait: 'release',
         text: 'I will create the file with a shell command.',
         tool: ['exec_command', 'shell'],
         args: {
@@ -156,6 +155,9 @@ export async function walk(opts = {}) {
       { text: 'Created made-by-codex.txt in the project folder.', chunkMs: 200 },
     ]);
     await lab.send('Create a file named made-by-codex.txt');
+    await lab.waitFor(/esc to interrupt/, { timeout: 60_000 });
+    await lab.at('busy', 'tool-request-in-flight', { note: 'request sent, no token yet' });
+    fake.release();
     await lab.waitFor(/Would you like to run|Yes, proceed|approve|Allow/i, { timeout: 60_000 });
     await lab.at('waiting', 'permission-command', { note: 'approve-command dialog' });
     await lab.keys('Enter');
@@ -189,7 +191,8 @@ export async function walk(opts = {}) {
           const prompt = `Try again (${label})`;
           const afterPrompt = (sc) => sc.slice(sc.lastIndexOf(prompt) + prompt.length);
           await lab.send(prompt);
-          await lab.waitFor((sc) => sc.includes(prompt) && (/esc to interrupt/.test(sc) || wait.test(afterPrompt(sc))), { timeout: 30_000 });
+          const started = (sc) => sc.includes(prompt) && (/esc to interrupt/.test(sc) || wait.test(afterPrompt(sc)));
+          await lab.waitFor(started, { timeout: 30_000 });
           if (midLabel) {
             await lab.waitFor(/Reconnecting|Retrying|retry/i, { timeout: 90_000 });
             await lab.at('busy', midLabel, { note: 'retrying the failed request' });
@@ -213,7 +216,8 @@ export async function walk(opts = {}) {
 
       // Esc while streaming: Codex prints an interrupt notice; that is ready, not error.
       await optional(lab, 'interrupted', async () => {
-        fake.script([{ stream: 'release', text: 'Thinking about the whole tree, one file at a time, carefully and slowly.', chunkMs: 300 }]);
+        const text = 'Thinking about the whole tree, one file at a time, carefully and slowly.';
+        fake.script([{ stream: 'release', text, chunkMs: 300 }]);
         await lab.send('Walk through every file slowly');
         await lab.waitFor(/one file at a time/, { timeout: 30_000 });
         await lab.at('busy', 'streaming-long', { note: 'long answer streaming' });
