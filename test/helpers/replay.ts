@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { AgentStatus } from '../../src/protocol/events.ts';
 import type { PaneFacts } from '../../src/tmux/agents/detect.ts';
 import { createTmuxSource } from '../../src/tmux/index.ts';
+import { stripAnsi } from '../../src/tmux/output/ansi.ts';
 
 export interface ScreenFixture {
   agent: string;
@@ -88,12 +89,29 @@ export function payloadOf(f: ScreenFixture): string {
   let out = `\x1b]2;${f.pane_title.replace(/[\x00-\x1f\x7f]/g, '')}\x07`;
   if (f.alternate_on) out += '\x1b[?1049h';
   out += '\x1b[H\x1b[2J';
-  const rows = f.screen_ansi.replace(/\n$/, '').split('\n').slice(0, f.rows);
+  const rows = rowsOf(f);
   rows.forEach((row, i) => {
     out += `\x1b[${i + 1};1H\x1b[0m${row}`;
   });
   out += `\x1b[0m\x1b[${(f.cursor?.[1] ?? 0) + 1};${(f.cursor?.[0] ?? 0) + 1}H`;
   return out;
+}
+
+/**
+ * The rows to draw: `screen_ansi` (with its colours), unless it does not hold the same text
+ * as `screen` (a capture taken mid-redraw): then `screen`'s lines, cut at the width.
+ */
+function rowsOf(f: ScreenFixture): string[] {
+  const ansi = f.screen_ansi.replace(/\n$/, '').split('\n').slice(0, f.rows);
+  const text = (s: string): string => s.replace(/\s+/g, '');
+  if (text(stripAnsi(ansi.join('\n'))) === text(f.screen)) return ansi;
+  const rows: string[] = [];
+  for (const line of f.screen.replace(/\n$/, '').split('\n')) {
+    const chars = [...line.trimEnd()];
+    if (chars.length === 0) rows.push('');
+    for (let i = 0; i < chars.length; i += f.cols) rows.push(chars.slice(i, i + f.cols).join(''));
+  }
+  return rows.slice(0, f.rows);
 }
 
 const REPLAYER = fileURLToPath(new URL('./replay.py', import.meta.url));
