@@ -83,3 +83,12 @@ describe('a shell pane: exited agents, shells, unknown programs', () => {
     expect(identify(facts({ command: 'node', title: '◇  Ready (project)', screen: '' }))).toBe('gemini');
   });
 });
+
+describe('the time since output', () => {
+  it('a spinner in the title counts while the pane prints, not once it has been still for a while', () => {
+    const screen = '› Explain\n• This project is a tiny demo.\n  Worked for 2s\n› Ask Codex to do anything\n  ? for shortcuts';
+    const f = facts({ command: 'node', children: ['codex'], title: '⠸ Task | project', alternate: true, screen });
+    expect(detect({ ...f, secondsSinceOutput: 0.3 })).toMatchObject({ status: 'busy', reason: 'title spinner' });
+    expect(detect({ ...f, secondsSinceOutput: 60 })).toMatchObject({ status: 'ready', agent_type: 'codex' });
+  });
+});
