@@ -3,10 +3,7 @@
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export { sleep };
 
-/**
- * Wrap `lab.at` so that `LAB_DEBUG=1` prints each captured screen (useful while writing a walk), and
- * `lab.extra(...)` records a state only in record mode (the live walk keeps to the required sequence).
- */
+/** Wrap `lab.at` so that `LAB_DEBUG=1` prints each captured screen (useful while writing a walk). */
 export function instrument(lab) {
   const at = lab.at.bind(lab);
   lab.at = async (status, label, opts = {}) => {
@@ -16,9 +13,6 @@ export function instrument(lab) {
       console.log((await lab.screen()).replace(/\n\s*$/g, ''));
     }
     return at(status, label, opts);
-  };
-  lab.extra = async (status, label, opts) => {
-    if (lab.mode !== 'live') await lab.at(status, label, opts);
   };
   return lab;
 }

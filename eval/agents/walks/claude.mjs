@@ -44,7 +44,8 @@ function writeClaudeHome(home, { onboarded, cwd }) {
 }
 
 export async function walk(opts) {
-  const record = opts.mode !== 'live';
+  // Record mode (and drive mode, unless `extras: false`) adds the extra states; live keeps to the required sequence.
+  const record = opts.extras ?? opts.mode !== 'live';
   const fake = await startFakeAnthropic({ log: process.env.LAB_DEBUG ? (m) => console.log(`[fake] ${m}`) : undefined });
   let lab;
   try {
