@@ -18,7 +18,7 @@ const SPINNER = /^[\u2800-\u28ff]\s/;
 
 /** The last turn stopped on an error: a `■` banner after the last prompt sent, before the composer. */
 function refine(d: Detection, view: ScreenView): Detection | null {
-  if (d.status === 'waiting' || d.status === 'busy') return null;
+  if (d.status === 'waiting' || (d.status === 'busy' && d.reason !== 'title spinner')) return null;
   const lines = view.lines;
   // The composer: the last `›` line (the prompt box), whatever is typed in it.
   let composer = -1;
@@ -29,6 +29,11 @@ function refine(d: Detection, view: ScreenView): Detection | null {
     }
   }
   if (composer < 0) return null;
+  if (d.status === 'busy') {
+    // A title spinner counts once a prompt was sent: at start-up Codex spins it while it loads.
+    const sent = lines.slice(0, composer).some((l) => /^›\s(?!\d+\.)/.test(l));
+    return sent ? null : { status: 'ready', agent_type: d.agent_type, reason: 'prompt' };
+  }
   let answered = false;
   let finished = false;
   let sent = false;

@@ -8,25 +8,20 @@
  * |---------|------------------|
  * | busy    | the footer's progress blocks and `esc interrupt` (also while it retries a failed request) |
  * | waiting | `△ Permission required` with `Allow once  Allow always  Reject`; the question tool's `↑↓ select  enter submit  esc dismiss` |
- * | error   | the last turn's `▣  Build · <model>` line without a duration (the turn did not finish) under an error block or a cut-off answer, or an error toast at the top right |
+ * | error   | the last turn's `▣  Build · <model>` line without a duration (the turn did not finish) under an error block or a cut-off answer (toasts are not used: they outlive the error) |
  * | ready   | the prompt box (`Ask anything…` or a typed prompt), footer `ctrl+p commands`, the last turn's `▣ … · 11.5s` |
  */
 import type { AgentProfile, Detection, ScreenView } from './types.ts';
 
 /** The line under each assistant turn: `▣  Build · Fake Model · 1.0s` once finished. */
 const TURN = /^\s*▣\s+\S/;
-const FINISHED = /·\s*(\d+h\s*)?(\d+m\s*)?[\d.]+m?s\s*$|interrupted/i;
-/** Words of an error toast (a box at the top right of the screen). */
+const FINISHED = /·\s*(\d+h\s*)?(\d+m\s*)?[\d.]+m?s(\s|$)|interrupted/i;
+/** Words of an error block. */
 const TOAST_ERROR = /error|invalid|incorrect|not exist|not found|no access|maximum context|rate limit|denied|fail|unauthori[sz]ed|exceeded|too long|forbidden/i;
 
 function refine(d: Detection, view: ScreenView): Detection | null {
   if (d.status === 'waiting' || d.status === 'busy') return null;
   const error = (reason: string): Detection => ({ status: 'error', agent_type: d.agent_type, reason });
-  // A toast: `┃  text  ┃` ending at the right edge, in the top rows, left of it the transcript.
-  for (const row of view.rows.slice(0, 10)) {
-    const m = /^(.{20,}?)┃\s{2}(\S.*?)\s*┃\s*$/.exec(row);
-    if (m && TOAST_ERROR.test(m[2]!)) return error('error toast');
-  }
   // The last turn's `▣` line has no duration: the turn did not finish. What is just above it
   // says why: an error block, or the answer cut off mid-stream (error); only the prompt that
   // was sent (the retries stopped with Esc before any answer: ready).
@@ -59,7 +54,11 @@ export const opencode: AgentProfile = {
     { re: /Allow once\s+Allow always\s+Reject/, reason: 'permission prompt' },
     { re: /↑↓ select\s+enter submit/, reason: 'question' },
   ],
-  busy: [{ re: /esc interrupt/i, reason: 'esc interrupt', last: 2 }],
+  busy: [
+    { re: /esc interrupt/i, reason: 'esc interrupt', last: 2 },
+    // The footer's progress blocks (`■■■⬝⬝⬝⬝⬝`), there whatever the width.
+    { re: /^\s*[■⬝]{6,}/m, reason: 'progress', last: 3 },
+  ],
   error: [],
   ready: [
     { re: /ctrl\+p commands/, reason: 'prompt' },
