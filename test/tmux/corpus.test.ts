@@ -37,8 +37,8 @@ describe('corpus of real agent screens', () => {
   describe('replayed in tmux, through the control-mode source', () => {
     let results = new Map<string, Reported>();
     beforeAll(async () => {
-      results = await replayAll(fixtures, { parallel: PARALLEL, timeoutMs: 5000 });
-    }, 60_000 + Math.ceil(fixtures.length / PARALLEL) * 8_000);
+      results = await replayAll(fixtures, { parallel: PARALLEL, timeoutMs: 10_000 });
+    }, 60_000 + Math.ceil(fixtures.length / PARALLEL) * 12_000);
 
     it.each(fixtures.map((f) => [f.file, f] as const))('%s', (_file, f) => {
       const got = results.get(f.file);
