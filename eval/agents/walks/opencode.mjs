@@ -109,7 +109,7 @@ export async function walk(opts = {}) {
       await optional(lab, 'prose-do-you-want', async () => {
         fake.script([{ text: 'I read hello.py: it prints a greeting. Do you want me to add a test for it as well?' }]);
         await lab.send('Read hello.py');
-        await lab.waitFor('add a test for it', { timeout: 60_000 });
+        await lab.waitFor(/Do you want me/, { timeout: 60_000 });
         await turnOver();
         await lab.at('ready', 'prose-do-you-want', { note: 'the answer asks "Do you want …?" in prose; no dialog' });
       });
@@ -217,8 +217,11 @@ export async function walk(opts = {}) {
       const retryTurn = async (label, step) => {
         const ok = await optional(lab, label, async () => {
           fake.script([{ ...step, times: Infinity }]);
+          const n = fake.mainRequests.length;
           await lab.send(`Try again (${label})`);
-          await lab.waitFor(/retrying in \d+s attempt #2|attempt #2/, { timeout: 60_000 });
+          // (On a narrow bar the "[retrying in Ns attempt #n]" part is cut off: count the requests.)
+          await lab.waitFor(() => fake.mainRequests.length >= n + 2, { timeout: 60_000 });
+          await lab.waitFor(/[⬝■]{6}/, { timeout: 10_000 });
           await lab.at('busy', label, { note: 'opencode retrying the failed request (it keeps retrying)' });
         });
         fake.script([]);
