@@ -130,6 +130,14 @@ export class TmuxSource implements EventSource {
     return this.core.panes;
   }
 
+  private get queue() {
+    return this.core.queue;
+  }
+
+  private get coalescer() {
+    return this.core.coalescer;
+  }
+
   /** pane.output events dropped because the consumer read too slowly. */
   get droppedOutput(): number {
     return this.core.queue.dropped;
@@ -361,7 +369,7 @@ export class TmuxSource implements EventSource {
       const loc = this.panes.get(m.paneId);
       // A window linked into two sessions reaches both clients: take its first session's copy.
       if (loc && loc.session.id !== client.session && this.clients.has(loc.session.id)) return;
-      this.core.coalescer.push(m.paneId, m.text, m.data.length);
+      this.coalescer.push(m.paneId, m.text, m.data.length);
       if (loc) this.tracker.output(m.paneId);
       else void this.refresh().catch(() => {});
       return;
