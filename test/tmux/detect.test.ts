@@ -58,3 +58,37 @@ describe('identification without a banner', () => {
     expect(identify(facts({ command: 'tail', screen: 'GET /x 500 API Error in upstream' }))).toBe('shell');
   });
 });
+
+describe('a shell pane: exited agents, shells, unknown programs', () => {
+  it('an agent\'s screen left above the shell prompt is that agent, exited; other programs since then end it', () => {
+    const quit = 'lab:p$ claude\n● Done.\n❯ /exit\n  ⎿  Bye!\nlab:p$ ';
+    expect(detect(facts({ command: 'bash', screen: quit, cursor: [7, 4] }))).toMatchObject({ status: 'exited', agent_type: 'claude' });
+    const later = `${quit}cat notes.md\nClaude Code and Codex notes\nlab:p$ `;
+    expect(detect(facts({ command: 'bash', screen: later, cursor: [7, 7] }))).toMatchObject({ status: 'ready', agent_type: 'shell' });
+    // A full-screen agent leaves only its command line behind.
+    expect(detect(facts({ command: 'bash', screen: '$ opencode\n$ ', cursor: [2, 1] }))).toMatchObject({ status: 'exited', agent_type: 'opencode' });
+    expect(detect(facts({ command: 'bash', screen: '$ npx @openai/codex\n$ ', cursor: [2, 1] }))).toMatchObject({ status: 'exited', agent_type: 'codex' });
+  });
+
+  it('a program we do not know in the alternate screen is unknown; in the normal screen it is a busy shell', () => {
+    expect(detect(facts({ command: 'vim', alternate: true, screen: '~\n~\n"x.txt" 3L' }))).toMatchObject({ status: 'unknown', agent_type: 'shell' });
+    expect(detect(facts({ command: 'make', screen: 'cc -c x.c' }))).toMatchObject({ status: 'busy', agent_type: 'shell' });
+    // A shell script runs its commands as its children, in the same process group.
+    expect(detect(facts({ command: 'bash', screen: 'building…', children: ['npm'] }))).toMatchObject({ status: 'busy', reason: 'running npm' });
+  });
+
+  it('identifies an agent behind a generic runtime by its child process or its title', () => {
+    expect(identify(facts({ command: 'node', children: ['codex'], screen: '' }))).toBe('codex');
+    expect(identify(facts({ command: 'node', title: 'Qwen - project', screen: '' }))).toBe('qwen');
+    expect(identify(facts({ command: 'node', title: '◇  Ready (project)', screen: '' }))).toBe('gemini');
+  });
+});
+
+describe('the time since output', () => {
+  it('a spinner in the title counts while the pane prints, not once it has been still for a while', () => {
+    const screen = '› Explain\n• This project is a tiny demo.\n  Worked for 2s\n› Ask Codex to do anything\n  ? for shortcuts';
+    const f = facts({ command: 'node', children: ['codex'], title: '⠸ Task | project', alternate: true, screen });
+    expect(detect({ ...f, secondsSinceOutput: 0.3 })).toMatchObject({ status: 'busy', reason: 'title spinner' });
+    expect(detect({ ...f, secondsSinceOutput: 60 })).toMatchObject({ status: 'ready', agent_type: 'codex' });
+  });
+});

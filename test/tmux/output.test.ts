@@ -1,10 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { RawEvent } from '../../src/protocol/events.ts';
 import { AnsiStripper, stripAnsi } from '../../src/tmux/output/ansi.ts';
-import { classify, lineSeverity, preview } from '../../src/tmux/output/classify.ts';
+import { classify, LineClassifier, lineSeverity, preview } from '../../src/tmux/output/classify.ts';
 import { OutputCoalescer } from '../../src/tmux/output/coalescer.ts';
 import { EventQueue } from '../../src/tmux/source/event-queue.ts';
 import { commandLine, quoteArg } from '../../src/tmux/control/quote.ts';
+
+describe('LineClassifier', () => {
+  it('leaves out the line typed at a prompt, however it arrives, and looks at each line once', () => {
+    const c = new LineClassifier();
+    const flagged: string[] = [];
+    const take = (s: string) => flagged.push(...c.take(s).flagged.map((f) => f.line));
+    take('$ ');
+    for (const ch of 'echo "error: x"') take(ch);
+    take('\nerror: x\n$ ');
+    take('make\nmake: *** [all] Error 2\nwarning: partial');
+    take(' line\n');
+    expect(flagged).toEqual(['error: x', 'make: *** [all] Error 2', 'warning: partial line']);
+  });
+
+  it('a line printed in pieces by a program is still read', () => {
+    const c = new LineClassifier();
+    expect(c.take('compiling... ').flagged).toEqual([]);
+    expect(c.take('failed\n')).toEqual({ severity: 'error', flagged: [{ severity: 'error', line: 'compiling... failed' }] });
+  });
+});
 
 describe('AnsiStripper', () => {
   it('removes CSI, OSC, DCS, charset and two-byte sequences', () => {

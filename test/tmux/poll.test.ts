@@ -60,6 +60,15 @@ describe('poll source', () => {
     expect(e.data.reason).toBe('@agent_state');
   });
 
+  it('a pane whose process dies is exited, as with the control-mode source (the shared pane-change check)', async () => {
+    const from = events.mark();
+    const id = (await t.tmux('new-window', '-d', '-t', 'main', '-P', '-F', '#{pane_id}', 'sleep 0.7; exit 4')).trim();
+    await t.tmux('set-option', '-p', '-t', id, 'remain-on-exit', 'on');
+    const e = await events.waitFor('agent.status', (s) => s.pane_id === id && s.data.status === 'exited', { from });
+    expect(e.data.agent_type).toBe('shell');
+    await t.tmux('kill-pane', '-t', id);
+  });
+
   it('kill-server: disconnected, then back', async () => {
     const from = events.mark();
     await t.kill();
@@ -90,7 +99,7 @@ describe('attached counts', () => {
       ['102', '$0', '0', 'attached,focused,UTF-8'].join(SEP),
       ['103', '$0', '0', 'attached,UTF-8'].join(SEP),
     ]);
-    const pane = ['$0', 's', '0', '/', '@0', '0', '1', 'w', '%0', '0', '1', '0', '', '1', 'bash', '/', '', 't'].join(SEP);
+    const pane = ['$0', 's', '0', '/', '@0', '0', '1', 'w', '%0', '0', '1', '0', '', '1', 'bash', '/', '', '0', '0', '0', 't'].join(SEP);
     const state = parseState([pane], [], clients, new Set([103]));
     // 100 is a monitor, 103 is ours: 101 (an iTerm2-style control client) and 102 count.
     expect(state.sessions[0]!.attached).toBe(2);

@@ -164,6 +164,18 @@ describe('tmux source: output', () => {
     expect(events.of('pane.error', from).some((e) => e.data.line === '0 errors found')).toBe(false);
   });
 
+  it('pane.error comes from what the program printed, not from the echo of the typed command', async () => {
+    const id = await paneId('main:0.0');
+    const from = events.mark();
+    // Typed like a person: the text, then Enter; the shell echoes the line before echo prints.
+    await t.tmux('send-keys', '-t', id, '-l', 'echo "error: x"; echo echo-done');
+    await t.tmux('send-keys', '-t', id, 'Enter');
+    await events.waitFor('pane.output', () => /^echo-done$/m.test(events.text(id, from)), { from });
+    await events.waitFor('pane.error', (e) => e.pane_id === id && e.data.line === 'error: x', { from });
+    const errors = events.of('pane.error', from).filter((e) => e.pane_id === id);
+    expect(errors.map((e) => e.data.line)).toEqual(['error: x']);
+  });
+
   it('decodes UTF-8 split across chunks', async () => {
     const id = await paneId('main:0.0');
     const from = events.mark();

@@ -1,23 +1,53 @@
 /**
- * Claude Code (Anthropic's `claude` CLI, an Ink TUI). The native build sets its process
- * title to `claude`; older npm builds showed as `node` or as their version (`2.0.31`);
- * the screen tells it apart either way. Checked against the strings of Claude Code
- * 2.1.197: spinner glyphs `· ✢ * ✶ ✻ ✽` (✳ on Ghostty), the hint `esc to interrupt`
- * while working, `? for shortcuts`, the `❯` pointer of choices.
+ * Claude Code (Anthropic's `claude` CLI, an Ink TUI in the normal screen). From the real
+ * screens of Claude Code 2.1.197 (test/fixtures/screens/claude/). The native build names
+ * its process `claude` (older npm builds showed as `node` or as their version, `2.0.31`).
+ * The title is `✳ Claude Code` at rest and starts with a braille spinner while it works.
  *
- * | status  | what the screen shows |
- * |---------|------------------------|
- * | busy    | spinner line `✻ Pondering… (12s · ↑ 1.2k tokens · esc to interrupt)`; "esc to interrupt" |
- * | waiting | "Do you want to proceed?", "Do you want to make this edit to …?", "Do you want to create …?", numbered choices `❯ 1. Yes`, "Claude needs your permission", "Do you trust the files in this folder?" |
- * | error   | `API Error: 529 …`, "Please run /login", "Invalid API key", "Credit balance is too low", "usage limit reached" |
- * | ready   | the input box `│ > │` (or `> ` between rules), footer "? for shortcuts", "⏵⏵ accept edits on" |
+ * | status  | what tmux shows |
+ * |---------|------------------|
+ * | busy    | `esc to interrupt` in the footer (request in flight, streaming, a tool running); the title spinner |
+ * | waiting | a dialog of numbered choices with the `❯` pointer (permission, trust, API key, theme, ask-the-user), `Press Enter to continue…`, `Enter to confirm · Esc to cancel` |
+ * | error   | `API Error: …` (500, 529 overloaded after its retries, …), `Context limit reached`, `There's an issue with the selected model`, login/key errors, below the last prompt sent |
+ * | ready   | the input box `❯` between two rules (empty or with a typed prompt), `? for shortcuts`, the slash menu below it |
  */
-import type { AgentProfile } from './types.ts';
+import type { AgentProfile, Detection, ScreenView } from './types.ts';
+
+const ERROR_LINE =
+  /API Error|Context limit reached|issue with the selected model|Prompt is too long|Please run \/login|Invalid API key|Credit balance is too low|usage limit reached|OAuth token (has )?expired|Request timed out/i;
+
+/**
+ * An error counts while it is the outcome of the last prompt sent: between that prompt
+ * (`❯ text` in the transcript) and the input box (`❯` between two rules). A new prompt
+ * sent below an old error is a new turn.
+ */
+function refine(d: Detection, view: ScreenView): Detection | null {
+  if (d.status === 'waiting' || d.status === 'busy') return null;
+  const lines = view.lines;
+  let box = -1;
+  for (let i = lines.length - 1; i >= 1 && i >= lines.length - 12; i--) {
+    if (/^[│|]?\s*[❯>](\s|$)/.test(lines[i]!) && /^\s*[─━]{8,}/.test(lines[i - 1]!)) {
+      box = i - 1;
+      break;
+    }
+  }
+  if (box < 0) return null;
+  for (let i = box - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    if (/^[❯>]\s/.test(line)) break;
+    if (ERROR_LINE.test(line)) return { status: 'error', agent_type: d.agent_type, reason: 'API error' };
+  }
+  return d.status === 'error' ? { status: 'ready', agent_type: d.agent_type, reason: 'prompt' } : null;
+}
 
 export const claude: AgentProfile = {
   type: 'claude',
   // `2.0.31`: older builds set process.title to their version.
   commands: /^(claude(-code)?(\.exe)?|\d+\.\d+\.\d+)$/i,
+  titles: /Claude Code/,
+  // The title is `✳ Claude Code` at rest and starts with a braille spinner while it works.
+  busyTitles: [{ re: /^[\u2800-\u28ff]\s/, reason: 'title spinner' }],
+  refine,
   signatures: [
     /Claude Code/,
     /Welcome to Claude/,
@@ -31,11 +61,13 @@ export const claude: AgentProfile = {
     /^● \S/m, // message bullet
   ],
   waiting: [
-    // "Do you want to proceed?", "… make this edit to x?", "… create x?", "… allow Claude to fetch this content?"
-    { re: /Do you want to [^\n]{0,160}\?/, reason: 'permission prompt', generic: true },
-    { re: /Claude needs your permission/, reason: 'permission prompt' },
-    { re: /Do you trust the files in this folder\?/, reason: 'trust prompt' },
+    // Every Claude Code dialog (permission, trust, API key, theme, model nudges) is a list
+    // of numbered choices with the `❯` pointer; prose that asks "Do you want …?" is not.
     { re: /^[\s│|]*❯\s*\d+\.\s+\S/m, reason: 'numbered choice' },
+    { re: /Claude needs your permission/, reason: 'permission prompt' },
+    { re: /Do you trust the files in this folder\?|Yes, I trust this folder/, reason: 'trust prompt' },
+    { re: /Press Enter to continue/i, reason: 'press Enter to continue', last: 4 },
+    { re: /Enter to confirm · Esc to cancel/, reason: 'dialog', last: 3 },
     { re: /\((Y\/n|y\/N|y\/n)\)\s*$|\[(Y\/n|y\/N|y\/n)\]\s*$/m, reason: 'yes/no question', last: 2, generic: true },
   ],
   busy: [
@@ -56,5 +88,7 @@ export const claude: AgentProfile = {
     { re: /^\s*[│|]?\s*❯(\s.*)?$/m, reason: 'prompt', generic: true },
     { re: /\? for shortcuts/, reason: 'prompt footer' },
     { re: /⏵⏵ /, reason: 'prompt footer' },
+    // The slash-command menu opens below the prompt box and pushes it up.
+    { re: /^❯\s\/\S*\s*$/m, reason: 'slash menu', last: 24 },
   ],
 };

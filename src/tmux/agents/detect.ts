@@ -1,25 +1,44 @@
 /**
- * Decides a pane's agent status from, in order of trust: the `@agent_state` pane option
- * (set by an agent's own hooks), the pane's process (dead → exited), then the screen.
+ * Decides a pane's agent status from, in order of trust: the pane's process (dead →
+ * exited), the `@agent_state` pane option (set by an agent's own hooks), then what tmux
+ * shows of the program: its name and child processes, the terminal title, whether it is in
+ * the alternate screen, the cursor and the screen itself.
  */
 import type { AgentStatus } from '../../protocol/events.ts';
-import { aider } from './aider.ts';
-import { claude } from './claude.ts';
-import { codex } from './codex.ts';
-import { gemini } from './gemini.ts';
+import { AGENTS } from './registry.ts';
 import { GENERIC_WAITING, SHELL_PROMPT, SHELLS } from './shell.ts';
-import { DEFAULT_SCOPE, type AgentProfile, type Detection, type ScreenPattern } from './types.ts';
+import { DEFAULT_SCOPE, type AgentProfile, type Detection, type ScreenPattern, type ScreenView } from './types.ts';
 
-/** Known agents, in the order ties are broken. */
-export const AGENTS: readonly AgentProfile[] = [claude, codex, gemini, aider];
+export { AGENTS } from './registry.ts';
 
+/** Everything tmux tells about a pane, read together when its status is read. */
 export interface PaneFacts {
+  /** `#{pane_current_command}`: the foreground program's name. */
   command: string;
   dead: boolean;
   deadStatus: number | null;
+  /** The `@agent_state` pane option ('' when unset). */
   agentState: string;
   /** The visible screen (`capture-pane -p -J`), or null when not read. */
   screen: string | null;
+  /** `#{pane_title}` (set by the program with OSC 0/2). */
+  title?: string;
+  /** `#{alternate_on}`: a full-screen program. */
+  alternate?: boolean;
+  /** `#{cursor_x}`, `#{cursor_y}`. */
+  cursor?: [number, number] | null;
+  /** Names of the foreground program's child processes (a running tool, a native binary behind a shim). */
+  children?: string[];
+  /** Seconds since the pane last printed, when known. */
+  secondsSinceOutput?: number | null;
+}
+
+/** What the tracker remembers of a pane between reads. */
+export interface PaneMemory {
+  /** Agent type seen while the pane runs the same command (a banner scrolls away). */
+  sticky?: string;
+  /** The agent that ran here last and has not been followed by another program. */
+  lastAgent?: string | null;
 }
 
 const STATE_ALIASES: Record<string, AgentStatus> = {
@@ -44,12 +63,32 @@ export function screenLines(screen: string): string[] {
     .filter((l) => l.trim() !== '');
 }
 
-function match(lines: string[], patterns: readonly ScreenPattern[], scope: number): ScreenPattern | null {
+export function viewOf(facts: PaneFacts): ScreenView {
+  const rows = (facts.screen ?? '').split('\n').map((l) => l.trimEnd());
+  return {
+    lines: rows.filter((l) => l.trim() !== ''),
+    rows,
+    title: facts.title ?? '',
+    alternate: facts.alternate ?? false,
+    cursor: facts.cursor ?? null,
+    children: facts.children ?? [],
+    secondsSinceOutput: facts.secondsSinceOutput ?? null,
+  };
+}
+
+/** Seconds without output after which a spinner in the title no longer counts as busy. */
+export const STALE_TITLE_S = 10;
+
+export function match(lines: string[], patterns: readonly ScreenPattern[], scope: number): ScreenPattern | null {
   for (const p of patterns) {
     const tail = lines.slice(-(p.last ?? scope)).join('\n');
     if (p.re.test(tail)) return p;
   }
   return null;
+}
+
+export function isShell(command: string): boolean {
+  return command === '' || SHELLS.test(command);
 }
 
 /**
@@ -87,16 +126,75 @@ export function profileFor(type: string): AgentProfile | undefined {
   return AGENTS.find((a) => a.type === type);
 }
 
-/** The agent type for a pane: its command, else its screen, else `sticky` (seen before), else shell. */
-export function identify(facts: PaneFacts, sticky?: string): string {
+/** An agent by the pane's own facts (process, children, title), without the screen. */
+export function identifyByProcess(facts: PaneFacts): AgentProfile | null {
   const byCommand = AGENTS.find((a) => a.commands.test(facts.command));
-  if (byCommand) return byCommand.type;
+  if (byCommand) return byCommand;
+  const children = facts.children ?? [];
+  if (children.length > 0) {
+    const byChild = AGENTS.find((a) => a.children && children.some((c) => a.children!.test(c)));
+    if (byChild) return byChild;
+  }
+  const title = facts.title ?? '';
+  if (title !== '') {
+    const byTitle = AGENTS.find((a) => a.titles?.test(title));
+    if (byTitle) return byTitle;
+  }
+  return null;
+}
+
+/**
+ * Is the shell at its prompt? The last non-empty line ends like a prompt and, when the
+ * cursor is known, the cursor is on that line (an agent's own `>` box has the cursor in it too,
+ * but its process is not a shell).
+ */
+export function atShellPrompt(view: ScreenView): boolean {
+  const last = view.lines[view.lines.length - 1];
+  if (last === undefined) return false;
+  if (view.cursor) {
+    const row = view.rows[view.cursor[1]];
+    if (row === undefined) return SHELL_PROMPT.test(last) || PROMPT_LINE.test(last);
+    // The cursor sits on a prompt (with or without a typed command after it).
+    return row.trim() === '' ? SHELL_PROMPT.test(last) : SHELL_PROMPT.test(row) || PROMPT_LINE.test(row);
+  }
+  return SHELL_PROMPT.test(last) || PROMPT_LINE.test(last);
+}
+
+/** A prompt line with a command typed after it (`$ claude`, `user@host:~/p$ codex --x`). */
+const PROMPT_LINE = /^(?:.*?[$#%❯])\s+(\S.*)$/;
+
+/**
+ * The agent a shell pane last ran, from what is left on its screen: the agent's screen
+ * above the shell prompt, or the command line that started it (`$ opencode`, when the agent
+ * drew in the alternate screen and left nothing behind).
+ */
+export function exitedAgentOnScreen(view: ScreenView): string | null {
+  // The prompt the shell is at now is the last line; look above it.
+  const above = view.lines.slice(0, -1);
+  if (above.length === 0) return null;
+  // The last command line typed at this same prompt above decides, when there is one: an
+  // agent started there (`$ claude`, `$ npx @openai/codex`), or another program ran since.
+  // (Same prompt text: an agent's own `❯ text` or `> text` lines are not shell prompts.)
+  const prompt = /^(.*?[$#%❯>])(?:\s|$)/.exec(view.lines[view.lines.length - 1]!)?.[1];
+  for (let i = above.length - 1; i >= 0 && prompt; i--) {
+    const line = above[i]!;
+    if (!line.startsWith(prompt + ' ')) continue;
+    const words = line.slice(prompt.length).trim().split(/\s+/).map((w) => w.split('/').pop() ?? '');
+    const agent = AGENTS.find((a) => words.some((w) => a.commands.test(w) || w.toLowerCase().includes(a.type)));
+    return agent?.type ?? null;
+  }
+  // No command line in view (scrolled away): the agent's own screen above the prompt.
+  return identifyByScreen(above.join('\n'))?.type ?? null;
+}
+
+/** The agent type for a pane: its process, else its screen, else `sticky` (seen before), else shell. */
+export function identify(facts: PaneFacts, sticky?: string): string {
+  const byProcess = identifyByProcess(facts);
+  if (byProcess) return byProcess.type;
   if (facts.screen !== null) {
-    const lines = screenLines(facts.screen);
-    const last = lines[lines.length - 1] ?? '';
+    const view = viewOf(facts);
     // An agent's old screen above a shell prompt: the agent has exited to the shell.
-    const atShellPrompt = SHELLS.test(facts.command) && SHELL_PROMPT.test(last);
-    if (!atShellPrompt) {
+    if (!(isShell(facts.command) && atShellPrompt(view))) {
       const byScreen = identifyByScreen(facts.screen);
       if (byScreen) return byScreen.type;
       if (sticky) return sticky;
@@ -106,37 +204,72 @@ export function identify(facts: PaneFacts, sticky?: string): string {
   return sticky ?? 'shell';
 }
 
-/** Status of an agent's screen: waiting, then busy, then error, then ready. */
-export function statusFromScreen(profile: AgentProfile, screen: string): Detection {
-  const lines = screenLines(screen);
-  const waiting = match(lines, profile.waiting, DEFAULT_SCOPE.waiting);
-  if (waiting) return { status: 'waiting', agent_type: profile.type, reason: waiting.reason };
-  const busy = match(lines, profile.busy, DEFAULT_SCOPE.busy);
-  if (busy) return { status: 'busy', agent_type: profile.type, reason: busy.reason };
-  const error = match(lines, profile.error, DEFAULT_SCOPE.error);
-  if (error) return { status: 'error', agent_type: profile.type, reason: error.reason };
-  const ready = match(lines, profile.ready, DEFAULT_SCOPE.ready);
-  if (ready) return { status: 'ready', agent_type: profile.type, reason: ready.reason };
-  return { status: 'unknown', agent_type: profile.type, reason: 'no known screen' };
+/** Status of an agent's screen: waiting, then busy (screen, then title), then error, then ready. */
+export function statusOf(profile: AgentProfile, view: ScreenView): Detection {
+  const d = rawStatus(profile, view);
+  return profile.refine?.(d, view) ?? d;
 }
 
-export function detect(facts: PaneFacts, sticky?: string): Detection {
-  const type = identify(facts, sticky);
+function rawStatus(profile: AgentProfile, view: ScreenView): Detection {
+  const lines = view.lines;
+  const type = profile.type;
+  const waiting = match(lines, profile.waiting, DEFAULT_SCOPE.waiting);
+  if (waiting) return { status: 'waiting', agent_type: type, reason: waiting.reason };
+  const waitingTitle = profile.waitingTitles && view.title !== '' ? match([view.title], profile.waitingTitles, 1) : null;
+  if (waitingTitle) return { status: 'waiting', agent_type: type, reason: waitingTitle.reason };
+  const busy = match(lines, profile.busy, DEFAULT_SCOPE.busy);
+  if (busy) return { status: 'busy', agent_type: type, reason: busy.reason };
+  // A spinner animates: one in a title that has not changed (no output) for a while is stale.
+  const spinning = view.secondsSinceOutput === null || view.secondsSinceOutput < STALE_TITLE_S;
+  const busyTitle = profile.busyTitles && view.title !== '' && spinning ? match([view.title], profile.busyTitles, 1) : null;
+  if (busyTitle) return { status: 'busy', agent_type: type, reason: busyTitle.reason };
+  const error = match(lines, profile.error, DEFAULT_SCOPE.error);
+  if (error) return { status: 'error', agent_type: type, reason: error.reason };
+  const ready = match(lines, profile.ready, DEFAULT_SCOPE.ready);
+  if (ready) return { status: 'ready', agent_type: type, reason: ready.reason };
+  return { status: 'unknown', agent_type: type, reason: 'no known screen' };
+}
+
+/** Status of an agent's screen (the screen alone). */
+export function statusFromScreen(profile: AgentProfile, screen: string): Detection {
+  return statusOf(profile, viewOf({ command: '', dead: false, deadStatus: null, agentState: '', screen }));
+}
+
+export function detect(facts: PaneFacts, sticky?: string, memory: PaneMemory = {}): Detection {
+  const view = viewOf(facts);
+  const shellInFront = isShell(facts.command);
   if (facts.dead) {
     const code = facts.deadStatus === null ? '' : ` (status ${facts.deadStatus})`;
+    const type = sticky ?? memory.lastAgent ?? identifyByProcess(facts)?.type ?? 'shell';
     return { status: 'exited', agent_type: type, reason: `process exited${code}` };
   }
   const fromOption = parseAgentState(facts.agentState);
-  if (fromOption) return { status: fromOption, agent_type: type, reason: '@agent_state' };
+  if (fromOption) return { status: fromOption, agent_type: identify(facts, sticky), reason: '@agent_state' };
+  if (shellInFront && facts.screen !== null && atShellPrompt(view)) {
+    // Back at the shell: if an agent ran here (seen, or left on screen), it has exited.
+    const gone = memory.lastAgent ?? exitedAgentOnScreen(view);
+    if (gone) return { status: 'exited', agent_type: gone, reason: 'back at the shell' };
+    const waiting = match(view.lines, GENERIC_WAITING, 1);
+    if (waiting) return { status: 'waiting', agent_type: 'shell', reason: waiting.reason };
+    return { status: 'ready', agent_type: 'shell', reason: 'shell prompt' };
+  }
+  const type = identify(facts, sticky);
   const profile = profileFor(type);
   if (profile) {
     if (facts.screen === null) return { status: 'unknown', agent_type: type, reason: 'screen not read yet' };
-    return statusFromScreen(profile, facts.screen);
+    return statusOf(profile, view);
   }
   // A shell, or a program that is not a known agent.
-  const lines = facts.screen === null ? [] : screenLines(facts.screen);
-  const waiting = match(lines, GENERIC_WAITING, 1);
+  const waiting = match(view.lines, GENERIC_WAITING, 1);
   if (waiting) return { status: 'waiting', agent_type: 'shell', reason: waiting.reason };
-  if (facts.command === '' || SHELLS.test(facts.command)) return { status: 'ready', agent_type: 'shell', reason: 'shell prompt' };
+  if (shellInFront) {
+    // A shell script runs its commands in its own process group: they are its children.
+    const child = view.children[0];
+    if (child !== undefined) return { status: 'busy', agent_type: 'shell', reason: `running ${child}` };
+    return { status: 'ready', agent_type: 'shell', reason: 'shell prompt' };
+  }
+  // A full-screen program we do not know (an editor, an agent not in the tables): its
+  // screen says nothing we can read, so not `busy`.
+  if (view.alternate) return { status: 'unknown', agent_type: 'shell', reason: `full-screen program ${facts.command}` };
   return { status: 'busy', agent_type: 'shell', reason: `running ${facts.command}` };
 }

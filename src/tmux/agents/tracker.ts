@@ -1,11 +1,16 @@
 /**
  * Per-pane agent status over time. Screens are read only after output (when it settles,
  * or at least every `maxWaitMs` while output keeps coming), so nothing runs while
- * nothing happens. A new status must hold for `holdMs` before it is reported, and only
- * changes are reported.
+ * nothing happens. A status guessed from the screen must hold for `holdMs` before it is
+ * reported; a status an agent set itself (`@agent_state`, from its hooks) and a process
+ * exit are reported at once. Only changes are reported.
+ *
+ * The tracker also remembers which agent ran in a pane, so that when the agent's process
+ * ends and the shell is back, the pane reads `exited` with that agent's type until another
+ * program starts there.
  */
 import type { AgentStatus } from '../../protocol/events.ts';
-import { detect, identify, type PaneFacts } from './detect.ts';
+import { detect, identify, isShell, type PaneFacts } from './detect.ts';
 import type { Detection } from './types.ts';
 
 export interface TrackerOptions {
@@ -36,6 +41,10 @@ interface PaneTrack {
   again: boolean;
   /** Agent type seen on screen, kept while the pane runs the same command. */
   sticky: { type: string; command: string } | null;
+  /** The agent that ran here last, until another program starts (for `exited`). */
+  lastAgent: string | null;
+  /** When the pane last printed (ms since the epoch), 0 if not seen. */
+  lastOutput: number;
   /** Set while the initial (silent) read is under way: other reads then report nothing. */
   silent: boolean;
 }
@@ -77,6 +86,8 @@ export class AgentTracker {
 
   /** The pane printed something: read its screen once output settles. */
   output(paneId: string): void {
+    const t = this.panes.get(paneId);
+    if (t) t.lastOutput = Date.now();
     this.schedule(paneId, this.options.settleMs);
   }
 
@@ -110,6 +121,8 @@ export class AgentTracker {
         reading: false,
         again: false,
         sticky: null,
+        lastAgent: null,
+        lastOutput: 0,
         silent: false,
       };
       this.panes.set(paneId, t);
@@ -147,15 +160,45 @@ export class AgentTracker {
     t.reading = false;
     if (this.closed || this.panes.get(paneId) !== t) return;
     if (facts && t.silent) t.current = this.decide(t, facts);
-    else if (facts) this.propose(paneId, t, this.decide(t, facts));
+    else if (facts) {
+      const d = this.decide(t, facts);
+      // An agent's own word (its hooks) and a process exit are facts, not guesses: no hold.
+      if (d.reason === '@agent_state' || facts.dead) this.commit(paneId, t, d);
+      else this.propose(paneId, t, d);
+    }
     if (t.again) this.schedule(paneId, this.options.settleMs);
   }
 
   private decide(t: PaneTrack, facts: PaneFacts): Detection {
+    if (facts.secondsSinceOutput === undefined || facts.secondsSinceOutput === null) {
+      facts.secondsSinceOutput = t.lastOutput === 0 ? null : (Date.now() - t.lastOutput) / 1000;
+    }
     if (t.sticky && t.sticky.command !== facts.command) t.sticky = null;
+    const shell = isShell(facts.command);
     const type = identify(facts, t.sticky?.type);
-    if (type !== 'shell') t.sticky = { type, command: facts.command };
-    return detect(facts, t.sticky?.type);
+    if (type !== 'shell' && !shell) t.sticky = { type, command: facts.command };
+    const d = detect(facts, t.sticky?.type, { lastAgent: t.lastAgent });
+    if (!shell && !facts.dead) {
+      // A program runs: an agent becomes the pane's last agent; any other program ends the
+      // `exited` of the agent before it.
+      t.lastAgent = d.agent_type !== 'shell' && d.agent_type !== 'unknown' ? d.agent_type : null;
+    } else if (d.agent_type !== 'shell' && d.agent_type !== 'unknown') {
+      // Learnt from the screen (the agent's screen above the prompt, an agent run by a
+      // shell script) or remembered.
+      t.lastAgent = d.agent_type;
+    }
+    return d;
+  }
+
+  /** Report a status now (if it changed), dropping any guess that was being held. */
+  private commit(paneId: string, t: PaneTrack, d: Detection): void {
+    if (t.holdTimer) clearTimeout(t.holdTimer);
+    t.holdTimer = null;
+    t.pending = null;
+    const previous = t.current;
+    t.current = d;
+    if (previous.status === d.status && previous.agent_type === d.agent_type) return;
+    this.host.report(paneId, d.status, previous.status, d.agent_type, d.reason);
   }
 
   /** Debounce: a candidate must stay the same for holdMs (no other candidate seen meanwhile). */

@@ -61,3 +61,44 @@ export function classify(text: string, limit = 10): Classified {
   }
   return { severity, flagged };
 }
+
+/** The end of a prompt a program prints and then waits at: `$ `, `# `, `% `, `> `, `❯ `, `>>> `. */
+const PROMPT_END = /[$#%>❯»]\s?$/;
+
+/**
+ * Classifies a pane's output one whole line at a time, and leaves out the lines a person
+ * typed. A program that waits for input prints a prompt and leaves the line open; what
+ * completes that line is the terminal's echo of the typed command (`$ echo "error: x"`),
+ * not something the program printed. A line is looked at once, when it is complete, so a
+ * line that arrives in pieces (keystroke echoes) is not flagged once per piece.
+ */
+export class LineClassifier {
+  /** The open line (no newline yet), at most MAX_LINE characters. */
+  private partial = '';
+  /** The open line started as a prompt: it is being typed. */
+  private typed = false;
+
+  take(content: string, limit = 10): Classified {
+    const nl = content.lastIndexOf('\n');
+    if (nl < 0) {
+      this.partial = (this.partial + content).slice(-MAX_LINE);
+      this.typed ||= PROMPT_END.test(this.partial);
+      return { severity: 'info', flagged: [] };
+    }
+    const skipFirst = this.typed || PROMPT_END.test(this.partial);
+    // The first complete line is the open line plus the start of this content.
+    const head = this.partial + content.slice(0, content.indexOf('\n') + 1);
+    const rest = content.slice(head.length - this.partial.length, nl + 1);
+    this.partial = content.slice(nl + 1).slice(-MAX_LINE);
+    this.typed = PROMPT_END.test(this.partial);
+    const first = skipFirst ? { severity: 'info' as Severity, flagged: [] } : classify(head, limit);
+    const others = classify(rest, limit - first.flagged.length);
+    const severity: Severity =
+      first.severity === 'error' || others.severity === 'error'
+        ? 'error'
+        : first.severity === 'warning' || others.severity === 'warning'
+          ? 'warning'
+          : 'info';
+    return { severity, flagged: [...first.flagged, ...others.flagged] };
+  }
+}

@@ -8,7 +8,7 @@
  */
 import type { RawEvent } from '../../protocol/events.ts';
 import { AnsiStripper } from './ansi.ts';
-import { classify, preview } from './classify.ts';
+import { LineClassifier, preview } from './classify.ts';
 
 export interface CoalescerOptions {
   windowMs: number;
@@ -22,6 +22,7 @@ const FLAGGED_PER_SECOND = 20;
 
 interface PaneBuffer {
   stripper: AnsiStripper;
+  lines: LineClassifier;
   /** Start of the current one-second window, and flagged lines sent in it. */
   flaggedSince: number;
   flaggedCount: number;
@@ -47,7 +48,7 @@ export class OutputCoalescer {
   push(paneId: string, text: string, byteCount: number): void {
     let b = this.panes.get(paneId);
     if (!b) {
-      b = { stripper: new AnsiStripper(), flaggedSince: 0, flaggedCount: 0, parts: [], length: 0, bytes: 0 };
+      b = { stripper: new AnsiStripper(), lines: new LineClassifier(), flaggedSince: 0, flaggedCount: 0, parts: [], length: 0, bytes: 0 };
       this.panes.set(paneId, b);
     }
     const clean = b.stripper.push(text);
@@ -158,7 +159,7 @@ export class OutputCoalescer {
   }
 
   private toEvents(b: PaneBuffer, location: Omit<RawEvent, 'type' | 'data'>, content: string, bytes: number): RawEvent[] {
-    const { severity, flagged } = classify(content);
+    const { severity, flagged } = b.lines.take(content);
     const pv = preview(content);
     const out: RawEvent[] = [{ type: 'pane.output', ...location, data: { content, preview: pv, severity, bytes } }];
     const now = Date.now();

@@ -8,16 +8,11 @@ import type { RawEvent, SourceState } from '../../protocol/events.ts';
 import { MonitorError } from '../../protocol/errors.ts';
 import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
 import type { CommandRequest, EventSource } from '../../protocol/source.ts';
-import { AgentTracker, DEFAULT_TRACKER_OPTIONS } from '../agents/tracker.ts';
-import type { PaneFacts } from '../agents/detect.ts';
-import { OutputCoalescer } from '../output/coalescer.ts';
+import { DEFAULT_TRACKER_OPTIONS } from '../agents/tracker.ts';
 import { run } from '../process/index.ts';
-import { diffStates, paneLocation } from '../state/diff.ts';
-import { EMPTY_STATE, indexPanes, type PaneLocation, type TmuxState } from '../state/model.ts';
+import { type TmuxState } from '../state/model.ts';
 import { CLIENT_FORMAT, PANE_FORMAT, SESSION_FORMAT, parseClients, parseState } from '../state/query.ts';
-import { EventQueue } from '../source/event-queue.ts';
-import { lastLines, toSnapshot } from '../source/snapshot.ts';
-import { narrow, resolvePane } from '../source/targets.ts';
+import { commandError, SourceCore, type TmuxAccess } from '../source/core.ts';
 import { ENTER_DELAY_MS, socketArgs, type TmuxSourceOptions } from '../source/tmux-source.ts';
 
 export interface PollSourceOptions extends TmuxSourceOptions {
@@ -31,14 +26,8 @@ const MARK = '\x1e@@tmux-monitor@@';
 export class PollSource implements EventSource {
   private readonly tmuxBin: string;
   private readonly sock: string[];
-  private readonly queue: EventQueue;
-  private readonly coalescer: OutputCoalescer;
-  private readonly tracker: AgentTracker;
-  private model: TmuxState = EMPTY_STATE;
-  private panes = new Map<string, PaneLocation>();
+  private readonly core: SourceCore;
   private screens = new Map<string, string[]>();
-  private currentState: SourceState = 'disconnected';
-  private announced: SourceState | null = null;
   private everConnected = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private polling: Promise<void> | null = null;
@@ -47,91 +36,73 @@ export class PollSource implements EventSource {
   constructor(private readonly options: PollSourceOptions = {}) {
     this.tmuxBin = options.tmuxBin ?? 'tmux';
     this.sock = socketArgs(options);
-    this.queue = new EventQueue(options.maxQueuedOutputBytes);
-    this.coalescer = new OutputCoalescer(
-      (id) => {
-        const loc = this.panes.get(id);
-        return loc ? paneLocation(loc.session, loc.window, loc.pane) : null;
+    const access: TmuxAccess = {
+      // The facts are as fresh as the last poll (one process reads them all).
+      paneInfo: async (id) => {
+        const loc = this.core.panes.get(id);
+        if (!loc) return null;
+        const p = loc.pane;
+        return {
+          pid: p.pid, command: p.command, dead: p.dead, deadStatus: p.deadStatus, agentState: p.agentState,
+          alternate: p.alternate, cursor: p.cursor, title: p.title,
+        };
       },
-      (events) => this.queue.push(events),
-      { windowMs: 0, maxContent: options.maxOutputChunk ?? 16 * 1024 },
-    );
-    this.tracker = new AgentTracker(
-      {
-        read: async (id) => this.facts(id),
-        report: (id, status, previous, agentType, reason) => {
-          const loc = this.panes.get(id);
-          if (!loc) return;
-          this.queue.push([
-            { type: 'agent.status', ...paneLocation(loc.session, loc.window, loc.pane), data: { status, previous, agent_type: agentType, reason } },
-          ]);
-        },
+      capture: async (id, history) => {
+        if (history === undefined) return this.screens.get(id) ?? null;
+        const r = await this.tmux(['capture-pane', '-p', '-J', '-t', id, '-S', `-${history}`]);
+        return r.code === 0 ? r.stdout.replace(/\n$/, '').split('\n') : null;
       },
+      sendKeys: async (id, args) => {
+        const r = await this.tmux(['send-keys', '-t', id, ...args]);
+        if (r.code !== 0) throw commandError(r.stderr.trim() || 'no such pane');
+      },
+    };
+    this.core = new SourceCore(access, {
+      coalesceMs: 0,
+      maxOutputChunk: options.maxOutputChunk ?? 16 * 1024,
+      maxQueuedOutputBytes: options.maxQueuedOutputBytes,
+      enterDelayMs: options.enterDelayMs ?? ENTER_DELAY_MS,
       // The screen is only as fresh as the last poll: read it at once, hold as usual.
-      { ...DEFAULT_TRACKER_OPTIONS, settleMs: 0, maxWaitMs: 0, ...options.agent },
-    );
+      agent: { ...DEFAULT_TRACKER_OPTIONS, settleMs: 0, maxWaitMs: 0, ...options.agent },
+    });
     this.polling = this.poll();
   }
 
   get state(): SourceState {
-    return this.currentState;
+    return this.core.currentState;
   }
 
   events(): AsyncIterable<RawEvent[]> {
-    return this.queue.drain();
+    return this.core.queue.drain();
   }
 
   async ready(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.currentState !== 'connected') {
+    while (this.core.currentState !== 'connected') {
       if (Date.now() > deadline) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux source not connected');
       await (this.polling ?? new Promise((r) => setTimeout(r, 20)));
-      if ((this.currentState as SourceState) !== 'connected') await new Promise((r) => setTimeout(r, 20));
+      if ((this.core.currentState as SourceState) !== 'connected') await new Promise((r) => setTimeout(r, 20));
     }
   }
 
   async snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
     const state = await this.readTree();
     if (!state) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
-    const sessions = narrow(state, target);
-    let contents: Map<string, string> | undefined;
-    if (lines > 0) {
-      contents = new Map();
-      const ids = [...new Set(sessions.flatMap((s) => s.windows.flatMap((w) => w.panes.map((p) => p.id))))];
-      await Promise.all(
-        ids.map(async (id) => {
-          const r = await this.tmux(['capture-pane', '-p', '-J', '-t', id, '-S', `-${lines}`]);
-          if (r.code === 0) contents!.set(id, lastLines(r.stdout.replace(/\n$/, '').split('\n'), lines));
-        }),
-      );
-    }
-    return toSnapshot(sessions, (id) => this.tracker.get(id), contents && ((id) => contents.get(id)));
+    return this.core.snapshot(state, target, lines);
   }
 
   async command(request: CommandRequest): Promise<void> {
     const state = await this.readTree();
     if (!state) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
-    const { pane } = resolvePane(state, request.target);
-    const send = async (args: string[]): Promise<void> => {
-      const r = await this.tmux(['send-keys', '-t', pane.id, ...args]);
-      if (r.code !== 0) throw new MonitorError('NOT_FOUND', r.stderr.trim());
-    };
-    if (request.command === 'interrupt') return send(['C-c']);
-    const text = request.text ?? '';
-    if (text !== '') await send(['-l', '--', text]);
-    if (request.enter) {
-      if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? ENTER_DELAY_MS));
-      await send(['Enter']);
-    }
+    await this.core.command(state, request);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.polling?.catch(() => {});
-    this.tracker.close();
-    this.coalescer.close();
-    this.queue.end();
+    this.core.close();
+    this.core.queue.end();
   }
 
   private tmux(args: string[]) {
@@ -144,7 +115,7 @@ export class PollSource implements EventSource {
       'list-panes', '-a', '-F', PANE_FORMAT, ';', 'display-message', '-p', MARK, ';',
       'list-clients', '-F', CLIENT_FORMAT,
     ]);
-    if (r.code !== 0) return r.stderr.includes('no server') || r.code === -1 ? null : EMPTY_STATE;
+    if (r.code !== 0) return r.stderr.includes('no server') || r.code === -1 ? null : { sessions: [] };
     const [sessions = '', panes = '', clients = ''] = r.stdout.split(MARK + '\n');
     const lines = (s: string) => s.split('\n').filter((l) => l !== '');
     return parseState(lines(panes), lines(sessions), parseClients(lines(clients)), new Set());
@@ -155,24 +126,24 @@ export class PollSource implements EventSource {
       const next = await this.readTree();
       if (this.closed) return;
       if (next === null) {
-        const events = diffStates(this.model, EMPTY_STATE);
-        this.model = EMPTY_STATE;
-        this.panes = new Map();
-        this.queue.push(events);
-        this.setState('disconnected', 'tmux server not running');
+        this.core.clear();
+        this.screens.clear();
+        this.core.setState('disconnected', 'tmux server not running');
       } else {
         // As with the control-mode source: the state found at start is silent, and read
         // (statuses included) before `connected`; a server that appears later is announced.
-        const initial = !this.everConnected && this.announced === null;
+        const initial = !this.everConnected && !this.core.announcedAny;
         this.everConnected = true;
-        if (!initial) this.setState('connected', 'polling tmux');
-        const events = initial ? [] : diffStates(this.model, next);
-        const oldPanes = this.panes;
-        this.model = next;
-        this.panes = indexPanes(next);
-        this.queue.push(events);
-        await this.pollScreens(oldPanes, initial);
-        if (initial) this.setState('connected', 'polling tmux');
+        if (!initial) this.core.setState('connected', 'polling tmux');
+        const oldIds = new Set(this.core.panes.keys());
+        // Screens first, so that the tracker's reads of new and changed panes see them.
+        const changed = await this.pollScreens([...indexIds(next)], oldIds, initial);
+        if (this.closed) return;
+        const baselines = this.core.applyTree(next, initial, (id) => this.screens.delete(id));
+        for (const id of changed) if (oldIds.has(id) && this.core.panes.has(id)) this.core.tracker.output(id);
+        this.core.coalescer.flush();
+        await Promise.all(baselines);
+        if (initial) this.core.setState('connected', 'polling tmux');
       }
     } catch {
       /* a failed poll is retried at the next tick */
@@ -181,68 +152,43 @@ export class PollSource implements EventSource {
     }
   }
 
-  /** Capture every pane in one tmux process; new lines become output, changes re-read status. */
-  private async pollScreens(oldPanes: Map<string, PaneLocation>, initial: boolean): Promise<void> {
-    const ids = [...this.panes.keys()];
-    for (const id of oldPanes.keys()) {
-      if (!this.panes.has(id)) {
-        this.tracker.removed(id);
-        this.coalescer.removePane(id);
-        this.screens.delete(id);
-      }
-    }
-    if (ids.length === 0) return;
+  /**
+   * Capture every pane in one tmux process. New lines of known panes become output (a new
+   * pane's whole screen, once it is listed); returns the panes whose screen changed.
+   */
+  private async pollScreens(ids: string[], known: Set<string>, initial: boolean): Promise<string[]> {
+    if (ids.length === 0) return [];
     const args: string[] = [];
     for (const id of ids) args.push('capture-pane', '-p', '-J', '-t', id, ';', 'display-message', '-p', MARK, ';');
     args.pop();
     const r = await this.tmux(args);
-    if (r.code !== 0 || this.closed) return;
+    if (r.code !== 0 || this.closed) return [];
     const parts = r.stdout.split(MARK + '\n');
-    const baselines: Promise<void>[] = [];
+    const changed: string[] = [];
     ids.forEach((id, i) => {
       const screen = trimBlank((parts[i] ?? '').replace(/\n$/, '').split('\n'));
       const before = this.screens.get(id);
       this.screens.set(id, screen);
-      const old = oldPanes.get(id);
-      if (!old) {
-        if (initial) baselines.push(this.tracker.baseline(id));
-        else this.tracker.added(id);
+      if (!known.has(id)) {
         if (!initial && screen.length > 0) this.emitOutput(id, screen.join('\n') + '\n');
         return;
       }
-      const cur = this.panes.get(id)!;
-      const factsChanged =
-        old.pane.command !== cur.pane.command || old.pane.dead !== cur.pane.dead || old.pane.agentState !== cur.pane.agentState;
       const added = before ? newLines(before, screen) : [];
       if (added.length > 0) this.emitOutput(id, added.join('\n') + '\n');
-      if (factsChanged || added.length > 0 || !sameLines(before ?? [], screen)) this.tracker.changed(id);
+      if (!sameLines(before ?? [], screen)) changed.push(id);
     });
-    this.coalescer.flush();
-    await Promise.all(baselines);
+    return changed;
   }
 
   private emitOutput(id: string, text: string): void {
-    this.coalescer.push(id, text, new TextEncoder().encode(text).length);
+    this.core.coalescer.push(id, text, new TextEncoder().encode(text).length);
   }
+}
 
-  private async facts(id: string): Promise<PaneFacts | null> {
-    const loc = this.panes.get(id);
-    if (!loc) return null;
-    return {
-      command: loc.pane.command,
-      dead: loc.pane.dead,
-      deadStatus: loc.pane.deadStatus,
-      agentState: loc.pane.agentState,
-      screen: (this.screens.get(id) ?? []).join('\n'),
-    };
-  }
-
-  private setState(state: SourceState, message: string): void {
-    this.currentState = state;
-    if (this.announced === state) return;
-    this.announced = state;
-    this.queue.push([{ type: 'system.source', data: { state, message } }]);
-  }
+function indexIds(state: TmuxState): Set<string> {
+  const ids = new Set<string>();
+  for (const s of state.sessions) for (const w of s.windows) for (const p of w.panes) ids.add(p.id);
+  return ids;
 }
 
 function trimBlank(lines: string[]): string[] {

@@ -19,22 +19,17 @@ import type { RawEvent, SourceState } from '../../protocol/events.ts';
 import { MonitorError } from '../../protocol/errors.ts';
 import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
 import type { CommandRequest, EventSource } from '../../protocol/source.ts';
-import { AgentTracker, DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../agents/tracker.ts';
-import type { PaneFacts } from '../agents/detect.ts';
+import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../agents/tracker.ts';
 import { ControlClient, TmuxCommandError } from '../control/client.ts';
 import type { ControlMessage } from '../control/messages.ts';
 import { quoteArg } from '../control/quote.ts';
-import { OutputCoalescer } from '../output/coalescer.ts';
 import { run } from '../process/index.ts';
-import { diffStates, paneLocation } from '../state/diff.ts';
-import { EMPTY_STATE, indexPanes, type PaneLocation, type TmuxState } from '../state/model.ts';
 import {
-  CLIENT_FORMAT, PANE_FORMAT, SEP, SESSION_FORMAT, SUBSCRIPTION, SUBSCRIPTION_NAME,
-  parseClients, parseState,
+  CLIENT_FORMAT, FACTS_FORMAT, PANE_FORMAT, SESSION_FORMAT, SUBSCRIPTION, SUBSCRIPTION_NAME,
+  parseClients, parseFactsLine, parseState, type PaneFactsLine,
 } from '../state/query.ts';
-import { EventQueue } from './event-queue.ts';
-import { lastLines, toSnapshot } from './snapshot.ts';
-import { narrow, resolvePane } from './targets.ts';
+import { commandError, SourceCore, type TmuxAccess } from './core.ts';
+import { resolvePane } from './targets.ts';
 
 export interface TmuxSourceOptions {
   /** tmux -L NAME */
@@ -85,17 +80,11 @@ const STRUCTURAL = new Set<ControlMessage['type']>([
 export class TmuxSource implements EventSource {
   private readonly tmuxBin: string;
   private readonly sock: string[];
-  private readonly queue: EventQueue;
-  private readonly coalescer: OutputCoalescer;
-  private readonly tracker: AgentTracker;
+  private readonly core: SourceCore;
   private readonly clients = new Map<string, ControlClient>();
   private readonly starting = new Set<string>();
   private readonly ownPids = new Set<number>();
   private primary: ControlClient | null = null;
-  private model: TmuxState = EMPTY_STATE;
-  private panes = new Map<string, PaneLocation>();
-  private currentState: SourceState = 'disconnected';
-  private announced: SourceState | null = null;
   private everConnected = false;
   private connecting: Promise<void> | null = null;
   private probeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -108,57 +97,65 @@ export class TmuxSource implements EventSource {
   constructor(private readonly options: TmuxSourceOptions = {}) {
     this.tmuxBin = options.tmuxBin ?? 'tmux';
     this.sock = socketArgs(options);
-    this.queue = new EventQueue(options.maxQueuedOutputBytes);
-    this.coalescer = new OutputCoalescer(
-      (paneId) => {
-        const loc = this.panes.get(paneId);
-        return loc ? paneLocation(loc.session, loc.window, loc.pane) : null;
+    const access: TmuxAccess = {
+      paneInfo: (paneId) => this.paneInfo(paneId),
+      capture: async (paneId, history) => {
+        if (!this.anyClient()) return null;
+        const args = ['capture-pane', '-p', '-J', '-t', paneId];
+        if (history !== undefined) args.push('-S', `-${history}`);
+        return this.tmux(...args).catch(() => null);
       },
-      (events) => this.queue.push(events),
-      { windowMs: options.coalesceMs ?? 4, maxContent: options.maxOutputChunk ?? 16 * 1024 },
-    );
-    this.tracker = new AgentTracker(
-      {
-        read: (paneId) => this.readPane(paneId),
-        report: (paneId, status, previous, agentType, reason) => {
-          const loc = this.panes.get(paneId);
-          if (!loc) return;
-          this.queue.push([
-            {
-              type: 'agent.status',
-              ...paneLocation(loc.session, loc.window, loc.pane),
-              data: { status, previous, agent_type: agentType, reason },
-            },
-          ]);
-        },
-      },
-      { ...DEFAULT_TRACKER_OPTIONS, ...options.agent },
-    );
+      sendKeys: (paneId, args) => this.send('send-keys', '-t', paneId, ...args),
+    };
+    this.core = new SourceCore(access, {
+      coalesceMs: options.coalesceMs ?? 4,
+      maxOutputChunk: options.maxOutputChunk ?? 16 * 1024,
+      maxQueuedOutputBytes: options.maxQueuedOutputBytes,
+      enterDelayMs: options.enterDelayMs ?? ENTER_DELAY_MS,
+      agent: { ...DEFAULT_TRACKER_OPTIONS, ...options.agent },
+    });
     void this.connect();
   }
 
   get state(): SourceState {
-    return this.currentState;
+    return this.core.currentState;
+  }
+
+  /** The agent tracker and the pane index live in the shared core. */
+  private get tracker() {
+    return this.core.tracker;
+  }
+
+  private get panes() {
+    return this.core.panes;
+  }
+
+  private get queue() {
+    return this.core.queue;
+  }
+
+  private get coalescer() {
+    return this.core.coalescer;
   }
 
   /** pane.output events dropped because the consumer read too slowly. */
   get droppedOutput(): number {
-    return this.queue.dropped;
+    return this.core.queue.dropped;
   }
 
   /** pane.output content waiting for the consumer (bounded by maxQueuedOutputBytes). */
   get queuedOutputBytes(): number {
-    return this.queue.queuedOutputBytes;
+    return this.core.queue.queuedOutputBytes;
   }
 
   events(): AsyncIterable<RawEvent[]> {
-    return this.queue.drain();
+    return this.core.queue.drain();
   }
 
   /** Resolves once the source is connected (or rejects after `timeoutMs`). For tests and start-up. */
   async ready(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.currentState !== 'connected' || this.connecting) {
+    while (this.core.currentState !== 'connected' || this.connecting) {
       if (Date.now() > deadline) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux source not connected');
       await (this.connecting ?? new Promise((r) => setTimeout(r, 20)));
     }
@@ -178,44 +175,18 @@ export class TmuxSource implements EventSource {
       throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
     }
     await this.refresh();
-    const sessions = narrow(this.model, target);
-    let contents: Map<string, string> | undefined;
-    if (lines > 0) {
-      contents = new Map();
-      const ids = [...new Set(sessions.flatMap((s) => s.windows.flatMap((w) => w.panes.map((p) => p.id))))];
-      await Promise.all(
-        ids.map(async (id) => {
-          const captured = await this.tmux('capture-pane', '-p', '-J', '-t', id, '-S', `-${lines}`).catch(() => null);
-          if (captured) contents!.set(id, lastLines(captured, lines));
-        }),
-      );
-    }
-    return toSnapshot(sessions, (id) => this.tracker.get(id), contents && ((id) => contents.get(id)));
+    return this.core.snapshot(this.core.model, target, lines);
   }
 
   async command(request: CommandRequest): Promise<void> {
     if (!this.anyClient() && this.connecting) await this.connecting;
     if (!this.anyClient()) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
-    let found;
     try {
-      found = resolvePane(this.model, request.target);
+      resolvePane(this.core.model, request.target);
     } catch {
       await this.refresh();
-      found = resolvePane(this.model, request.target);
     }
-    const paneId = found.pane.id;
-    if (request.command === 'interrupt') {
-      await this.send('send-keys', '-t', paneId, 'C-c');
-      return;
-    }
-    const text = request.text ?? '';
-    if (text !== '') await this.send('send-keys', '-t', paneId, '-l', '--', text);
-    if (request.enter) {
-      // Like the Tmux Orchestrator's send-message: text, a pause, then Enter, so that TUIs
-      // that treat fast input as a paste take the Enter as "submit".
-      if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? ENTER_DELAY_MS));
-      await this.send('send-keys', '-t', paneId, 'Enter');
-    }
+    await this.core.command(this.core.model, request);
   }
 
   async close(): Promise<void> {
@@ -223,15 +194,13 @@ export class TmuxSource implements EventSource {
     this.closed = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
-    this.tracker.close();
-    this.coalescer.flush();
-    this.coalescer.close();
+    this.core.close();
     const clients = [...this.clients.values()];
     this.clients.clear();
     this.primary = null;
     await Promise.all(clients.map((c) => c.close()));
     await this.connecting?.catch(() => {});
-    this.queue.end();
+    this.core.queue.end();
   }
 
   // --- connection -----------------------------------------------------------------
@@ -263,7 +232,7 @@ export class TmuxSource implements EventSource {
       this.primary = primary;
       // Only the state found at start-up is silent (clients read it with snapshot); a server
       // that appears later, or comes back, is announced with created events.
-      const initial = !this.everConnected && this.announced === null;
+      const initial = !this.everConnected && !this.core.announcedAny;
       this.everConnected = true;
       if (initial) {
         // Read the tree and every pane's status first, so that a client that snapshots on
@@ -334,14 +303,7 @@ export class TmuxSource implements EventSource {
   /** No control client left: report everything gone, go disconnected, and look again later. */
   private lost(message: string): void {
     if (this.closed) return;
-    const events = diffStates(this.model, EMPTY_STATE);
-    for (const id of this.panes.keys()) {
-      this.tracker.removed(id);
-      this.coalescer.removePane(id);
-    }
-    this.model = EMPTY_STATE;
-    this.panes = new Map();
-    this.queue.push(events);
+    this.core.clear();
     this.setState('disconnected', message);
     this.scheduleProbe();
   }
@@ -355,10 +317,7 @@ export class TmuxSource implements EventSource {
   }
 
   private setState(state: SourceState, message: string): void {
-    this.currentState = state;
-    if (this.announced === state) return;
-    this.announced = state;
-    this.queue.push([{ type: 'system.source', data: { state, message } }]);
+    this.core.setState(state, message);
   }
 
   private async startClient(sessionId: string): Promise<void> {
@@ -457,38 +416,10 @@ export class TmuxSource implements EventSource {
     ]);
     if (this.closed) return;
     const next = parseState(paneLines, sessionLines, parseClients(clientLines), this.ownPids);
-    const before = this.model;
-    const events = initial ? [] : diffStates(before, next);
-    const oldPanes = this.panes;
-    // Output read before this change goes out before it (a pane's last words before its removal).
-    if (events.length > 0) this.coalescer.flush();
-    this.model = next;
-    this.panes = indexPanes(next);
-    this.queue.push(events);
-
-    for (const [id, loc] of this.panes) {
-      const old = oldPanes.get(id);
-      if (!old) {
-        if (initial) this.baselines.push(this.tracker.baseline(id));
-        else this.tracker.added(id);
-      } else if (
-        old.pane.command !== loc.pane.command ||
-        old.pane.dead !== loc.pane.dead ||
-        old.pane.agentState !== loc.pane.agentState ||
-        old.pane.pid !== loc.pane.pid ||
-        old.pane.deadStatus !== loc.pane.deadStatus
-      ) {
-        this.tracker.changed(id);
-      }
-    }
-    for (const id of oldPanes.keys()) {
-      if (this.panes.has(id)) continue;
-      this.tracker.removed(id);
-      this.coalescer.removePane(id);
+    const baselines = this.core.applyTree(next, initial, (id) => {
       for (const c of this.clients.values()) c.forgetPane(id);
-    }
-    // Output that arrived before its pane was listed can go out now.
-    if (this.coalescer.hasPending()) this.coalescer.flush();
+    });
+    this.baselines.push(...baselines);
 
     // One control client per session.
     const live = new Set(next.sessions.map((s) => s.id));
@@ -498,30 +429,19 @@ export class TmuxSource implements EventSource {
     }
   }
 
-  /** Facts for the agent tracker, fresh from tmux: command, dead flag, @agent_state, screen. */
-  private async readPane(paneId: string): Promise<PaneFacts | null> {
-    if (!this.panes.has(paneId) || !this.anyClient()) return null;
-    const format = ['#{pane_current_command}', '#{pane_dead}', '#{pane_dead_status}', '#{@agent_state}'].join(SEP);
-    const [info, screen] = await Promise.all([
-      this.tmux('display-message', '-p', '-t', paneId, format),
-      this.tmux('capture-pane', '-p', '-J', '-t', paneId),
-    ]);
-    let [command = '', dead = '0', deadStatus = '', agentState = ''] = (info[0] ?? '').split(SEP);
+  /** A pane's facts, fresh from tmux over the control channel. */
+  private async paneInfo(paneId: string): Promise<PaneFactsLine | null> {
+    if (!this.core.panes.has(paneId) || !this.anyClient()) return null;
+    let info = parseFactsLine((await this.tmux('display-message', '-p', '-t', paneId, FACTS_FORMAT))[0] ?? '');
     // tmux marks a pane dead when its pty closes and learns the exit status a moment
     // later (SIGCHLD): wait a little for it so the status can say how the process ended.
     // (tmux 3.3a sometimes never records it: then the status stays unknown.)
-    for (let i = 0; i < 3 && dead === '1' && deadStatus === ''; i++) {
+    for (let i = 0; i < 3 && info.dead && info.deadStatus === null; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      const again = await this.tmux('display-message', '-p', '-t', paneId, format).catch(() => info);
-      [command = '', dead = '0', deadStatus = '', agentState = ''] = (again[0] ?? '').split(SEP);
+      const again = await this.tmux('display-message', '-p', '-t', paneId, FACTS_FORMAT).catch(() => null);
+      if (again) info = parseFactsLine(again[0] ?? '');
     }
-    return {
-      command,
-      dead: dead === '1',
-      deadStatus: deadStatus === '' ? null : Number(deadStatus),
-      agentState,
-      screen: screen.join('\n'),
-    };
+    return info;
   }
 
   /**
@@ -546,7 +466,7 @@ export class TmuxSource implements EventSource {
       await this.tmux(...args);
     } catch (e) {
       if (e instanceof TmuxCommandError) {
-        throw new MonitorError(/can't find|not found|no such/i.test(e.output) ? 'NOT_FOUND' : 'INTERNAL_ERROR', e.message);
+        throw commandError(e.output, e.message);
       }
       throw e;
     }

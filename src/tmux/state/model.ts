@@ -12,6 +12,10 @@ export interface PaneInfo {
   active: boolean;
   /** The `@agent_state` pane option ('' when unset). */
   agentState: string;
+  /** In the alternate screen (a full-screen program). */
+  alternate: boolean;
+  /** cursor_x, cursor_y */
+  cursor: [number, number];
 }
 
 export interface WindowInfo {

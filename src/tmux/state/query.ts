@@ -11,7 +11,8 @@ const PANE_FIELDS = [
   'session_id', 'session_name', 'session_created', 'session_path',
   'window_id', 'window_index', 'window_active', 'window_name',
   'pane_id', 'pane_index', 'pane_pid', 'pane_dead', 'pane_dead_status', 'pane_active',
-  'pane_current_command', 'pane_current_path', '@agent_state', 'pane_title',
+  'pane_current_command', 'pane_current_path', '@agent_state', 'alternate_on', 'cursor_x', 'cursor_y',
+  'pane_title',
 ] as const;
 
 /** `list-panes -a -F PANE_FORMAT`: one line per pane per session link. */
@@ -33,6 +34,42 @@ export const SESSION_FORMAT = ['#{session_id}', '#{session_name}', '#{session_cr
 export const SUBSCRIPTION_NAME = 'tmux-monitor-panes';
 export const SUBSCRIPTION_FORMAT = '#{pane_pid},#{pane_dead},#{pane_dead_status},#{pane_current_command},#{@agent_state}';
 export const SUBSCRIPTION = `${SUBSCRIPTION_NAME}:%*:${SUBSCRIPTION_FORMAT}`;
+
+/**
+ * One pane's facts for agent detection (`display-message -p -t PANE FACTS_FORMAT`): what
+ * the tree query has, fresh, plus nothing that needs another round trip.
+ */
+export const FACTS_FIELDS = [
+  'pane_pid', 'pane_current_command', 'pane_dead', 'pane_dead_status', '@agent_state', 'alternate_on', 'cursor_x', 'cursor_y',
+  'pane_title',
+] as const;
+export const FACTS_FORMAT = FACTS_FIELDS.map((f) => `#{${f}}`).join(SEP);
+
+export interface PaneFactsLine {
+  pid: number;
+  command: string;
+  dead: boolean;
+  deadStatus: number | null;
+  agentState: string;
+  alternate: boolean;
+  cursor: [number, number];
+  title: string;
+}
+
+export function parseFactsLine(line: string): PaneFactsLine {
+  const f = line.split(SEP);
+  const get = (name: (typeof FACTS_FIELDS)[number]): string => f[FACTS_FIELDS.indexOf(name)] ?? '';
+  return {
+    pid: num(get('pane_pid')),
+    command: get('pane_current_command'),
+    dead: get('pane_dead') === '1',
+    deadStatus: get('pane_dead_status') === '' ? null : num(get('pane_dead_status')),
+    agentState: get('@agent_state'),
+    alternate: get('alternate_on') === '1',
+    cursor: [num(get('cursor_x')), num(get('cursor_y'))],
+    title: f.slice(FACTS_FIELDS.indexOf('pane_title')).join(SEP),
+  };
+}
 
 function num(s: string | undefined, fallback = 0): number {
   const n = Number(s);
@@ -122,6 +159,8 @@ export function parseState(
       deadStatus: get('pane_dead_status') === '' ? null : num(get('pane_dead_status')),
       active: get('pane_active') === '1',
       agentState: get('@agent_state'),
+      alternate: get('alternate_on') === '1',
+      cursor: [num(get('cursor_x')), num(get('cursor_y'))],
     };
     window.panes.push(pane);
   }
