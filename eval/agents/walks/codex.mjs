@@ -242,6 +242,25 @@ export async function walk(opts = {}) {
     }
 
     if (record) {
+      // The person says no to a command: the turn stops and the agent waits at its prompt.
+      await optional(lab, 'permission-rejected', async () => {
+        fake.script([
+          {
+            text: 'I will delete the build folder.',
+            tool: ['exec_command', 'shell'],
+            args: { cmd: 'rm -rf build', sandbox_permissions: 'require_escalated', justification: 'Delete the build folder?' },
+          },
+          { text: 'Understood, I will not delete it.' },
+        ]);
+        await lab.send('Clean up the build folder');
+        await lab.waitFor(/Would you like to run the following command/, { timeout: 60_000 });
+        await lab.keys('Escape');
+        await lab.waitFor((s) => !/Would you like to run the following command/.test(s), { timeout: 30_000 });
+        await turnOver(60_000);
+        await lab.at('ready', 'permission-rejected', { note: 'approval refused with Esc (No, and tell Codex what to do differently)' });
+        fake.script([]);
+      });
+
       // The agent's own question with choices (request_user_input; Codex offers it in Plan mode).
       await optional(lab, 'question', async () => {
         fake.script([

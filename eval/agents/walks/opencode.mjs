@@ -278,6 +278,29 @@ export async function walk(opts = {}) {
       });
     }
 
+    if (record) {
+      // The person says no to a command: the turn stops and the agent waits at its prompt.
+      await optional(lab, 'permission-rejected', async () => {
+        fake.script([
+          {
+            text: 'I will delete the build folder.',
+            tool: 'bash',
+            args: { command: 'rm -rf build', description: 'Delete the build folder' },
+          },
+          { text: 'Understood, I will not delete it.' },
+        ]);
+        await lab.send('Clean up the build folder');
+        await lab.waitFor(/Permission required/, { timeout: 60_000 });
+        await lab.waitFor(/Allow once/, { timeout: 10_000 });
+        await lab.keys('Right', 'Right');
+        await lab.enter(300);
+        await lab.waitFor((s) => !/Permission required/.test(s), { timeout: 30_000 });
+        await turnOver(60_000);
+        await lab.at('ready', 'permission-rejected', { note: 'approval refused (Reject)' });
+        fake.script([]);
+      });
+    }
+
     await lab.type('/exit');
     await lab.waitFor(/\/exit/, { timeout: 10_000 });
     await sleep(500);
