@@ -207,6 +207,8 @@ function summarize(event: MonitorEvent, paint: (text: string, colour: Colour | u
       return `${paint(event.data.state, event.data.state === 'connected' ? 'green' : 'red')}${event.data.message && event.data.message !== event.data.state ? `: ${clean(event.data.message)}` : ''}`;
     case 'system.lagged':
       return `dropped ${plural(event.data.dropped, 'output event')} (reading too slowly)`;
+    case 'system.host':
+      return `host "${clean(event.data.host)}" ${paint(event.data.state, event.data.state === 'connected' ? 'green' : 'red')}`;
     default: {
       // A type this build does not know (a newer server): show its data. `never` makes a
       // new type in src/protocol/ a compile error here until it gets its own summary.
