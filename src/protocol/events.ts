@@ -27,7 +27,7 @@ export interface EventDataMap {
   'pane.error': { preview: string; line: string };
   'pane.warning': { preview: string; line: string };
   'agent.status': { status: AgentStatus; previous: AgentStatus; agent_type: string; reason: string };
-  'system.source': { state: SourceState; message: string };
+  'system.source': { state: SourceState; message: string; dropped?: number };
   'system.lagged': { dropped: number };
   'system.host': { host: string; state: HostState };
 }
