@@ -74,6 +74,7 @@ export async function startBusServer(nc: NatsConnection, settings: BusSettings, 
     publisher.setConnected(connected);
     hosts.setConnected(connected);
     agent?.setConnected(connected);
+    if (connected) void eventLog.restart();
     settings.log?.(connected ? 'info' : 'warn', connected ? 'bus reconnected' : 'bus disconnected');
   });
   return {

@@ -37,6 +37,9 @@ export class StreamLog implements EventLog {
   private waiters: { seq: number; wake: () => void }[] = [];
   private stopped = false;
   private stopConsumer: (() => void) | undefined;
+  private messages: { close(): Promise<void | Error> } | undefined;
+  private onMessage: ((message: JsMsg) => void) | undefined;
+  private generation = 0;
 
   constructor(private readonly options: StreamLogOptions) {
     this.epoch = options.stream.epoch;
@@ -50,15 +53,13 @@ export class StreamLog implements EventLog {
   async *batches(): AsyncGenerator<StampedEvent[]> {
     const pending: JsMsg[] = [];
     let wake: (() => void) | undefined;
-    const consumer = await this.js.consumers.get(this.options.stream.name, { deliver_policy: DeliverPolicy.All });
-    const messages = await consumer.consume({
-      callback: (message) => {
-        pending.push(message);
-        wake?.();
-      },
-    });
+    this.onMessage = (message) => {
+      pending.push(message);
+      wake?.();
+    };
+    this.messages = await this.consume(1);
     this.stopConsumer = () => {
-      void messages.close();
+      void this.messages?.close();
       wake?.();
     };
     try {
@@ -83,7 +84,43 @@ export class StreamLog implements EventLog {
         this.wakeWaiters();
       }
     } finally {
-      void messages.close();
+      void this.messages?.close();
+    }
+  }
+
+  /**
+   * After the bus comes back, read on from the last sequence seen with a fresh consumer
+   * rather than wait for the old one to notice (its pull may have been lost with the
+   * server). Anything read twice is skipped by its sequence.
+   */
+  async restart(): Promise<void> {
+    if (this.stopped || !this.onMessage) return;
+    const generation = ++this.generation;
+    const old = this.messages;
+    this.messages = undefined;
+    void old?.close().catch(() => {});
+    const next = await this.consume(this.lastSeq + 1);
+    if (generation !== this.generation || this.stopped) {
+      void next.close().catch(() => {});
+      return;
+    }
+    this.messages = next;
+  }
+
+  /** An ordered consumer from `startSeq`, retried until the stream answers. */
+  private async consume(startSeq: number): Promise<{ close(): Promise<void | Error> }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const consumer = await this.js.consumers.get(
+          this.options.stream.name,
+          startSeq <= 1 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq },
+        );
+        return await consumer.consume({ callback: (message) => this.onMessage?.(message) });
+      } catch (error) {
+        if (this.stopped) throw error;
+        this.options.log?.('cannot read the stream yet; retrying', { attempt, error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
+      }
     }
   }
 

@@ -212,6 +212,23 @@ describe('NATS JetStream bus', () => {
     expect(replayed.slice(0, held.length)).toEqual(held);
     const live = before.messages.filter((m) => m.type === 'pane.output').map((m) => m.seq);
     expect(new Set(live).size).toBe(live.length);
+
+    // An agent whose queue overflows while NATS is away counts what it dropped and says so.
+    const small = run(TARGETS.nodeBundle, ['agent', ...natsFlags(), '--host', 'host-Q', '-L', tmuxB.socketName, '--nats-queue', '2', '--quiet']);
+    agents.Q = small;
+    await small.waitFor(/publishing to/);
+    const watcher = await client(url);
+    await watcher.request({ action: 'subscribe', filters: { types: ['system.source'], hosts: ['host-Q'] } });
+    await nats.halt();
+    await small.waitFor(/bus disconnected/);
+    for (let i = 0; i < 4; i++) await tmuxB.tmux('new-window', '-d', '-n', `extra-${i}`);
+    await nats.resume();
+    const report = await watcher.next((m) => m.type === 'system.source' && m.data.dropped > 0, 20_000);
+    expect(report).toMatchObject({ host: 'host-Q', data: { state: 'connected' } });
+    const metricsUrl = url.replace(/^ws/, 'http').replace(/\/monitor$/, '/metrics');
+    const dropped = new RegExp(`tmux_monitor_bus_agent_dropped_total\\{host="host-Q"\\} ${report.data.dropped}`);
+    await expect.poll(async () => (await fetch(metricsUrl)).text(), { timeout: 10_000 }).toMatch(dropped);
+    await small.kill();
   });
 
   it('a token scoped to one host sees nothing of the other', async () => {

@@ -56,6 +56,9 @@ export interface NatsServer {
   storeDir: string;
   /** Stops (SIGTERM, so the store is flushed) and starts again on the same port and store. */
   restart(): Promise<void>;
+  /** Stops, keeping the store; `resume()` starts it again. */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +96,8 @@ export async function startNats(): Promise<NatsServer> {
       await stop();
       await start();
     },
+    halt: stop,
+    resume: start,
     stop: async () => {
       await stop();
       rmSync(storeDir, { recursive: true, force: true });
