@@ -32,7 +32,7 @@ export interface BusSettings {
   log?: BusLog;
 }
 
-export const BUS_DEFAULTS = { prefix: 'tmux-monitor', stream: 'TMUX_MONITOR', queueSize: 10_000 } as const;
+export { BUS_DEFAULTS } from './defaults.ts';
 
 export interface BusServer {
   stream: StreamHandle;

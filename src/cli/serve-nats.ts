@@ -6,7 +6,7 @@
 import type { EventSource } from '../protocol/source.ts';
 import type { EventLog } from '../hub/event-log.ts';
 import { stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
-import { NATS_FLAGS } from './nats.ts';
+import { NATS_FLAGS } from './nats-flags.ts';
 import type { Platform } from './platform.ts';
 
 export const SERVE_NATS_FLAGS: FlagSpec[] = [
