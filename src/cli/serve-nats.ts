@@ -19,6 +19,8 @@ export interface ServeBus {
   eventLog: EventLog;
   history: { size: number; ttlMs: number };
   metrics: () => string;
+  /** This server's host name on the bus. */
+  host: string;
   describe: string;
   close(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function startServeBus(flags: ParsedFlags, platform: Platform, loca
     eventLog: bus.eventLog,
     history: { size: bus.stream.historySize, ttlMs: bus.stream.historyTtlMs },
     metrics: bus.metrics,
+    host,
     describe: `NATS ${nats.connect.servers.join(',')} (stream ${bus.stream.name}${publishLocal ? `, publishing this tmux as "${host}"` : ''})`,
     async close() {
       await bus.close();

@@ -128,6 +128,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         history: bus?.history ?? { size: limits.historySize, ttlMs: limits.historyTtlSec * 1000 },
         eventLog: bus?.eventLog,
         metrics: bus?.metrics,
+        host: bus?.host,
         maxConnections: limits.maxConnections,
         rateLimit: { perSecond: limits.rateLimit, burst: limits.rateLimit },
         authTimeoutMs: limits.authTimeoutMs,
