@@ -78,7 +78,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     );
   };
   answer('ping', async () => ({ host, instance }));
-  answer('snapshot', async (body: { target?: Target; lines?: number }) => source.snapshot(body.target, body.lines ?? 0));
+  answer('snapshot', async (body: { target?: Target; lines?: number; more?: unknown[] }) =>
+    (source.snapshot as (target: Target | undefined, lines: number, ...more: unknown[]) => Promise<unknown>)(
+      body.target, body.lines ?? 0, ...(Array.isArray(body.more) ? body.more : []),
+    ),
+  );
   answer('command', async (body: CommandRequest) => {
     await source.command(body);
     return true;

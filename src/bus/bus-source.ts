@@ -38,16 +38,17 @@ export class BusSource implements EventSource {
     await new Promise<void>((resolve) => (this.closed = resolve));
   }
 
-  async snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
+  /** Any further arguments (options a newer source takes) travel to the agent as they are. */
+  async snapshot(target: Target | undefined, lines: number, ...more: unknown[]): Promise<SessionSnapshot[]> {
     if (target?.host !== undefined) {
       this.checkHost(target.host);
-      const sessions = await this.ask<SessionSnapshot[]>(target.host, 'snapshot', { target: localTarget(target), lines });
+      const sessions = await this.ask<SessionSnapshot[]>(target.host, 'snapshot', { target: localTarget(target), lines, more });
       if (target.session === undefined) this.lastKnown.set(target.host, sessions);
       return sessions;
     }
     const live = this.hosts.live();
     const answers = await Promise.allSettled(
-      live.map((host) => this.ask<SessionSnapshot[]>(host, 'snapshot', { target, lines })),
+      live.map((host) => this.ask<SessionSnapshot[]>(host, 'snapshot', { target, lines, more })),
     );
     const sessions: SessionSnapshot[] = [];
     const found: string[] = [];
