@@ -165,6 +165,10 @@ describe('NATS JetStream bus', () => {
     const duplicate = run(TARGETS.nodeBundle, ['agent', ...natsFlags(), '--host', 'host-A', '-L', tmuxA.socketName]);
     expect(await duplicate.exited).toBe(1);
     expect(duplicate.output()).toMatch(/host "host-A" already has an agent/);
+    // So is a server asking for other history limits than the stream has: never changed silently.
+    const mismatched = run(TARGETS.nodeBundle, ['serve', ...natsFlags(), '--port', '0', '--secret-file', secret.path, '--history-size', '7']);
+    expect(await mismatched.exited).toBe(1);
+    expect(mismatched.output()).toMatch(new RegExp(`stream ${stream} exists with other settings: it holds 1000 messages, not --history-size 7`));
 
     await agents.A!.kill('SIGKILL');
     const lost = await c.next((m) => m.type === 'system.host' && m.data.state === 'lost', 10_000);
