@@ -8,7 +8,8 @@ import type { StampedEvent } from '../hub/sequencer.ts';
 
 /** The payload of a stream message: a raw event with its host and timestamp. */
 export function encodeEvent(host: string, raw: RawEvent, timestamp: string): string {
-  return JSON.stringify({ host, ...raw, timestamp });
+  // `type` stays the first key, as the in-memory sequencer writes it.
+  return JSON.stringify({ ...raw, host, timestamp });
 }
 
 /** A stream message back into an event with `seq`; undefined for a payload that is not one. */

@@ -31,9 +31,10 @@ export class Sequencer {
   stamp(batch: readonly RawEvent[], now = Date.now()): StampedEvent[] {
     const timestamp = new Date(now).toISOString();
     return batch.map((raw) => {
+      // `type` stays the first key: readers may look at the start of a frame for it.
       const event = (this.host === undefined || raw.host !== undefined
         ? { ...raw, seq: ++this.seq, timestamp }
-        : { host: this.host, ...raw, seq: ++this.seq, timestamp }) as MonitorEvent;
+        : { ...raw, host: this.host, seq: ++this.seq, timestamp }) as MonitorEvent;
       return { event, json: JSON.stringify(event), at: now };
     });
   }
