@@ -27,7 +27,18 @@ export class BusSource implements EventSource {
     private readonly nc: NatsConnection,
     private readonly prefix: string,
     private readonly hosts: HostRegistry,
-  ) {}
+  ) {
+    // Know each host's tree before it can be lost, to show it (agents unknown) meanwhile.
+    hosts.onHost = (host) => void this.remember(host);
+  }
+
+  private async remember(host: string): Promise<void> {
+    try {
+      this.lastKnown.set(host, await this.ask<SessionSnapshot[]>(host, 'snapshot', { lines: 0 }));
+    } catch {
+      // It will be asked again with the next full snapshot.
+    }
+  }
 
   get state(): SourceState {
     return this.connected ? 'connected' : 'disconnected';

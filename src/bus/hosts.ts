@@ -23,8 +23,10 @@ export interface HostInfo {
   lastSeen: number;
   /** Heartbeat number last seen from this instance. */
   n: number;
-  /** n when it was declared lost (names the `connected` that follows). */
+  /** n when it was declared lost. */
   lostAt: number;
+  /** The stream seq of the `lost` event: the same on every instance, so it names the `connected` that follows. */
+  lostSeq: number;
   dropped: number;
   queued: number;
   sourceState: string;
@@ -46,6 +48,8 @@ export class HostRegistry {
   private subscription: Subscription | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private connected = true;
+  /** Called when a host (or a restarted agent) is first heard from. */
+  onHost: ((host: string) => void) | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -96,6 +100,16 @@ export class HostRegistry {
   observe(batch: readonly StampedEvent[]): void {
     for (const { event } of batch) {
       if (event.host === undefined) continue;
+      if (event.type === 'system.host' && event.data.state === 'lost') {
+        // Another instance saw it first: agree at once, so every instance answers alike.
+        // (A `lost` older than the last heartbeat we heard is history, not news.)
+        const info = this.hosts.get(event.data.host);
+        if (info && info.state === 'connected' && Date.parse(event.timestamp) >= info.lastSeen) {
+          info.state = 'lost';
+          info.lostAt = info.n;
+        }
+        if (info && info.state === 'lost') info.lostSeq = event.seq;
+      }
       if (event.type === 'agent.status' && event.pane_id !== undefined) {
         let panes = this.agents.get(event.host);
         if (!panes) this.agents.set(event.host, (panes = new Map()));
@@ -119,9 +133,10 @@ export class HostRegistry {
     if (!info || info.instance !== beat.instance) {
       // A new host or a restarted agent: it announces itself (`connected`) on start.
       this.hosts.set(beat.host, {
-        host: beat.host, instance: beat.instance, state: 'connected', lastSeen: now, n: beat.n, lostAt: 0,
+        host: beat.host, instance: beat.instance, state: 'connected', lastSeen: now, n: beat.n, lostAt: 0, lostSeq: 0,
         dropped: beat.dropped, queued: beat.queued, sourceState: beat.state,
       });
+      this.onHost?.(beat.host);
       return;
     }
     info.lastSeen = now;
@@ -131,7 +146,7 @@ export class HostRegistry {
     info.sourceState = beat.state;
     if (info.state === 'lost') {
       info.state = 'connected';
-      this.announce(info, 'connected', `back:${info.host}:${info.instance}:${info.lostAt}`);
+      this.announce(info, 'connected', `back:${info.host}:${info.instance}:${info.lostSeq || `n${info.lostAt}`}`);
     }
   }
 
@@ -142,6 +157,7 @@ export class HostRegistry {
       if (info.state !== 'connected' || now - info.lastSeen < this.lostAfterMs) continue;
       info.state = 'lost';
       info.lostAt = info.n;
+      info.lostSeq = 0;
       this.announce(info, 'lost', `lost:${info.host}:${info.instance}:${info.n}`);
       // Its agents' states are unknown until it returns.
       const panes = this.agents.get(info.host);

@@ -175,6 +175,14 @@ describe('NATS JetStream bus', () => {
     expect(lost).toMatchObject({ host: 'host-A', data: { host: 'host-A', state: 'lost' } });
     const refused = await c.request({ action: 'command', target: { host: 'host-A', session: 'main', window: 0 }, command: 'interrupt' });
     expect(refused).toMatchObject({ type: 'error', code: 'HOST_UNAVAILABLE' });
+    // Meanwhile its panes are there, their agents unknown.
+    expect((await c.request({ action: 'snapshot' })).type).toBe('snapshot.acknowledged');
+    const lostData = (await c.next('snapshot.data')).data;
+    const whileLost = lostData.sessions.filter((s: Message) => s.host === 'host-A');
+    expect(whileLost.length, JSON.stringify(lostData).slice(0, 600)).toBeGreaterThan(0);
+    const panes = whileLost.flatMap((s: Message) => s.windows.flatMap((w: Message) => w.panes));
+    expect(panes.length).toBeGreaterThan(0);
+    expect(panes.every((p: Message) => p.agent.status === 'unknown')).toBe(true);
 
     await startAgent('A');
     const back = await c.next((m) => m.type === 'system.host' && m.data.state === 'connected', 10_000);
