@@ -433,7 +433,7 @@ export class Connection {
     const principal = this.principal!;
     if (OUTPUT_EVENT_TYPES.has(event.type) && !principal.permissions.has('output')) return false;
     if (canSeeSession(principal, event.session, event.host)) return true;
-    return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name);
+    return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name, event.host);
   }
 
   private wanted(event: MonitorEvent): boolean {
