@@ -6,6 +6,9 @@
 import { Hono, type Context } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { EventSource } from './protocol/source.ts';
+import type { EventLog } from './hub/event-log.ts';
+import { machineName } from './runtime/hostname.ts';
+import { withHost } from './hub/host-source.ts';
 import { clientMessageJsonSchema } from './protocol/json-schema.ts';
 import { createVerifier, type VerifierOptions } from './auth/verifier.ts';
 import type { AuditSink } from './hub/audit.ts';
@@ -38,6 +41,12 @@ export interface MonitorOptions {
   log?: Logger;
   /** Serve the dashboard at `GET /` (default true). */
   dashboard?: boolean;
+  /** The `host` on events and snapshot sessions that name none (default: this machine's name). */
+  host?: string;
+  /** Sequence, epoch and stamped events from elsewhere (a NATS stream, `src/bus/`); default in memory. */
+  eventLog?: EventLog;
+  /** More Prometheus text appended to `GET /metrics` (the bus adds its own). */
+  metrics?: () => string;
 }
 
 export type Monitor = Hono & {
@@ -79,8 +88,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
     },
     failedAuth: { limit: options.failedAuth?.limit ?? 10, windowMs: options.failedAuth?.windowMs ?? 60_000 },
     history: { size: options.history?.size ?? DEFAULTS.historySize, ttlMs: options.history?.ttlMs ?? DEFAULTS.historyTtlMs },
+    host: options.host ?? machineName(),
+    eventLog: options.eventLog,
   };
-  const hub = new Hub(options.source, hubOptions, options.log ?? defaultLogger, options.audit);
+  // A source from the bus knows its hosts; a local one gets this machine's name.
+  const source = options.eventLog ? options.source : withHost(options.source, hubOptions.host!);
+  const hub = new Hub(source, hubOptions, options.log ?? defaultLogger, options.audit);
   void hub.start();
 
   const app = new Hono();
@@ -141,14 +154,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
       status: 'ok',
       uptime: Math.round((Date.now() - hub.startedAt) / 1000),
       clients: hub.connectionCount,
-      seq: hub.sequencer.last,
+      seq: hub.eventLog.last,
       epoch: hub.epoch,
+      host: hubOptions.host,
       source: hub.source.state,
     }),
   );
   app.get('/metrics', (c) =>
     c.text(
-      hub.metrics.render({ seq: hub.sequencer.last, historySize: hub.history.size, sourceConnected: hub.source.state === 'connected' }),
+      hub.metrics.render({ seq: hub.eventLog.last, historySize: hub.history.size, sourceConnected: hub.source.state === 'connected' }) +
+        (options.metrics?.() ?? ''),
       200,
       { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
     ),

@@ -51,6 +51,11 @@ class FiltersTest(unittest.TestCase):
             {"types": ["pane.*"], "sessions": ["a", "b"], "windows": [0, "main"], "panes": ["%3"]},
         )
 
+    def test_hosts(self):
+        self.assertEqual(build_filters(hosts="devbox"), {"hosts": ["devbox"]})
+        self.assertEqual(Event.from_message({"type": "system.host", "host": "vm-1", "data": {"host": "vm-1", "state": "lost"}}).host, "vm-1")
+        self.assertIsNone(Event.from_message({"type": "system.source", "data": {}}).host)
+
 
 class EventTest(unittest.TestCase):
     def test_reads_the_flat_wire_fields(self):

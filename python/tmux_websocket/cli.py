@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--types", nargs="+", action="extend", metavar="TYPE",
                         help="event types: agent.status, pane.* or * (space or comma separated)")
     parser.add_argument("--sessions", nargs="+", action="extend", metavar="SESSION")
+    parser.add_argument("--hosts", nargs="+", action="extend", metavar="HOST",
+                        help="host names (several machines on a NATS bus)")
     parser.add_argument("--windows", nargs="+", action="extend", metavar="WINDOW")
     parser.add_argument("--panes", nargs="+", action="extend", metavar="PANE")
     parser.add_argument("--since", type=int, help="first replay the held events after this seq")
@@ -79,7 +81,7 @@ async def run(args: argparse.Namespace) -> int:
         await monitor.connect()
         await monitor.subscribe(types=_split(args.types), sessions=_split(args.sessions),
                                 windows=_window_or_pane(args.windows), panes=_window_or_pane(args.panes),
-                                since=args.since)
+                                since=args.since, hosts=_split(args.hosts))
         async for event in monitor.events(timeout=args.timeout):
             print(format_event(event, args.json), flush=True)
             printed += 1

@@ -98,10 +98,11 @@ def build_filters(
     sessions: FilterArg = None,
     windows: FilterArg = None,
     panes: FilterArg = None,
+    hosts: FilterArg = None,
 ) -> dict:
     """The ``filters`` object of a ``subscribe``; omitted lists match everything."""
     filters = {}
-    for key, value in (("types", types), ("sessions", sessions), ("windows", windows), ("panes", panes)):
+    for key, value in (("types", types), ("sessions", sessions), ("hosts", hosts), ("windows", windows), ("panes", panes)):
         items = _as_list(value)
         if items is not None:
             filters[key] = items
@@ -278,16 +279,18 @@ class AsyncTmuxMonitor:
         *,
         since: Optional[int] = None,
         epoch: Optional[str] = None,
+        hosts: FilterArg = None,
     ) -> str:
         """Subscribe to events matching the filters; returns the subscription id.
 
         ``types`` entries may be exact (``agent.status``), a family (``pane.*``) or ``*``.
-        ``sessions``/``windows``/``panes`` take names, ids, indexes or targets. With
+        ``sessions``/``windows``/``panes`` take names, ids, indexes or targets; ``hosts``
+        takes host names (several machines on a NATS bus; protocol v1.1). With
         ``since`` (and optionally ``epoch``) the server first replays the held events after
         that ``seq``; this call returns once the replay is complete, and a :class:`Gap` is
         queued first if it could not be complete.
         """
-        filters = build_filters(types, sessions, windows, panes)
+        filters = build_filters(types, sessions, windows, panes, hosts)
         await self._ensure_ready()
         if since is None:
             response = await self._request({"action": "subscribe", "filters": filters}, "subscription.confirmed")
@@ -322,10 +325,14 @@ class AsyncTmuxMonitor:
         pane: Optional[Union[str, int]] = None,
         *,
         lines: Optional[int] = None,
+        host: Optional[str] = None,
     ) -> dict:
-        """The current state: ``{seq, sessions: [...]}`` (the ``data`` of ``snapshot.data``)."""
+        """The current state: ``{seq, sessions: [...]}`` (the ``data`` of ``snapshot.data``).
+
+        ``host`` narrows it to one machine (needed only when a session name is used on
+        more than one; otherwise the server answers ``AMBIGUOUS_TARGET``)."""
         await self._ensure_ready()
-        return await self._snapshot(session, window, pane, lines)
+        return await self._snapshot(session, window, pane, lines, host)
 
     async def command(
         self,
@@ -337,6 +344,7 @@ class AsyncTmuxMonitor:
         text: Optional[str] = None,
         enter: Optional[bool] = None,
         target: Optional[dict] = None,
+        host: Optional[str] = None,
     ) -> dict:
         """Run ``send`` (type ``text``, then Enter unless ``enter=False``) or ``interrupt`` (C-c)
         in a pane. Needs the ``write`` permission. Returns the ``command.result``."""
@@ -344,6 +352,8 @@ class AsyncTmuxMonitor:
             target = {"session": session, "window": window}
             if pane is not None:
                 target["pane"] = pane
+        if host is not None:
+            target = {"host": host, **target}
         message: dict = {"action": "command", "command": command, "target": target}
         if text is not None:
             message["text"] = text
@@ -719,9 +729,9 @@ class AsyncTmuxMonitor:
                     if self._buffering == 0:
                         self._buffer = []
 
-    async def _snapshot(self, session: Any, window: Any, pane: Any, lines: Optional[int]) -> dict:
+    async def _snapshot(self, session: Any, window: Any, pane: Any, lines: Optional[int], host: Optional[str] = None) -> dict:
         message: dict = {"action": "snapshot"}
-        target = {k: v for k, v in (("session", session), ("window", window), ("pane", pane)) if v is not None}
+        target = {k: v for k, v in (("host", host), ("session", session), ("window", window), ("pane", pane)) if v is not None}
         if target:
             message["target"] = target
         if lines is not None:

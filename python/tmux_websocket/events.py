@@ -24,6 +24,8 @@ class Event:
     pane: Optional[int] = None
     pane_id: Optional[str] = None
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    #: The machine the event happened on (protocol v1.1; ``None`` from older servers).
+    host: Optional[str] = None
 
     @classmethod
     def from_message(cls, msg: dict) -> "Event":
@@ -38,6 +40,7 @@ class Event:
             pane=msg.get("pane"),
             pane_id=msg.get("pane_id"),
             raw=msg,
+            host=msg.get("host"),
         )
 
     @property

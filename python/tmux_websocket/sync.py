@@ -82,21 +82,22 @@ class TmuxMonitor:
         *,
         since: Optional[int] = None,
         epoch: Optional[str] = None,
+        hosts: FilterArg = None,
     ) -> str:
         """Returns the subscription id."""
-        return self._call(self._client.subscribe(types, sessions, windows, panes, since=since, epoch=epoch))
+        return self._call(self._client.subscribe(types, sessions, windows, panes, since=since, epoch=epoch, hosts=hosts))
 
     def unsubscribe(self, subscription: Optional[str] = None) -> List[str]:
         return self._call(self._client.unsubscribe(subscription))
 
     def snapshot(self, session: Optional[str] = None, window: Optional[Union[str, int]] = None,
-                 pane: Optional[Union[str, int]] = None, *, lines: Optional[int] = None) -> dict:
-        return self._call(self._client.snapshot(session, window, pane, lines=lines))
+                 pane: Optional[Union[str, int]] = None, *, lines: Optional[int] = None, host: Optional[str] = None) -> dict:
+        return self._call(self._client.snapshot(session, window, pane, lines=lines, host=host))
 
     def command(self, command: str, session: Optional[str] = None, window: Optional[Union[str, int]] = None,
                 pane: Optional[Union[str, int]] = None, *, text: Optional[str] = None,
-                enter: Optional[bool] = None, target: Optional[dict] = None) -> dict:
-        return self._call(self._client.command(command, session, window, pane, text=text, enter=enter, target=target))
+                enter: Optional[bool] = None, target: Optional[dict] = None, host: Optional[str] = None) -> dict:
+        return self._call(self._client.command(command, session, window, pane, text=text, enter=enter, target=target, host=host))
 
     def send_text(self, session: str, window: Union[str, int], pane: Optional[Union[str, int]] = None,
                   text: str = "", *, enter: bool = True) -> dict:

@@ -11,12 +11,16 @@ export interface Principal {
   sessions: readonly string[] | null;
   /** Compiled from `sessions`; null when unscoped. */
   inScope: SessionScope | null;
+  /** Host-name patterns (the `hosts` claim), or null for every host. Optional: v1.0 principals have none. */
+  hosts?: readonly string[] | null;
+  /** Compiled from `hosts`; null when unscoped. */
+  inHosts?: SessionScope | null;
   /** Milliseconds since the epoch, or null when the token does not expire. */
   expiresAt: number | null;
 }
 
-export function makePrincipal(fields: Omit<Principal, 'inScope'>): Principal {
-  return { ...fields, inScope: compileScope(fields.sessions) };
+export function makePrincipal(fields: Omit<Principal, 'inScope' | 'inHosts'>): Principal {
+  return { ...fields, inScope: compileScope(fields.sessions), inHosts: compileScope(fields.hosts ?? null) };
 }
 
 /** The principal of every connection when the server runs with auth turned off. */
@@ -28,6 +32,13 @@ export const ANONYMOUS_ADMIN: Principal = makePrincipal({
   expiresAt: null,
 });
 
-export function canSeeSession(principal: Principal, session: string | undefined): boolean {
+/** In scope: the host (when given) is one of the token's hosts, and the session one of its sessions. */
+export function canSeeSession(principal: Principal, session: string | undefined, host?: string): boolean {
+  if (!canSeeHost(principal, host)) return false;
   return session === undefined || principal.inScope === null || principal.inScope(session);
+}
+
+/** A token with a `hosts` claim sees nothing of other hosts (nor their system events). */
+export function canSeeHost(principal: Principal, host: string | undefined): boolean {
+  return host === undefined || principal.inHosts == null || principal.inHosts(host);
 }

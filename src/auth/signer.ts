@@ -7,6 +7,8 @@ export interface TokenClaims {
   /** Lifetime in seconds; null for a token that never expires. */
   ttlSec: number | null;
   sessions?: string[];
+  /** Host-name patterns (with `*`) the token is limited to. */
+  hosts?: string[];
   permissions?: Permission[];
   issuer?: string;
   audience?: string;
@@ -18,6 +20,7 @@ export async function signToken(secret: Uint8Array | string, claims: TokenClaims
   const jwt = new SignJWT({
     role: claims.role,
     ...(claims.sessions ? { sessions: claims.sessions } : {}),
+    ...(claims.hosts ? { hosts: claims.hosts } : {}),
     ...(claims.permissions ? { permissions: claims.permissions } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

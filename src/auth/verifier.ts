@@ -90,11 +90,21 @@ export function principalFromClaims(claims: jose.JWTPayload): Principal {
     sessions = list;
   }
 
+  let hosts: string[] | null = null;
+  if (claims.hosts !== undefined && claims.hosts !== null) {
+    const list = claims.hosts;
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
+      throw new MonitorError('AUTH_FAILED', 'token claim "hosts" must be a list of host patterns');
+    }
+    hosts = list;
+  }
+
   return makePrincipal({
     subject: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : 'unknown',
     role,
     permissions: new Set(permissions),
     sessions,
+    hosts,
     expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null,
   });
 }

@@ -10,6 +10,7 @@ Commands:
   serve    watch tmux and stream its changes over WebSocket (default)
   token    print a signed access token
   tail     print the event stream of a running server
+  agent    publish this machine's tmux to a NATS bus (see docs/scaling.md)
 
 Run "tmux-monitor <command> --help" for a command's options.
 `;
@@ -25,6 +26,10 @@ export async function runCli(argv: string[], platform: Platform): Promise<number
       case 'tail': {
         const { tailCommand } = await import('./tail.ts');
         return await tailCommand(rest, platform);
+      }
+      case 'agent': {
+        const { agentCommand } = await import('./agent.ts');
+        return await agentCommand(rest, platform);
       }
       case 'help':
       case '--help':

@@ -7,6 +7,7 @@ import { helpText, intFlag, listFlag, parseFlags, stringFlag, UsageError, type F
 import type { Platform } from './platform.ts';
 import { loadSecret } from './secret.ts';
 import { createSource, SOURCE_KINDS, type SourceKind } from './sources.ts';
+import { startServeBus, SERVE_NATS_FLAGS, type ServeBus } from './serve-nats.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', placeholder: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
@@ -35,6 +36,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'audit-log', type: 'string', placeholder: 'FILE', help: 'append an audit trail as JSON Lines' },
   { name: 'tls-cert', type: 'string', placeholder: 'FILE', help: 'PEM certificate, for wss://' },
   { name: 'tls-key', type: 'string', placeholder: 'FILE', help: 'PEM private key, for wss://' },
+  ...SERVE_NATS_FLAGS,
   { name: 'quiet', alias: 'q', type: 'boolean', help: 'print only the listening line' },
   { name: 'help', alias: 'h', type: 'boolean', help: 'show this help' },
 ];
@@ -103,13 +105,16 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   const auditPath = stringFlag(flags, 'audit-log');
   const auditFile = auditPath ? await platform.openAppend(auditPath) : undefined;
 
-  const source = createSource(sourceKind, {
+  const localSource = createSource(sourceKind, {
     socketName: stringFlag(flags, 'socket-name'),
     socketPath: stringFlag(flags, 'socket-path'),
     pollIntervalMs: limits.pollIntervalMs,
     stdinLines: () => platform.stdinLines(),
     warn: (message) => platform.stderr(`tmux-monitor: ${message}\n`),
   });
+  // With --nats, clients are served from the bus; this machine's tmux is published too only with an explicit --source.
+  const bus: ServeBus | undefined = await startServeBus(flags, platform, localSource);
+  const source = bus?.source ?? localSource;
 
   let monitor: ReturnType<typeof createMonitor> | undefined;
   const server = await platform.runtime.serve(
@@ -120,7 +125,10 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         remoteAddress: kit.remoteAddress,
         source,
         auth,
-        history: { size: limits.historySize, ttlMs: limits.historyTtlSec * 1000 },
+        history: bus?.history ?? { size: limits.historySize, ttlMs: limits.historyTtlSec * 1000 },
+        eventLog: bus?.eventLog,
+        metrics: bus?.metrics,
+        host: bus?.host,
         maxConnections: limits.maxConnections,
         rateLimit: { perSecond: limits.rateLimit, burst: limits.rateLimit },
         authTimeoutMs: limits.authTimeoutMs,
@@ -151,7 +159,8 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   platform.stdout(`tmux-monitor listening on ${base}/monitor\n`);
   if (!flags.quiet) {
     const tmuxTarget = sourceKind === 'none' ? 'no tmux source' : describeTmux(flags);
-    platform.stdout(`  source: ${sourceKind} (${tmuxTarget}), runtime: ${platform.runtime.name}, auth: ${noAuth ? 'off' : 'on'}\n`);
+    const sourceLine = bus ? bus.describe : `${sourceKind} (${tmuxTarget})`;
+    platform.stdout(`  source: ${sourceLine}, runtime: ${platform.runtime.name}, auth: ${noAuth ? 'off' : 'on'}\n`);
     if (isLoopback(host)) {
       const httpBase = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}${basePath}`;
       if (noAuth) {
@@ -171,6 +180,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     // Whatever happens below, be gone within 2 s.
     setTimeout(() => platform.exit(0), 1900);
     await monitor?.shutdown();
+    await bus?.close();
     await server.close();
     await auditFile?.close();
     platform.exit(0);

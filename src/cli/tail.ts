@@ -17,6 +17,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'token', type: 'string', placeholder: 'JWT', help: 'access token (default: $TMUX_MONITOR_TOKEN)' },
   { name: 'types', type: 'string', placeholder: 'LIST', help: 'event types, families (pane.*) or *, comma-separated' },
   { name: 'sessions', type: 'string', placeholder: 'LIST', help: 'session names or ids, comma-separated' },
+  { name: 'hosts', type: 'string', placeholder: 'LIST', help: 'host names, comma-separated (several machines on a NATS bus)' },
   { name: 'windows', type: 'string', placeholder: 'LIST', help: 'window names, ids or indexes, comma-separated' },
   { name: 'panes', type: 'string', placeholder: 'LIST', help: 'pane ids (%3) or session:window.pane, comma-separated' },
   { name: 'json', type: 'boolean', help: 'print each event as one line of JSON (JSON Lines)' },
@@ -26,7 +27,8 @@ const FLAGS: readonly FlagSpec[] = [
 const USAGE = helpText(
   'tmux-monitor tail [--url URL] [--token JWT] [--types LIST] [--sessions LIST] [--json]',
   'Print the events of a running tmux-monitor server as they happen, one line each:\n' +
-    'time, type, target (session:window.pane) and a summary. Reconnects and resumes on its own.',
+    'time, type, target (session:window.pane, as host/session:window.pane once events of\n' +
+    'more than one host have been seen) and a summary. Reconnects and resumes on its own.',
   FLAGS,
 );
 
@@ -73,7 +75,7 @@ export function parseTailArgs(argv: readonly string[], env: CliIO['env']): TailO
     if (unknown !== undefined) throw new UsageError(`flag --types: unknown event type "${unknown}" (known: ${EVENT_TYPES.join(', ')})`);
     filters.types = types as EventPattern[];
   }
-  for (const name of ['sessions', 'windows', 'panes'] as const) {
+  for (const name of ['sessions', 'hosts', 'windows', 'panes'] as const) {
     const list = listFlag(flags, name);
     if (list) filters[name] = name === 'windows' ? list.map((w) => (/^\d+$/.test(w) ? Number(w) : w)) : list;
   }
@@ -120,7 +122,12 @@ async function tail(options: TailOptions, io: CliIO): Promise<number> {
     void monitor.close();
   });
   try {
-    for await (const event of stream) io.stdout(options.json ? `${JSON.stringify(event)}\n` : `${formatEventLine(event, color)}\n`);
+    // The host level shows once there is more than one host (a NATS bus).
+    const hosts = new Set<string>();
+    for await (const event of stream) {
+      if (event.host !== undefined) hosts.add(event.host);
+      io.stdout(options.json ? `${JSON.stringify(event)}\n` : `${formatEventLine(event, color, hosts.size > 1)}\n`);
+    }
   } catch (error) {
     failure = error instanceof TmuxMonitorError ? error : new TmuxMonitorError('INTERNAL_ERROR', String(error));
   } finally {
@@ -136,7 +143,7 @@ async function tail(options: TailOptions, io: CliIO): Promise<number> {
 }
 
 function describeFilters(filters: Subscription['filters']): string {
-  const parts = (['types', 'sessions', 'windows', 'panes'] as const)
+  const parts = (['types', 'sessions', 'hosts', 'windows', 'panes'] as const)
     .filter((name) => (filters[name]?.length ?? 0) > 0)
     .map((name) => `${name} ${filters[name]!.join(',')}`);
   return parts.length > 0 ? parts.join('; ') : 'all events';
@@ -151,12 +158,13 @@ const FAMILY_COLOURS: Record<string, Colour> = { session: 'cyan', window: 'blue'
 const STATUS_COLOURS: Record<string, Colour> = { ready: 'green', busy: 'yellow', waiting: 'cyan', error: 'red', exited: 'gray', unknown: 'gray' };
 
 /** `12:00:00.123  agent.status      ai-chat:0.0   ready → busy (claude)` */
-export function formatEventLine(event: MonitorEvent, color = false): string {
+export function formatEventLine(event: MonitorEvent, color = false, showHost = false): string {
   const paint = (text: string, colour: Colour | undefined): string => (color && colour ? `\x1b[${ANSI[colour]}m${text}\x1b[0m` : text);
   const family = event.type.slice(0, event.type.indexOf('.'));
   const time = paint(clockTime(event.timestamp), 'dim');
   const type = paint(event.type.padEnd(16), FAMILY_COLOURS[family]);
-  const target = (formatTarget(event) || '-').padEnd(12);
+  const where = formatTarget(event) || '-';
+  const target = (showHost && event.host !== undefined ? `${clean(event.host)}/${where}` : where).padEnd(showHost ? 20 : 12);
   const summary = summarize(event, paint);
   return `${time}  ${type}  ${target}  ${summary}`.trimEnd();
 }
@@ -207,6 +215,8 @@ function summarize(event: MonitorEvent, paint: (text: string, colour: Colour | u
       return `${paint(event.data.state, event.data.state === 'connected' ? 'green' : 'red')}${event.data.message && event.data.message !== event.data.state ? `: ${clean(event.data.message)}` : ''}`;
     case 'system.lagged':
       return `dropped ${plural(event.data.dropped, 'output event')} (reading too slowly)`;
+    case 'system.host':
+      return `host "${clean(event.data.host)}" ${paint(event.data.state, event.data.state === 'connected' ? 'green' : 'red')}`;
     default: {
       // A type this build does not know (a newer server): show its data. `never` makes a
       // new type in src/protocol/ a compile error here until it gets its own summary.

@@ -464,7 +464,7 @@ export class TmuxMonitor {
     if (message.id !== undefined) this.#authRequests.delete(message.id);
     this.#auth = {
       clientId: message.client_id, subject: message.subject, role: message.role,
-      permissions: message.permissions, sessions: message.sessions, expiresAt: message.expires_at,
+      permissions: message.permissions, sessions: message.sessions, hosts: message.hosts ?? null, expiresAt: message.expires_at,
     };
     this.#emit('auth', this.#auth);
     this.#scheduleRefresh(conn);

@@ -3,6 +3,8 @@ import type { Target } from '../protocol/snapshot.ts';
 
 /** A pane or window to act on: `{ session, window, pane? }` or `"session:window.pane"`. */
 export interface CommandTarget {
+  /** The machine (protocol v1.1): needed only when the session name is used on several hosts. */
+  host?: string;
   session: string;
   window: string | number;
   pane?: string | number;

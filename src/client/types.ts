@@ -41,6 +41,8 @@ export interface AuthInfo {
   permissions: Permission[];
   /** Session-name patterns this token may see, or null for all. */
   sessions: string[] | null;
+  /** Host-name patterns this token may see, or null for all (protocol v1.1; null from older servers). */
+  hosts: string[] | null;
   /** ISO 8601, or null when the token does not expire. */
   expiresAt: string | null;
 }

@@ -16,7 +16,7 @@ import {
   SubscribeMessage, UnsubscribeMessage, type ClientMessage,
 } from '../protocol/schemas.ts';
 import type { Target } from '../protocol/snapshot.ts';
-import { ANONYMOUS_ADMIN, canSeeSession, type Principal } from '../auth/principal.ts';
+import { ANONYMOUS_ADMIN, canSeeHost, canSeeSession, type Principal } from '../auth/principal.ts';
 import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
 import type { Hub } from './hub.ts';
 import { TokenBucket, WindowCounter } from './rate-limit.ts';
@@ -267,6 +267,7 @@ export class Connection {
       role: principal.role,
       permissions: [...principal.permissions],
       sessions: principal.sessions === null ? null : [...principal.sessions],
+      hosts: principal.hosts == null ? null : [...principal.hosts],
       expires_at: principal.expiresAt === null ? null : new Date(principal.expiresAt).toISOString(),
     });
   }
@@ -282,7 +283,7 @@ export class Connection {
     }, delay);
   }
 
-  private subscribe(message: v.InferOutput<typeof SubscribeMessage>): void {
+  private async subscribe(message: v.InferOutput<typeof SubscribeMessage>): Promise<void> {
     if (!this.require('subscribe', message.id)) return;
     const filters = v.safeParse(FiltersSchema, message.filters ?? {});
     if (!filters.success) {
@@ -295,6 +296,9 @@ export class Connection {
       return;
     }
     const normalized = normalizeFilters(filters.output);
+    // Resuming on another server instance (bus): let this one catch up to `since` first.
+    if (message.since !== undefined && message.since > this.hub.lastPublished) await this.hub.eventLog.reach(message.since);
+    if (this.closed) return;
     const upTo = this.hub.lastPublished;
     const sameEpoch = message.epoch === undefined || message.epoch === this.hub.epoch;
     const replayFrom = message.since === undefined ? undefined : sameEpoch ? message.since : 0;
@@ -357,10 +361,11 @@ export class Connection {
     if (lines > 0 && !this.require('output', message.id)) return;
     const target: Target | undefined = message.target;
     if (target?.session !== undefined && !this.sessionAllowed(String(target.session), message.id)) return;
+    if (!this.hostAllowed(target?.host, message.id)) return;
     const seq = this.hub.lastPublished;
     try {
       const sessions = await withTimeout(this.hub.source.snapshot(target, lines), SOURCE_TIMEOUT_MS);
-      const visible = sessions.filter((s) => canSeeSession(this.principal!, s.name));
+      const visible = sessions.filter((s) => canSeeSession(this.principal!, s.name, s.host));
       if (target?.session !== undefined && visible.length === 0 && sessions.length > 0) {
         this.error('FORBIDDEN', `session "${target.session}" is outside this token's sessions`, message.id);
         return;
@@ -375,6 +380,7 @@ export class Connection {
   private async command(message: v.InferOutput<typeof CommandMessage>): Promise<void> {
     if (!this.require('write', message.id)) return;
     if (!this.sessionAllowed(String(message.target.session), message.id)) return;
+    if (!this.hostAllowed(message.target.host, message.id)) return;
     if (message.command === 'send' && (message.text ?? '') === '' && message.enter === false) {
       this.error('INVALID_MESSAGE', '"send" needs "text" or "enter"', message.id, [{ path: 'text', message: 'required' }]);
       return;
@@ -426,8 +432,8 @@ export class Connection {
   private mayReceive(event: MonitorEvent): boolean {
     const principal = this.principal!;
     if (OUTPUT_EVENT_TYPES.has(event.type) && !principal.permissions.has('output')) return false;
-    if (canSeeSession(principal, event.session)) return true;
-    return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name);
+    if (canSeeSession(principal, event.session, event.host)) return true;
+    return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name, event.host);
   }
 
   private wanted(event: MonitorEvent): boolean {
@@ -491,6 +497,13 @@ export class Connection {
   private sessionAllowed(session: string, id: RequestId | undefined): boolean {
     if (canSeeSession(this.principal!, session)) return true;
     this.error('FORBIDDEN', `session "${session}" is outside this token's sessions`, id);
+    return false;
+  }
+
+  /** A host outside the token's `hosts` is answered as one that does not exist. */
+  private hostAllowed(host: string | undefined, id: RequestId | undefined): boolean {
+    if (canSeeHost(this.principal!, host)) return true;
+    this.error('NOT_FOUND', `no host "${host}"`, id);
     return false;
   }
 

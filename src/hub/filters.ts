@@ -12,6 +12,8 @@ export type EventPredicate = (event: MonitorEvent) => boolean;
 export interface NormalizedFilters {
   types: string[];
   sessions: (string | number)[];
+  /** v1.1: host names; same rules as `sessions` (events with no host pass). Present only when given, as v1 echoed four lists. */
+  hosts?: (string | number)[];
   windows: (string | number)[];
   panes: (string | number)[];
 }
@@ -21,6 +23,7 @@ export function normalizeFilters(filters: Filters | undefined): NormalizedFilter
   return {
     types: unique(filters?.types),
     sessions: unique(filters?.sessions),
+    ...(filters?.hosts?.length ? { hosts: unique(filters.hosts) } : {}),
     windows: unique(filters?.windows),
     panes: unique(filters?.panes),
   };
@@ -30,6 +33,7 @@ export function compileFilters(filters: NormalizedFilters): EventPredicate {
   const checks: EventPredicate[] = [];
   if (filters.types.length > 0 && !filters.types.includes('*')) checks.push(typeMatcher(filters.types));
   if (filters.sessions.length > 0) checks.push(sessionMatcher(filters.sessions));
+  if (filters.hosts?.length) checks.push(hostMatcher(filters.hosts));
   if (filters.windows.length > 0) checks.push(windowMatcher(filters.windows));
   if (filters.panes.length > 0) checks.push(paneMatcher(filters.panes));
   if (checks.length === 0) return () => true;
@@ -50,6 +54,11 @@ function sessionMatcher(entries: readonly (string | number)[]): EventPredicate {
     // A rename concerns both names: a client filtering on the old one learns the new one.
     return event.type === 'session.renamed' && wanted.has(event.data.old_name);
   };
+}
+
+function hostMatcher(entries: readonly (string | number)[]): EventPredicate {
+  const wanted = new Set(entries.map(String));
+  return (event) => event.host === undefined || wanted.has(event.host);
 }
 
 function windowMatcher(entries: readonly (string | number)[]): EventPredicate {

@@ -9,11 +9,12 @@ import { CloseCode } from '../protocol/errors.ts';
 import type { TokenVerifier } from '../auth/verifier.ts';
 import { createAudit, type Audit, type AuditSink } from './audit.ts';
 import type { Connection } from './connection.ts';
+import { MemoryLog, type EventLog } from './event-log.ts';
 import { History } from './history.ts';
 import { Metrics } from './metrics.ts';
-import { remember, stamp } from './pipeline.ts';
+import { remember } from './pipeline.ts';
 import { FailedAuthTracker } from './rate-limit.ts';
-import { newEpoch, Sequencer, type StampedEvent } from './sequencer.ts';
+import type { StampedEvent } from './sequencer.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
@@ -29,11 +30,14 @@ export interface HubOptions {
   rateLimit: { perSecond: number; burst: number; maxViolations: number; violationWindowMs: number };
   failedAuth: { limit: number; windowMs: number };
   history: { size: number; ttlMs: number };
+  /** The machine's name, stamped as `host` on events that carry none. */
+  host?: string;
+  /** Sequence, epoch and stamped events: in memory by default, or a NATS stream (src/bus/). */
+  eventLog?: EventLog;
 }
 
 export class Hub {
-  readonly epoch = newEpoch();
-  readonly sequencer = new Sequencer();
+  readonly eventLog: EventLog;
   readonly history: History;
   readonly metrics = new Metrics();
   readonly failedAuth: FailedAuthTracker;
@@ -53,9 +57,14 @@ export class Hub {
     readonly log: Logger,
     auditSink?: AuditSink,
   ) {
+    this.eventLog = options.eventLog ?? new MemoryLog(options.host);
     this.history = new History(options.history);
     this.failedAuth = new FailedAuthTracker(options.failedAuth.limit, options.failedAuth.windowMs);
     this.audit = createAudit(auditSink);
+  }
+
+  get epoch(): string {
+    return this.eventLog.epoch;
   }
 
   get connectionCount(): number {
@@ -85,7 +94,7 @@ export class Hub {
 
   private async run(): Promise<void> {
     try {
-      for await (const batch of remember(stamp(this.source.events(), this.sequencer), this.history)) this.fanOut(batch);
+      for await (const batch of remember(this.eventLog.batches(this.source), this.history)) this.fanOut(batch);
     } catch (error) {
       this.log('error', 'event source failed', { error: String(error) });
       this.publish([{ type: 'system.source', data: { state: 'error', message: String(error) } }]);
@@ -94,7 +103,8 @@ export class Hub {
 
   /** Stamps, stores and fans out events that do not come from the source (system events). */
   publish(events: RawEvent[]): void {
-    const batch = this.sequencer.stamp(events);
+    const batch = this.eventLog.append(events);
+    if (batch.length === 0) return;
     for (const entry of batch) this.history.push(entry);
     this.fanOut(batch);
   }

@@ -21,6 +21,9 @@ export function newEpoch(): string {
 export class Sequencer {
   private seq = 0;
 
+  /** `host`: stamped on events that do not name one (v1.1: every event carries `host`). */
+  constructor(private readonly host?: string) {}
+
   get last(): number {
     return this.seq;
   }
@@ -28,7 +31,10 @@ export class Sequencer {
   stamp(batch: readonly RawEvent[], now = Date.now()): StampedEvent[] {
     const timestamp = new Date(now).toISOString();
     return batch.map((raw) => {
-      const event = { ...raw, seq: ++this.seq, timestamp } as MonitorEvent;
+      // `type` stays the first key: readers may look at the start of a frame for it.
+      const event = (this.host === undefined || raw.host !== undefined
+        ? { ...raw, seq: ++this.seq, timestamp }
+        : { ...raw, host: this.host, seq: ++this.seq, timestamp }) as MonitorEvent;
       return { event, json: JSON.stringify(event), at: now };
     });
   }

@@ -27,9 +27,13 @@ export interface EventDataMap {
   'pane.error': { preview: string; line: string };
   'pane.warning': { preview: string; line: string };
   'agent.status': { status: AgentStatus; previous: AgentStatus; agent_type: string; reason: string };
-  'system.source': { state: SourceState; message: string };
+  'system.source': { state: SourceState; message: string; dropped?: number };
   'system.lagged': { dropped: number };
+  'system.host': { host: string; state: HostState };
 }
+
+/** A host's agent is heartbeating (`connected`) or has gone quiet (`lost`). */
+export type HostState = 'connected' | 'lost';
 
 export type EventType = keyof EventDataMap;
 
@@ -38,6 +42,7 @@ export const EVENT_TYPES = [
   'window.created', 'window.removed', 'window.renamed', 'window.activated',
   'pane.created', 'pane.removed', 'pane.output', 'pane.error', 'pane.warning',
   'agent.status', 'system.source', 'system.lagged',
+  'system.host',
 ] as const satisfies readonly EventType[];
 
 /** Event types that carry pane output text: they need the `output` permission. */
@@ -49,6 +54,8 @@ export const OUTPUT_EVENT_TYPES: ReadonlySet<string> = new Set(['pane.output', '
  * filters match sessions and windows by id or name as the contract allows.
  */
 export interface EventLocation {
+  /** The machine the event happened on: its name, or the `--host` of the agent that published it. */
+  host?: string;
   session?: string;
   session_id?: string;
   window?: number;

@@ -36,6 +36,8 @@ export interface AuthResponse extends Reply {
   role: Role;
   permissions: Permission[];
   sessions: string[] | null;
+  /** Host-name patterns the token is limited to, or null = all (v1.1). */
+  hosts?: string[] | null;
   expires_at: string | null;
 }
 

@@ -35,6 +35,7 @@ export const FiltersSchema = v.strictObject({
     ),
   ),
   sessions: v.optional(FilterList),
+  hosts: v.optional(FilterList),
   windows: v.optional(FilterList),
   panes: v.optional(FilterList),
 });
@@ -66,7 +67,9 @@ export const SnapshotMessage = v.strictObject({
   action: v.literal('snapshot'),
   id: v.optional(RequestId),
   target: v.optional(
-    v.strictObject({ session: v.optional(Name), window: v.optional(NameOrIndex), pane: v.optional(NameOrIndex) }),
+    v.strictObject({
+      host: v.optional(Name), session: v.optional(Name), window: v.optional(NameOrIndex), pane: v.optional(NameOrIndex),
+    }),
   ),
   lines: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SNAPSHOT_LINES))),
 });
@@ -74,7 +77,7 @@ export const SnapshotMessage = v.strictObject({
 export const CommandMessage = v.strictObject({
   action: v.literal('command'),
   id: v.optional(RequestId),
-  target: v.strictObject({ session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
+  target: v.strictObject({ host: v.optional(Name), session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
   command: v.picklist(['send', 'interrupt']),
   text: v.optional(v.pipe(v.string(), v.maxLength(MAX_SEND_TEXT))),
   enter: v.optional(v.boolean()),

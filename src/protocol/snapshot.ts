@@ -24,6 +24,8 @@ export interface WindowSnapshot {
 }
 
 export interface SessionSnapshot {
+  /** The machine the session runs on. */
+  host?: string;
   name: string;
   id: string;
   attached: number;
@@ -38,6 +40,8 @@ export interface SnapshotData {
 }
 
 export interface Target {
+  /** Needed only when the session name is used on more than one host. */
+  host?: string;
   session?: string;
   window?: string | number;
   pane?: string | number;

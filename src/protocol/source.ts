@@ -26,7 +26,7 @@ export interface EventSource {
 }
 
 export interface CommandRequest {
-  target: { session: string; window: string | number; pane?: string | number };
+  target: { host?: string; session: string; window: string | number; pane?: string | number };
   command: 'send' | 'interrupt';
   text?: string;
   enter: boolean;

@@ -37,7 +37,7 @@ describe('bench harness (quick run)', () => {
   it('runs every scenario and exits 0', () => {
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(Object.keys(summary.scenarios)).toEqual(['latency', 'structural', 'fanout', 'connections', 'idle']);
+    expect(Object.keys(summary.scenarios)).toEqual(['latency', 'structural', 'fanout', 'connections', 'idle', 'bus']);
     expect(summary.machine.cores).toBeGreaterThan(0);
     for (const s of Object.values<any>(summary.scenarios)) {
       expect(s.error).toBeUndefined();

@@ -53,15 +53,16 @@ export class DashboardApp {
     this.#root = root;
     this.#pane = new PaneView({
       content: async (paneId) => {
-        const data = await this.#requireMonitor().snapshot({ pane: paneId }, { lines: SCROLLBACK_LINES });
+        const host = this.#store.pane(paneId)?.host || undefined;
+        const data = await this.#requireMonitor().snapshot({ host, pane: paneId }, { lines: SCROLLBACK_LINES });
         for (const s of data.sessions) for (const w of s.windows) for (const p of w.panes) if (p.id === paneId) return p.content ?? '';
         return '';
       },
       send: async (pane, text) => {
-        await this.#requireMonitor().command({ session: pane.session, window: pane.windowIndex, pane: pane.id }, 'send', text);
+        await this.#requireMonitor().command({ host: pane.host || undefined, session: pane.session, window: pane.windowIndex, pane: pane.id }, 'send', text);
       },
       interrupt: async (pane) => {
-        await this.#requireMonitor().command({ session: pane.session, window: pane.windowIndex, pane: pane.id }, 'interrupt');
+        await this.#requireMonitor().command({ host: pane.host || undefined, session: pane.session, window: pane.windowIndex, pane: pane.id }, 'interrupt');
       },
     });
     root.append(
@@ -258,7 +259,8 @@ export class DashboardApp {
     const paneId = this.#selected;
     if (!monitor || !paneId || !this.#permissions.output) return;
     try {
-      const subscription = await monitor.subscribe({ types: ['pane.output'], panes: [paneId] });
+      const host = this.#store.pane(paneId)?.host;
+      const subscription = await monitor.subscribe({ types: ['pane.output'], panes: [paneId], ...(host ? { hosts: [host] } : {}) });
       if (generation !== this.#followGeneration || monitor !== this.#monitor) {
         subscription.unsubscribe().catch(() => {});
         return;

@@ -66,5 +66,7 @@ export function summarize(event: MonitorEvent): string {
       return `tmux ${event.data.state}${event.data.message ? `: ${event.data.message}` : ''}`;
     case 'system.lagged':
       return `${plural(event.data.dropped, 'output event')} dropped (this page read too slowly)`;
+    case 'system.host':
+      return `host ${event.data.host} ${event.data.state}`;
   }
 }

@@ -11,6 +11,8 @@ import type { AgentStatus, MonitorEvent, SnapshotData } from '../../client/index
 
 export interface PaneItem {
   id: string;
+  /** The machine (protocol v1.1); '' from a server without hosts. Pane ids are unique per host only. */
+  host: string;
   index: number;
   session: string;
   windowIndex: number;
@@ -38,6 +40,7 @@ export interface WindowItem {
 
 export interface SessionItem {
   id: string;
+  host: string;
   name: string;
   attached: number;
   windows: WindowItem[];
@@ -79,6 +82,7 @@ export class DashboardStore {
     const seen = new Set<string>();
     this.sessions = data.sessions.map((s) => ({
       id: s.id,
+      host: s.host ?? '',
       name: s.name,
       attached: s.attached,
       windows: s.windows.map((w) => ({
@@ -87,10 +91,11 @@ export class DashboardStore {
         name: w.name,
         active: w.active,
         panes: w.panes.map((p) => {
-          seen.add(p.id);
-          const record = this.#reconcile(p.id, p.agent.status, p.agent.agent_type, data.seq, now);
+          const key = statusKey(s.host, p.id);
+          seen.add(key);
+          const record = this.#reconcile(key, p.agent.status, p.agent.agent_type, data.seq, now);
           return {
-            id: p.id, index: p.index, session: s.name, windowIndex: w.index, windowName: w.name,
+            id: p.id, host: s.host ?? '', index: p.index, session: s.name, windowIndex: w.index, windowName: w.name,
             command: p.command, title: p.title, path: p.path, dead: p.dead, active: p.active ?? false,
             status: record.status, agentType: record.agentType, since: record.since, sinceExact: record.exact,
           };
@@ -129,8 +134,8 @@ export class DashboardStore {
       exact: true,
       seq: event.seq,
     };
-    this.#status.set(event.pane_id, record);
-    const pane = this.pane(event.pane_id);
+    this.#status.set(statusKey(event.host, event.pane_id), record);
+    const pane = this.pane(event.pane_id, event.host);
     if (pane) Object.assign(pane, { status: record.status, agentType: record.agentType, since: record.since, sinceExact: true });
     return pane;
   }
@@ -139,11 +144,11 @@ export class DashboardStore {
   applyRemoval(event: MonitorEvent): boolean {
     if (event.type === 'session.removed') {
       const before = this.sessions.length;
-      this.sessions = this.sessions.filter((s) => s.name !== event.data.session && s.id !== event.session_id);
+      this.sessions = this.sessions.filter((s) => !sameHost(s.host, event.host) || (s.name !== event.data.session && s.id !== event.session_id));
       return this.sessions.length !== before;
     }
     if (event.type === 'window.removed') {
-      const session = this.sessions.find((s) => s.name === event.session);
+      const session = this.sessions.find((s) => s.name === event.session && sameHost(s.host, event.host));
       if (!session) return false;
       const before = session.windows.length;
       session.windows = session.windows.filter((w) => (event.window_id ? w.id !== event.window_id : w.index !== event.window));
@@ -154,7 +159,7 @@ export class DashboardStore {
       for (const s of this.sessions) {
         for (const w of s.windows) {
           const before = w.panes.length;
-          w.panes = w.panes.filter((p) => p.id !== event.pane_id);
+          w.panes = w.panes.filter((p) => p.id !== event.pane_id || !sameHost(p.host, event.host));
           changed ||= w.panes.length !== before;
         }
       }
@@ -163,9 +168,15 @@ export class DashboardStore {
     return false;
   }
 
-  pane(id: string): PaneItem | undefined {
-    for (const p of this.panes()) if (p.id === id) return p;
+  /** A pane by tmux id (and host, when several hosts share the page). */
+  pane(id: string, host?: string): PaneItem | undefined {
+    for (const p of this.panes()) if (p.id === id && sameHost(p.host, host)) return p;
     return undefined;
+  }
+
+  /** The hosts in the tree, in order of first appearance. */
+  hosts(): string[] {
+    return [...new Set(this.sessions.map((s) => s.host))];
   }
 
   *panes(): Generator<PaneItem> {
@@ -184,4 +195,13 @@ export class DashboardStore {
     const all = [...this.panes()];
     return all.find((p) => p.status === 'waiting') ?? all.find(needsAttention) ?? all.find(isAgent) ?? all[0];
   }
+}
+
+function statusKey(host: string | undefined, paneId: string): string {
+  return `${host ?? ''}\u0000${paneId}`;
+}
+
+/** An event or lookup without a host matches any (servers before v1.1 send none). */
+function sameHost(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === '' || b === '' || a === b;
 }

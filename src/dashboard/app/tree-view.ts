@@ -1,7 +1,8 @@
 /**
  * The sidebar: sessions → windows → panes. Each pane is one button with its status badge,
  * agent type, command and time in that status; panes waiting for input or in error stand
- * out. Re-rendered whole on change (a tmux server has dozens of panes, not thousands);
+ * out. With more than one host (a NATS bus), sessions are grouped under their host and
+ * a host filter is offered. Re-rendered whole on change (a tmux server has dozens of panes, not thousands);
  * the durations tick in place.
  */
 import { h, replaceChildren } from './dom.ts';
@@ -13,6 +14,8 @@ export class TreeView {
   readonly #collapsed = new Set<string>();
   #sessions: SessionItem[] = [];
   #selected: string | null = null;
+  /** The host shown alone, or '' for all. */
+  #hostFilter = '';
 
   constructor(private readonly onSelect: (paneId: string) => void) {
     this.element.addEventListener('keydown', (e) => this.#arrowKeys(e));
@@ -32,10 +35,46 @@ export class TreeView {
     }
     // Keep the old elements when nothing visible changed: a click that lands during a
     // re-render (statuses change all the time) is not lost, and hover states stay put.
-    const next = h('div', {}, ...sessions.map((s) => this.#session(s)));
+    const next = h('div', {}, ...this.#grouped(sessions));
     if (next.innerHTML === this.element.innerHTML) return;
     replaceChildren(this.element, ...next.childNodes);
     if (focused) this.element.querySelector<HTMLElement>(`[data-pane-id="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  /** One host: the sessions as they are. Several: a filter, then each host's sessions under its name. */
+  #grouped(sessions: SessionItem[]): HTMLElement[] {
+    const hosts = [...new Set(sessions.map((s) => s.host))];
+    if (hosts.length < 2) return sessions.map((s) => this.#session(s));
+    if (this.#hostFilter !== '' && !hosts.includes(this.#hostFilter)) this.#hostFilter = '';
+    const filter = h(
+      'label',
+      { class: 'host-filter' },
+      'Host ',
+      h(
+        'select',
+        {
+          'aria-label': 'Show one host',
+          onchange: (e: Event) => {
+            this.#hostFilter = (e.target as HTMLSelectElement).value;
+            this.render(this.#sessions, this.#selected, true);
+          },
+        },
+        h('option', { value: '', selected: this.#hostFilter === '' ? '' : null }, `all ${hosts.length}`),
+        ...hosts.map((host) => h('option', { value: host, selected: this.#hostFilter === host ? '' : null }, host)),
+      ),
+    );
+    const shown = this.#hostFilter === '' ? hosts : [this.#hostFilter];
+    return [
+      filter,
+      ...shown.map((host) =>
+        h(
+          'section',
+          { class: 'host', 'data-host': host },
+          h('h2', { class: 'host-head' }, host),
+          ...sessions.filter((s) => s.host === host).map((s) => this.#session(s)),
+        ),
+      ),
+    ];
   }
 
   /** Updates the "for 3m" texts without re-rendering. */
@@ -93,9 +132,10 @@ export class TreeView {
       {
         class: classes.join(' '),
         'data-pane-id': p.id,
+        'data-host': p.host || null,
         'data-status': p.status,
         'aria-current': p.id === this.#selected ? 'true' : null,
-        title: `${p.session}:${p.windowIndex}.${p.index} (${p.id}) — ${p.path}`,
+        title: `${p.host ? `${p.host}/` : ''}${p.session}:${p.windowIndex}.${p.index} (${p.id}) — ${p.path}`,
         onclick: () => this.onSelect(p.id),
       },
       h('span', { class: 'pane-index' }, `.${p.index}`),
