@@ -256,7 +256,9 @@ export async function openLab({
       if (monitor) await monitor.stop();
       await tmux('kill-server').catch(() => {});
       rmSync(join(`/tmp/tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
-      if (!process.env.LAB_KEEP) rmSync(base, { recursive: true, force: true });
+      // The CLI (or a helper it left) may still be writing into HOME for a moment after its
+      // tmux server is gone: retry rather than leave the folder behind.
+      if (!process.env.LAB_KEEP) rmSync(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
   // The shell is up once its prompt shows.
