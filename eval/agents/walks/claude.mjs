@@ -187,6 +187,46 @@ async function idleExtras(lab) {
   await lab.keys('C-u');
   await lab.waitFor((s) => !/^❯ \/mo/m.test(s));
   await lab.waitFor(IDLE_HINT);
+  await settle(lab, { quietMs: 500 });
+
+  // Other idle footers: Shift+Tab cycles accept-edits mode and plan mode; "!" starts a shell command.
+  try {
+    await lab.keys('BTab');
+    await lab.waitFor(/accept edits on/i, { timeout: 10_000 });
+    await settle(lab, { quietMs: 500 });
+    await lab.at('ready', 'ready-accept-edits-mode', { note: 'idle, footer: accept edits on' });
+    await lab.keys('BTab');
+    await lab.waitFor(/plan mode on/i, { timeout: 10_000 });
+    await settle(lab, { quietMs: 500 });
+    await lab.at('ready', 'ready-plan-mode', { note: 'idle, footer: plan mode on' });
+  } catch (err) {
+    console.error(`claude walk: mode footers skipped: ${err.message.split('\n')[0]}`);
+  }
+  const modeOn = /(accept edits|plan mode|auto mode) on|bypass permissions on/i;
+  for (let i = 0, seenAuto = false; i < 5 && modeOn.test(await lab.screen()); i++) {
+    await lab.keys('BTab');
+    await sleep(1000);
+    if (!seenAuto && /auto mode on/i.test(await lab.screen())) {
+      seenAuto = true;
+      await settle(lab, { quietMs: 500 });
+      await lab.at('ready', 'ready-auto-mode', { note: 'idle, footer: auto mode on, with its one-time notice' });
+    }
+  }
+  await lab.waitFor(IDLE_HINT);
+  try {
+    await lab.type('!');
+    await lab.waitFor(/bash mode|! for bash|^!\s*$|^! /im, { timeout: 10_000 });
+    await lab.type('ls -la');
+    await settle(lab, { quietMs: 500 });
+    await lab.at('ready', 'bash-mode-typed', { note: '"!" shell-command mode, command typed, not sent' });
+  } catch (err) {
+    console.error(`claude walk: bash mode skipped: ${err.message.split('\n')[0]}`);
+  }
+  await lab.keys('C-u');
+  await sleep(300);
+  await lab.keys('Escape');
+  await lab.waitFor(IDLE_HINT);
+  await settle(lab, { quietMs: 500 });
 }
 
 /** More busy and waiting states, each ending at the prompt. */
@@ -325,7 +365,8 @@ async function busyExtras(lab, fake) {
 /** Each error kind, each left on screen at the prompt. */
 async function errorExtras(lab, fake) {
   const cases = [
-    ['api-error-529-overloaded', [{ status: 529, times: 3 }], 'overloaded (529) on every retry'],
+    // The retries are slowed down so the retry notice ("529 Overloaded · Retrying in 0s · attempt 2/2") can be seen.
+    ['api-error-529-overloaded', [{ status: 529 }, { status: 529, delayMs: 6000, times: 2 }], 'overloaded (529) on every retry'],
     ['api-error-400-context', [{ status: 400, times: 6 }], '400: prompt is too long (also on the automatic compaction)'],
     ['api-error-404-model', [{ status: 404, times: 3 }], '404: model not found (also on the non-streaming retry)'],
     ['api-error-429', [{ status: 429, times: 3 }], '429 rate limited on every retry'],
@@ -351,8 +392,12 @@ async function errorCase(lab, fake, label, steps, note) {
     await lab.send(`next task (${label})`);
     await lab.waitFor((s) => s.includes(`(${label})`));
     if (label === 'api-error-529-overloaded') {
-      const s = await lab.waitFor(/Retrying|API Error|Overloaded/i, { timeout: 60_000 });
-      if (/Retrying/i.test(s)) await lab.at('busy', 'retrying-after-529', { note: 'overloaded; Claude Code retries' });
+      const after = (x) => x.split(`(${label})`).pop() ?? '';
+      const s = await lab.waitFor((x) => x.includes(`(${label})`) && /Retrying in|API Error/.test(after(x)), { timeout: 60_000 });
+      if (/Retrying in/.test(after(s))) {
+        await sleep(800);
+        await lab.at('busy', 'retrying-after-529', { note: 'error text in the spinner row, but Claude Code is retrying: busy' });
+      }
     }
     await lab.waitFor((s) => /API Error|Error|error|Context limit reached|issue with the selected model/.test(s.split(`(${label})`).pop() ?? ''), { timeout: 90_000 });
     await lab.waitFor(IDLE_HINT, { timeout: 60_000 });
