@@ -92,3 +92,12 @@ describe('the time since output', () => {
     expect(detect({ ...f, secondsSinceOutput: 60 })).toMatchObject({ status: 'ready', agent_type: 'codex' });
   });
 });
+
+describe('start-up', () => {
+  it('Qwen Code initializing under a usable input box is ready, not busy', () => {
+    const screen = '  >_ Qwen Code (v0.15.10)\n  Tips: Type / to open the command popup\n────\n>   Type your message or @path/to/file\n────\n  ⠋ Initializing...';
+    expect(detect(facts({ command: 'node', title: 'Qwen - project', screen, cursor: [0, 15] }))).toMatchObject({ status: 'ready', agent_type: 'qwen' });
+    const turn = screen.replace('  ⠋ Initializing...', '').replace('────\n>', '  ⠋ Thinking... (0s · esc to cancel)\n────\n>');
+    expect(detect(facts({ command: 'node', title: 'Qwen - project', screen: turn }))).toMatchObject({ status: 'busy', agent_type: 'qwen' });
+  });
+});

@@ -35,7 +35,7 @@ export const qwen: AgentProfile = {
   busy: [
     { re: /\(esc to cancel(,[^)]*)?\)|esc to cancel\)/i, reason: 'esc to cancel' },
     { re: /↓\s*[\d.,]+k?\s*tokens/i, reason: 'tokens streaming' },
-    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner', generic: true },
+    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+(?!Initializing)\S/m, reason: 'spinner', generic: true },
   ],
   error: [
     { re: /\[API Error/i, reason: 'API error' },
