@@ -101,3 +101,11 @@ describe('start-up', () => {
     expect(detect(facts({ command: 'node', title: 'Qwen - project', screen: turn }))).toMatchObject({ status: 'busy', agent_type: 'qwen' });
   });
 });
+
+describe('stale titles', () => {
+  it('a title names an agent only behind a runtime: after an agent quits, the next program is not it', () => {
+    expect(identify(facts({ command: 'node', title: '✳ Claude Code', screen: '' }))).toBe('claude');
+    expect(identify(facts({ command: 'make', title: '✳ Claude Code', screen: 'cc -c x.c' }))).toBe('shell');
+    expect(detect(facts({ command: 'make', title: '✳ Claude Code', screen: 'cc -c x.c' }))).toMatchObject({ status: 'busy', agent_type: 'shell' });
+  });
+});

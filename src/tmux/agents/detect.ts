@@ -126,10 +126,18 @@ export function profileFor(type: string): AgentProfile | undefined {
   return AGENTS.find((a) => a.type === type);
 }
 
+/**
+ * Runtimes an agent may run under (an npm install shows as `node`): only then do the
+ * children and the title name the agent. (A title outlives the program that set it: after
+ * an agent quits, a shell that sets no title keeps showing the agent's.)
+ */
+const RUNTIMES = /^(node|nodejs|bun|deno|python[\d.]*|pypy[\d.]*|npx|npm|pnpm|yarn|tsx|ts-node|uv|uvx|pipx|\d+\.\d+\.\d+)$/i;
+
 /** An agent by the pane's own facts (process, children, title), without the screen. */
 export function identifyByProcess(facts: PaneFacts): AgentProfile | null {
   const byCommand = AGENTS.find((a) => a.commands.test(facts.command));
   if (byCommand) return byCommand;
+  if (!RUNTIMES.test(facts.command)) return null;
   const children = facts.children ?? [];
   if (children.length > 0) {
     const byChild = AGENTS.find((a) => a.children && children.some((c) => a.children!.test(c)));
