@@ -187,6 +187,46 @@ async function idleExtras(lab) {
   await lab.keys('C-u');
   await lab.waitFor((s) => !/^❯ \/mo/m.test(s));
   await lab.waitFor(IDLE_HINT);
+  await settle(lab, { quietMs: 500 });
+
+  // Other idle footers: Shift+Tab cycles accept-edits mode and plan mode; "!" starts a shell command.
+  try {
+    await lab.keys('BTab');
+    await lab.waitFor(/accept edits on/i, { timeout: 10_000 });
+    await settle(lab, { quietMs: 500 });
+    await lab.at('ready', 'ready-accept-edits-mode', { note: 'idle, footer: accept edits on' });
+    await lab.keys('BTab');
+    await lab.waitFor(/plan mode on/i, { timeout: 10_000 });
+    await settle(lab, { quietMs: 500 });
+    await lab.at('ready', 'ready-plan-mode', { note: 'idle, footer: plan mode on' });
+  } catch (err) {
+    console.error(`claude walk: mode footers skipped: ${err.message.split('\n')[0]}`);
+  }
+  const modeOn = /(accept edits|plan mode|auto mode) on|bypass permissions on/i;
+  for (let i = 0, seenAuto = false; i < 5 && modeOn.test(await lab.screen()); i++) {
+    await lab.keys('BTab');
+    await sleep(1000);
+    if (!seenAuto && /auto mode on/i.test(await lab.screen())) {
+      seenAuto = true;
+      await settle(lab, { quietMs: 500 });
+      await lab.at('ready', 'ready-auto-mode', { note: 'idle, footer: auto mode on, with its one-time notice' });
+    }
+  }
+  await lab.waitFor(IDLE_HINT);
+  try {
+    await lab.type('!');
+    await lab.waitFor(/bash mode|! for bash|^!\s*$|^! /im, { timeout: 10_000 });
+    await lab.type('ls -la');
+    await settle(lab, { quietMs: 500 });
+    await lab.at('ready', 'bash-mode-typed', { note: '"!" shell-command mode, command typed, not sent' });
+  } catch (err) {
+    console.error(`claude walk: bash mode skipped: ${err.message.split('\n')[0]}`);
+  }
+  await lab.keys('C-u');
+  await sleep(300);
+  await lab.keys('Escape');
+  await lab.waitFor(IDLE_HINT);
+  await settle(lab, { quietMs: 500 });
 }
 
 /** More busy and waiting states, each ending at the prompt. */

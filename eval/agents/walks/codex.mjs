@@ -18,20 +18,31 @@ export const agentVersion = '0.171.0';
 const count = (s, re) => (s.match(new RegExp(re.source, 'g')) ?? []).length;
 
 /** Processes started under this lab's HOME (the app-server daemon and its helper loop). */
-function killLeftovers(home) {
+function leftovers(home) {
   let out = '';
   try {
     out = execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' });
   } catch {
-    return;
+    return [];
   }
-  for (const line of out.split('\n')) {
-    const m = line.trim().match(/^(\d+)\s+(.*)$/);
-    if (m && m[2].includes(home) && Number(m[1]) !== process.pid) {
+  return out
+    .split('\n')
+    .map((line) => line.trim().match(/^(\d+)\s+(.*)$/))
+    .filter((m) => m && m[2].includes(home) && Number(m[1]) !== process.pid)
+    .map((m) => Number(m[1]));
+}
+
+/** End them (the daemon's helper loop can restart it, so repeat until none is left; SIGKILL at the end). */
+async function stopLeftovers(home) {
+  for (let i = 0; i < 30; i++) {
+    const pids = leftovers(home);
+    if (!pids.length) return;
+    for (const pid of pids) {
       try {
-        process.kill(Number(m[1]), 'SIGTERM');
+        process.kill(pid, i < 15 ? 'SIGTERM' : 'SIGKILL');
       } catch {}
     }
+    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
@@ -231,6 +242,25 @@ export async function walk(opts = {}) {
     }
 
     if (record) {
+      // The person says no to a command: the turn stops and the agent waits at its prompt.
+      await optional(lab, 'permission-rejected', async () => {
+        fake.script([
+          {
+            text: 'I will delete the build folder.',
+            tool: ['exec_command', 'shell'],
+            args: { cmd: 'rm -rf build', sandbox_permissions: 'require_escalated', justification: 'Delete the build folder?' },
+          },
+          { text: 'Understood, I will not delete it.' },
+        ]);
+        await lab.send('Clean up the build folder');
+        await lab.waitFor(/Would you like to run the following command/, { timeout: 60_000 });
+        await lab.keys('Escape');
+        await lab.waitFor((s) => !/Would you like to run the following command/.test(s), { timeout: 30_000 });
+        await turnOver(60_000);
+        await lab.at('ready', 'permission-rejected', { note: 'approval refused with Esc (No, and tell Codex what to do differently)' });
+        fake.script([]);
+      });
+
       // The agent's own question with choices (request_user_input; Codex offers it in Plan mode).
       await optional(lab, 'question', async () => {
         fake.script([
@@ -282,10 +312,11 @@ export async function walk(opts = {}) {
     if (lab) {
       await lab.run('codex app-server daemon stop >/dev/null 2>&1').catch(() => {});
       await lab.waitFor((s) => (s.match(/lab:project\$/g) ?? []).length >= 2, { timeout: 20_000 }).catch(() => {});
-      killLeftovers(lab.home);
-      await new Promise((r) => setTimeout(r, 500));
-      killLeftovers(lab.home);
-      await lab.close().catch(() => lab.close().catch(() => {}));
+      await stopLeftovers(lab.home);
+      await lab.close().catch(async () => {
+        await stopLeftovers(lab.home);
+        await lab.close().catch(() => {});
+      });
     }
     await fake.close();
   }

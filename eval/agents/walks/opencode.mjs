@@ -161,6 +161,29 @@ export async function walk(opts = {}) {
     await lab.at('ready', 'ready-after-recovery');
 
     if (record) {
+      // A file write asks for approval too ("edit": "ask"), with the new file's content.
+      await optional(lab, 'permission-write-file', async () => {
+        fake.script([
+          {
+            text: 'I will add a test file.',
+            tool: 'write',
+            args: {
+              filePath: join(lab.cwd, 'test_hello.py'),
+              content: 'from hello import hello\n\n\ndef test_hello():\n    assert hello("x") == "hello x"\n',
+            },
+          },
+          { text: 'Added test_hello.py.' },
+        ]);
+        await lab.send('Add a test for hello.py');
+        await lab.waitFor(/Permission required/, { timeout: 60_000 });
+        await lab.waitFor(/Allow once/, { timeout: 10_000 });
+        await lab.at('waiting', 'permission-write-file', { note: 'file-write approval: Allow once / Allow always / Reject' });
+        await lab.keys('Enter');
+        await lab.waitFor('Added test_hello.py.', { timeout: 60_000 });
+        await turnOver();
+        fake.script([]);
+      });
+
       await optional(lab, 'question', async () => {
         fake.script([
           {
@@ -251,6 +274,29 @@ export async function walk(opts = {}) {
         await turnOver(30_000);
         await lab.at('ready', 'interrupted', { note: 'after Esc Esc: the turn was interrupted' });
         fake.release();
+        fake.script([]);
+      });
+    }
+
+    if (record) {
+      // The person says no to a command: the turn stops and the agent waits at its prompt.
+      await optional(lab, 'permission-rejected', async () => {
+        fake.script([
+          {
+            text: 'I will delete the build folder.',
+            tool: 'bash',
+            args: { command: 'rm -rf build', description: 'Delete the build folder' },
+          },
+          { text: 'Understood, I will not delete it.' },
+        ]);
+        await lab.send('Clean up the build folder');
+        await lab.waitFor(/Permission required/, { timeout: 60_000 });
+        await lab.waitFor(/Allow once/, { timeout: 10_000 });
+        await lab.keys('Right', 'Right');
+        await lab.enter(300);
+        await lab.waitFor((s) => !/Permission required/.test(s), { timeout: 30_000 });
+        await turnOver(60_000);
+        await lab.at('ready', 'permission-rejected', { note: 'approval refused (Reject)' });
         fake.script([]);
       });
     }

@@ -249,6 +249,48 @@ export async function walk(opts = {}) {
       });
     }
 
+    if (record) {
+      // The person says no to a command: the turn stops and the agent waits at its prompt.
+      await optional(lab, 'permission-rejected', async () => {
+        fake.script([
+          {
+            text: 'I will delete the build folder.',
+            tool: 'run_shell_command',
+            args: { command: 'rm -rf build', description: 'Delete the build folder' },
+          },
+          { text: 'Understood, I will not delete it.' },
+        ]);
+        await lab.send('Clean up the build folder');
+        await lab.waitFor(/Allow execution of/, { timeout: 60_000 });
+        await lab.keys('Escape');
+        await lab.waitFor((s) => !/Allow execution of/.test(s), { timeout: 30_000 });
+        await turnOver(60_000);
+        await lab.at('ready', 'permission-rejected', { note: 'approval refused with Esc (No, suggest changes)' });
+        fake.script([]);
+      });
+
+      // Plan mode (Shift+Tab cycles: auto-accept edits, YOLO, plan): the plan-approval dialog.
+      await optional(lab, 'plan-approval', async () => {
+        for (let i = 0; i < 4 && !/plan mode \(shift/.test(await lab.screen()); i++) {
+          await lab.keys('BTab');
+          await lab.waitFor(/plan mode \(shift/, { timeout: 4_000 }).catch(() => {});
+        }
+        await lab.waitFor(/plan mode \(shift/, { timeout: 5_000 });
+        await lab.at('ready', 'plan-mode-idle', { note: 'idle in plan mode ("plan mode (shift + tab to cycle)")' });
+        fake.script([
+          { text: 'Here is my plan.', tool: 'exit_plan_mode', args: { plan: '1. Add test_hello.py with a pytest test.\n2. Run pytest.' } },
+          { text: 'Understood, I will keep planning.' },
+        ]);
+        await lab.send('Plan tests for hello.py');
+        await lab.waitFor(/Would you like to proceed/, { timeout: 60_000 });
+        await lab.waitFor(/keep planning/, { timeout: 10_000 });
+        await lab.at('waiting', 'plan-approval', { note: 'exit-plan-mode dialog with numbered choices' });
+        await lab.keys('Escape');
+        await turnOver(60_000);
+        fake.script([]);
+      });
+    }
+
     await lab.type('/quit');
     await lab.waitFor(/\/quit/, { timeout: 10_000 });
     await lab.enter();
