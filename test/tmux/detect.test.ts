@@ -109,3 +109,15 @@ describe('stale titles', () => {
     expect(detect(facts({ command: 'make', title: '✳ Claude Code', screen: 'cc -c x.c' }))).toMatchObject({ status: 'busy', agent_type: 'shell' });
   });
 });
+
+describe('exited, from memory and screen', () => {
+  it('a command run after the agent ends its exited; an alias that started it does not', () => {
+    const agentScreen = '● Done.\n❯ /exit\n  ⎿  Bye!\n  ? for shortcuts';
+    const viaAlias = `lab:p$ cc\n${agentScreen}\nlab:p$ `;
+    expect(detect(facts({ command: 'bash', screen: viaAlias }), undefined, { lastAgent: 'claude' })).toMatchObject({ status: 'exited', agent_type: 'claude' });
+    const thenLs = `${viaAlias}ls\nREADME.md\nlab:p$ `;
+    expect(detect(facts({ command: 'bash', screen: thenLs }), undefined, { lastAgent: 'claude' })).toMatchObject({ status: 'ready', agent_type: 'shell' });
+    // Nothing of it in view (cleared): the tracker's memory decides.
+    expect(detect(facts({ command: 'bash', screen: 'lab:p$ ' }), undefined, { lastAgent: 'codex' })).toMatchObject({ status: 'exited', agent_type: 'codex' });
+  });
+});
