@@ -14,7 +14,20 @@ const CORPUS = fileURLToPath(new URL('../fixtures/screens/', import.meta.url));
 const fixtures = loadFixtures(CORPUS);
 const PARALLEL = 24;
 
-const want = (f: (typeof fixtures)[number]) => ({ status: f.expected.status, agent_type: f.expected.agent_type });
+/**
+ * Screens whose label the screen itself contradicts: captured a moment before the state the
+ * label names (the turn's spinner row, `↓ 2 tokens · esc to cancel`, is still on screen).
+ * They are checked against what the screen shows, and `npm run eval:agents` counts them as
+ * misses against their labels.
+ */
+const CAPTURED_EARLY: Record<string, { status: string }> = {
+  'qwen/ready-after-recovery.80x24.json': { status: 'busy' },
+};
+
+const want = (f: (typeof fixtures)[number]) => ({
+  status: CAPTURED_EARLY[f.file]?.status ?? f.expected.status,
+  agent_type: f.expected.agent_type,
+});
 
 describe('corpus of real agent screens', () => {
   it('has screens of every agent the lab drives', () => {

@@ -92,3 +92,32 @@ describe('the time since output', () => {
     expect(detect({ ...f, secondsSinceOutput: 60 })).toMatchObject({ status: 'ready', agent_type: 'codex' });
   });
 });
+
+describe('start-up', () => {
+  it('Qwen Code initializing under a usable input box is ready, not busy', () => {
+    const screen = '  >_ Qwen Code (v0.15.10)\n  Tips: Type / to open the command popup\n────\n>   Type your message or @path/to/file\n────\n  ⠋ Initializing...';
+    expect(detect(facts({ command: 'node', title: 'Qwen - project', screen, cursor: [0, 15] }))).toMatchObject({ status: 'ready', agent_type: 'qwen' });
+    const turn = screen.replace('  ⠋ Initializing...', '').replace('────\n>', '  ⠋ Thinking... (0s · esc to cancel)\n────\n>');
+    expect(detect(facts({ command: 'node', title: 'Qwen - project', screen: turn }))).toMatchObject({ status: 'busy', agent_type: 'qwen' });
+  });
+});
+
+describe('stale titles', () => {
+  it('a title names an agent only behind a runtime: after an agent quits, the next program is not it', () => {
+    expect(identify(facts({ command: 'node', title: '✳ Claude Code', screen: '' }))).toBe('claude');
+    expect(identify(facts({ command: 'make', title: '✳ Claude Code', screen: 'cc -c x.c' }))).toBe('shell');
+    expect(detect(facts({ command: 'make', title: '✳ Claude Code', screen: 'cc -c x.c' }))).toMatchObject({ status: 'busy', agent_type: 'shell' });
+  });
+});
+
+describe('exited, from memory and screen', () => {
+  it('a command run after the agent ends its exited; an alias that started it does not', () => {
+    const agentScreen = '● Done.\n❯ /exit\n  ⎿  Bye!\n  ? for shortcuts';
+    const viaAlias = `lab:p$ cc\n${agentScreen}\nlab:p$ `;
+    expect(detect(facts({ command: 'bash', screen: viaAlias }), undefined, { lastAgent: 'claude' })).toMatchObject({ status: 'exited', agent_type: 'claude' });
+    const thenLs = `${viaAlias}ls\nREADME.md\nlab:p$ `;
+    expect(detect(facts({ command: 'bash', screen: thenLs }), undefined, { lastAgent: 'claude' })).toMatchObject({ status: 'ready', agent_type: 'shell' });
+    // Nothing of it in view (cleared): the tracker's memory decides.
+    expect(detect(facts({ command: 'bash', screen: 'lab:p$ ' }), undefined, { lastAgent: 'codex' })).toMatchObject({ status: 'exited', agent_type: 'codex' });
+  });
+});

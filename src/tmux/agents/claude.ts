@@ -26,7 +26,7 @@ function refine(d: Detection, view: ScreenView): Detection | null {
   const lines = view.lines;
   let box = -1;
   for (let i = lines.length - 1; i >= 1 && i >= lines.length - 12; i--) {
-    if (/^[│|]?\s*[❯>](\s|$)/.test(lines[i]!) && /^\s*[─━]{8,}/.test(lines[i - 1]!)) {
+    if (/^[│|]?\s*[❯>!](\s|$)/.test(lines[i]!) && /^\s*[─━]{8,}/.test(lines[i - 1]!)) {
       box = i - 1;
       break;
     }
@@ -87,6 +87,7 @@ export const claude: AgentProfile = {
     { re: /^\s*>(\s.*)?$/m, reason: 'prompt', generic: true },
     { re: /^\s*[│|]?\s*❯(\s.*)?$/m, reason: 'prompt', generic: true },
     { re: /\? for shortcuts/, reason: 'prompt footer' },
+    { re: /! for shell mode/, reason: 'prompt footer' },
     { re: /⏵⏵ /, reason: 'prompt footer' },
     // The slash-command menu opens below the prompt box and pushes it up.
     { re: /^❯\s\/\S*\s*$/m, reason: 'slash menu', last: 24 },

@@ -126,10 +126,18 @@ export function profileFor(type: string): AgentProfile | undefined {
   return AGENTS.find((a) => a.type === type);
 }
 
+/**
+ * Runtimes an agent may run under (an npm install shows as `node`): only then do the
+ * children and the title name the agent. (A title outlives the program that set it: after
+ * an agent quits, a shell that sets no title keeps showing the agent's.)
+ */
+const RUNTIMES = /^(node|nodejs|bun|deno|python[\d.]*|pypy[\d.]*|npx|npm|pnpm|yarn|tsx|ts-node|uv|uvx|pipx|\d+\.\d+\.\d+)$/i;
+
 /** An agent by the pane's own facts (process, children, title), without the screen. */
 export function identifyByProcess(facts: PaneFacts): AgentProfile | null {
   const byCommand = AGENTS.find((a) => a.commands.test(facts.command));
   if (byCommand) return byCommand;
+  if (!RUNTIMES.test(facts.command)) return null;
   const children = facts.children ?? [];
   if (children.length > 0) {
     const byChild = AGENTS.find((a) => a.children && children.some((c) => a.children!.test(c)));
@@ -169,9 +177,18 @@ const PROMPT_LINE = /^(?:.*?[$#%❯])\s+(\S.*)$/;
  * drew in the alternate screen and left nothing behind).
  */
 export function exitedAgentOnScreen(view: ScreenView): string | null {
+  return lastRunOnScreen(view) ?? null;
+}
+
+/**
+ * What the screen says ran last in a shell pane: an agent's type, null when another
+ * program ran after it (or nothing an agent left is in view), undefined when the screen
+ * shows no command line at this prompt (then only the agent's own leftovers can tell).
+ */
+function lastRunOnScreen(view: ScreenView, remembered?: string | null): string | null | undefined {
   // The prompt the shell is at now is the last line; look above it.
   const above = view.lines.slice(0, -1);
-  if (above.length === 0) return null;
+  if (above.length === 0) return undefined;
   // The last command line typed at this same prompt above decides, when there is one: an
   // agent started there (`$ claude`, `$ npx @openai/codex`), or another program ran since.
   // (Same prompt text: an agent's own `❯ text` or `> text` lines are not shell prompts.)
@@ -181,10 +198,14 @@ export function exitedAgentOnScreen(view: ScreenView): string | null {
     if (!line.startsWith(prompt + ' ')) continue;
     const words = line.slice(prompt.length).trim().split(/\s+/).map((w) => w.split('/').pop() ?? '');
     const agent = AGENTS.find((a) => words.some((w) => a.commands.test(w) || w.toLowerCase().includes(a.type)));
-    return agent?.type ?? null;
+    if (agent) return agent.type;
+    // An alias that started the agent the tracker saw: the agent's screen follows it.
+    const after = above.slice(i + 1).join('\n');
+    if (remembered && after.trim() !== '' && identifyByScreen(after)?.type === remembered) return remembered;
+    return null;
   }
   // No command line in view (scrolled away): the agent's own screen above the prompt.
-  return identifyByScreen(above.join('\n'))?.type ?? null;
+  return identifyByScreen(above.join('\n'))?.type ?? undefined;
 }
 
 /** The agent type for a pane: its process, else its screen, else `sticky` (seen before), else shell. */
@@ -247,7 +268,9 @@ export function detect(facts: PaneFacts, sticky?: string, memory: PaneMemory = {
   if (fromOption) return { status: fromOption, agent_type: identify(facts, sticky), reason: '@agent_state' };
   if (shellInFront && facts.screen !== null && atShellPrompt(view)) {
     // Back at the shell: if an agent ran here (seen, or left on screen), it has exited.
-    const gone = memory.lastAgent ?? exitedAgentOnScreen(view);
+    // A command line at this prompt after the agent's says another program ran since.
+    const onScreen = lastRunOnScreen(view, memory.lastAgent);
+    const gone = onScreen === undefined ? (memory.lastAgent ?? null) : onScreen;
     if (gone) return { status: 'exited', agent_type: gone, reason: 'back at the shell' };
     const waiting = match(view.lines, GENERIC_WAITING, 1);
     if (waiting) return { status: 'waiting', agent_type: 'shell', reason: waiting.reason };

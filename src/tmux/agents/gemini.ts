@@ -40,7 +40,7 @@ export const gemini: AgentProfile = {
   ],
   busy: [
     { re: /\(esc to cancel(,[^)]*)?\)/i, reason: 'esc to cancel' },
-    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner', generic: true },
+    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+(?!Initializing)\S/m, reason: 'spinner', generic: true },
   ],
   error: [
     { re: /\[API Error/i, reason: 'API error' },

@@ -33,7 +33,8 @@ function refine(d: Detection, view: ScreenView): Detection | null {
       const above = lines[j]!;
       if (/^\s*┃\s*$/.test(above)) continue;
       const barred = /^\s*┃\s+(\S.*)$/.exec(above);
-      if (!barred) return error('answer cut off');
+      // A tool call that did not run (`$ rm -rf build`, refused at its permission prompt).
+      if (!barred) return /^\s*[$→←✱⚙]\s/.test(above) ? null : error('answer cut off');
       if (TOAST_ERROR.test(barred[1]!)) return error('error block');
       return d.status === 'error' ? { status: 'ready', agent_type: d.agent_type, reason: 'stopped' } : null;
     }

@@ -23,7 +23,6 @@ export const qwen: AgentProfile = {
     { re: /Apply this change\?/, reason: 'edit confirmation' },
     { re: /Allow execution( of)?/, reason: 'command confirmation' },
     { re: /Do you want to proceed\?/, reason: 'tool confirmation', generic: true },
-    { re: /Waiting for user confirmation/, reason: 'tool confirmation' },
     { re: /Yes, allow (once|always)|\bAllow once\b|Allow for this session|No, suggest changes/, reason: 'tool confirmation' },
     { re: /^[\s│|]*[●›❯]\s*\d+\.\s+\S/m, reason: 'numbered choice' },
     // First-run dialogs: the auth picker and the provider wizard (a box with key hints).
@@ -35,7 +34,7 @@ export const qwen: AgentProfile = {
   busy: [
     { re: /\(esc to cancel(,[^)]*)?\)|esc to cancel\)/i, reason: 'esc to cancel' },
     { re: /↓\s*[\d.,]+k?\s*tokens/i, reason: 'tokens streaming' },
-    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+\S/m, reason: 'spinner', generic: true },
+    { re: /^[\s│|]*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+(?!Initializing)\S/m, reason: 'spinner', generic: true },
   ],
   error: [
     { re: /\[API Error/i, reason: 'API error' },

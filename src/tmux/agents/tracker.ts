@@ -182,6 +182,9 @@ export class AgentTracker {
       // A program runs: an agent becomes the pane's last agent; any other program ends the
       // `exited` of the agent before it.
       t.lastAgent = d.agent_type !== 'shell' && d.agent_type !== 'unknown' ? d.agent_type : null;
+    } else if (d.status === 'ready' && d.agent_type === 'shell') {
+      // Back at a plain prompt with another program's command line after the agent's.
+      t.lastAgent = null;
     } else if (d.agent_type !== 'shell' && d.agent_type !== 'unknown') {
       // Learnt from the screen (the agent's screen above the prompt, an agent run by a
       // shell script) or remembered.
