@@ -10,6 +10,7 @@ Commands:
   serve    watch tmux and stream its changes over WebSocket (default)
   token    print a signed access token
   tail     print the event stream of a running server
+  hooks    install agents' own hooks that report their status (install|uninstall|status)
 
 Run "tmux-monitor <command> --help" for a command's options.
 `;
@@ -25,6 +26,11 @@ export async function runCli(argv: string[], platform: Platform): Promise<number
       case 'tail': {
         const { tailCommand } = await import('./tail.ts');
         return await tailCommand(rest, platform);
+      }
+      case 'hooks': {
+        const { hooksCommand } = await import('./hooks/command.ts');
+        if (!platform.homeDir) throw new Error('cannot find the home folder (HOME is not set)');
+        return await hooksCommand(rest, platform, { env: platform.env, home: platform.homeDir });
       }
       case 'help':
       case '--help':

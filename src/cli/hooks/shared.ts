@@ -1,0 +1,163 @@
+/**
+ * What every agent's hook set-up shares: the shell command a hook runs to set the pane's
+ * `@agent_state`, and editing a Claude-style `settings.json` hooks section
+ * (`{"hooks": {"Event": [{"matcher": "...", "hooks": [{"type": "command", "command": "..."}]}]}}`),
+ * which Claude Code, Gemini CLI and Qwen Code all read. Our entries are found by a marker at
+ * the end of their command; everything else in the file is left as it was.
+ */
+
+export type HookState = 'ready' | 'busy' | 'waiting' | 'error' | 'exited';
+
+/** The end of every command we write: how `status` and `uninstall` recognise ours. */
+export const HOOK_MARKER = '# tmux-monitor';
+
+/**
+ * The command a hook runs. Only inside tmux (TMUX_PANE and TMUX set), on the server the
+ * pane belongs to (`-S` from $TMUX, so a changed default socket cannot misdirect it), with
+ * no output (hooks' stdout is read by some agents) and always exit 0, so a missing tmux
+ * never fails or blocks the agent's turn. It does not read the agent's JSON on stdin.
+ */
+export function stateCommand(state: HookState): string {
+  return (
+    `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux -S "\${TMUX%%,*}" set-option -p -t "$TMUX_PANE" @agent_state ${state}` +
+    ` >/dev/null 2>&1; exit 0 ${HOOK_MARKER}`
+  );
+}
+
+export function isOurCommand(command: unknown): boolean {
+  return typeof command === 'string' && command.includes('@agent_state') && command.trimEnd().endsWith(HOOK_MARKER);
+}
+
+/** One hook we install: on `event` (only when `matcher` matches, if given), set `state`. */
+export interface HookSpec {
+  event: string;
+  matcher?: string;
+  state: HookState;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export class ConfigError extends Error {}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A change to one config file: its new text and the lines that say what changed. */
+export interface Edit {
+  text: string;
+  lines: string[];
+}
+
+/** How a settings.json hooks section is written for one agent. */
+export interface JsonHooksFormat {
+  specs: readonly HookSpec[];
+  /** Fields added to each hook entry besides type and command (e.g. a name). */
+  extra?: JsonObject;
+}
+
+export function parseSettings(text: string | null, path: string): JsonObject {
+  if (text === null || text.trim() === '') return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${path} is not valid JSON (${(e as Error).message}); not changed`);
+  }
+  if (!isObject(doc)) throw new ConfigError(`${path} does not hold a JSON object; not changed`);
+  if (doc.hooks !== undefined && !isObject(doc.hooks)) throw new ConfigError(`${path}: "hooks" is not an object; not changed`);
+  return doc;
+}
+
+/** The indentation the file already uses (two spaces for a new file). */
+function indentOf(text: string | null): string | number {
+  const m = text ? /\n([ \t]+)"/.exec(text) : null;
+  return m ? m[1]! : 2;
+}
+
+function groupFor(spec: HookSpec, format: JsonHooksFormat): JsonObject {
+  const hook: JsonObject = { type: 'command', command: stateCommand(spec.state), ...format.extra };
+  return spec.matcher === undefined ? { hooks: [hook] } : { matcher: spec.matcher, hooks: [hook] };
+}
+
+const key = (event: string, matcher: string | undefined, command: string): string => `${event}\u0000${matcher ?? ''}\u0000${command}`;
+
+/** Our hook entries in a parsed file, as event/matcher/command keys. */
+function ourEntries(doc: JsonObject): string[] {
+  const out: string[] = [];
+  const hooks = isObject(doc.hooks) ? doc.hooks : {};
+  for (const [event, groups] of Object.entries(hooks)) {
+    if (!Array.isArray(groups)) continue;
+    for (const g of groups) {
+      if (!isObject(g) || !Array.isArray(g.hooks)) continue;
+      for (const h of g.hooks) {
+        if (isObject(h) && isOurCommand(h.command)) out.push(key(event, typeof g.matcher === 'string' ? g.matcher : undefined, h.command as string));
+      }
+    }
+  }
+  return out;
+}
+
+export type InstallState = 'installed' | 'outdated' | 'not installed';
+
+export function jsonStatus(doc: JsonObject, format: JsonHooksFormat): InstallState {
+  const have = ourEntries(doc).sort();
+  if (have.length === 0) return 'not installed';
+  const want = format.specs.map((s) => key(s.event, s.matcher, stateCommand(s.state))).sort();
+  return have.length === want.length && have.every((k, i) => k === want[i]) ? 'installed' : 'outdated';
+}
+
+/** Remove our entries (only ours: a group that also holds the user's hooks keeps those). */
+function removeOurs(doc: JsonObject, lines: string[]): void {
+  if (!isObject(doc.hooks)) return;
+  const hooks = doc.hooks;
+  for (const [event, groups] of Object.entries(hooks)) {
+    if (!Array.isArray(groups)) continue;
+    let removed = false;
+    const kept = groups.filter((g) => {
+      if (!isObject(g) || !Array.isArray(g.hooks)) return true;
+      const mine = g.hooks.filter((h) => isObject(h) && isOurCommand(h.command));
+      if (mine.length === 0) return true;
+      removed = true;
+      for (const h of mine) lines.push(`- hooks.${event}: ${JSON.stringify(g.matcher === undefined ? { hooks: [h] } : { matcher: g.matcher, hooks: [h] })}`);
+      g.hooks = g.hooks.filter((h) => !(isObject(h) && isOurCommand(h.command)));
+      return (g.hooks as unknown[]).length > 0;
+    });
+    if (!removed) continue;
+    if (kept.length > 0) hooks[event] = kept;
+    else delete hooks[event];
+  }
+  if (Object.keys(hooks).length === 0) delete doc.hooks;
+}
+
+function serialize(doc: JsonObject, original: string | null): string {
+  return JSON.stringify(doc, null, indentOf(original)) + '\n';
+}
+
+/** The file with our hooks in it (null: already installed as they would be written). */
+export function jsonInstall(text: string | null, path: string, format: JsonHooksFormat): Edit | null {
+  const doc = parseSettings(text, path);
+  if (jsonStatus(doc, format) === 'installed') return null;
+  const lines: string[] = [];
+  removeOurs(doc, lines);
+  const hooks: JsonObject = isObject(doc.hooks) ? doc.hooks : {};
+  for (const spec of format.specs) {
+    const list = Array.isArray(hooks[spec.event]) ? (hooks[spec.event] as unknown[]) : [];
+    const group = groupFor(spec, format);
+    list.push(group);
+    hooks[spec.event] = list;
+    lines.push(`+ hooks.${spec.event}: ${JSON.stringify(group)}`);
+  }
+  doc.hooks = hooks;
+  return { text: serialize(doc, text), lines };
+}
+
+/** The file without our hooks (null: none there). */
+export function jsonUninstall(text: string | null, path: string): Edit | null {
+  if (text === null) return null;
+  const doc = parseSettings(text, path);
+  const lines: string[] = [];
+  removeOurs(doc, lines);
+  if (lines.length === 0) return null;
+  return { text: serialize(doc, text), lines };
+}
