@@ -14,7 +14,8 @@ export const GEMINI_SPECS: HookSpec[] = [
   { event: 'BeforeAgent', state: 'busy' },
   { event: 'BeforeTool', state: 'busy' },
   { event: 'AfterTool', state: 'busy' },
-  { event: 'Notification', state: 'waiting' },
+  // ToolPermission: no event says the prompt was answered, so the screen decides while it is up.
+  { event: 'Notification', state: 'unset' },
   { event: 'AfterAgent', state: 'ready' },
   { event: 'SessionEnd', matcher: 'exit', state: 'exited' },
   { event: 'SessionEnd', matcher: 'prompt_input_exit', state: 'exited' },
@@ -28,7 +29,7 @@ export const geminiHooks: AgentHooks = {
   name: 'gemini',
   label: 'Gemini CLI',
   configPath: ({ env, home }: HookEnv) => `${env.GEMINI_CLI_HOME || home}/.gemini/settings.json`,
-  reports: 'ready, busy, waiting (permission prompts), exited; not error (no event for a failed turn)',
+  reports: 'ready, busy, exited; a permission prompt hands over to the screen; not error (no event for a failed turn)',
   status: (text, path) => jsonStatus(parseSettings(text, path), FORMAT),
   install: (text, path) => jsonInstall(text, path, FORMAT),
   uninstall: (text, path) => jsonUninstall(text, path),

@@ -6,7 +6,12 @@
  * the end of their command; everything else in the file is left as it was.
  */
 
-export type HookState = 'ready' | 'busy' | 'waiting' | 'error' | 'exited';
+/**
+ * What a hook sets. `unset` removes the option, handing the status back to the screen: used
+ * where an agent has an event for the start of something but none for its end (a permission
+ * prompt: no event says it was answered, and the approved tool may then run for minutes).
+ */
+export type HookState = 'ready' | 'busy' | 'waiting' | 'error' | 'exited' | 'unset';
 
 /** The end of every command we write: how `status` and `uninstall` recognise ours. */
 export const HOOK_MARKER = '# tmux-monitor';
@@ -18,10 +23,8 @@ export const HOOK_MARKER = '# tmux-monitor';
  * never fails or blocks the agent's turn. It does not read the agent's JSON on stdin.
  */
 export function stateCommand(state: HookState): string {
-  return (
-    `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux -S "\${TMUX%%,*}" set-option -p -t "$TMUX_PANE" @agent_state ${state}` +
-    ` >/dev/null 2>&1; exit 0 ${HOOK_MARKER}`
-  );
+  const set = state === 'unset' ? 'set-option -p -u -t "$TMUX_PANE" @agent_state' : `set-option -p -t "$TMUX_PANE" @agent_state ${state}`;
+  return `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux -S "\${TMUX%%,*}" ${set} >/dev/null 2>&1; exit 0 ${HOOK_MARKER}`;
 }
 
 export function isOurCommand(command: unknown): boolean {

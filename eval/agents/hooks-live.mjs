@@ -1,0 +1,255 @@
+// Live check of `tmux-monitor hooks install` with the real agent CLIs (issue 10, item 5): for each
+// agent, a private HOME gets the agent's hooks through the real CLI (`dist/tmux-monitor.mjs hooks
+// install <agent>`), the agent runs in a lab pane against a fake model server, and a scripted turn
+// goes ready → busy → waiting → busy → ready → error → busy → ready → exited. At every step the
+// lab's live monitor must report the status (lab.at), and the pane's `@agent_state` — what the
+// agent's own hooks set — is read back, so the table shows what the hooks did and what the
+// screen did.
+//
+//   npm run build && node eval/agents/hooks-live.mjs [claude] [qwen] [--json FILE]
+//
+// Not part of `npm test`: it runs the real CLIs (a minute or two each).
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openLab, REPO_ROOT, LAB_BIN } from './lab.mjs';
+import { startFakeAnthropic } from './fake/anthropic.mjs';
+import { startFakeOpenAI } from './fake/openai.mjs';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'string' } } });
+const BUNDLE = join(REPO_ROOT, 'dist', 'tmux-monitor.mjs');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `tmux-monitor hooks install <agent>` with HOME (and nothing else of ours) pointing at the lab's home. */
+function installHooks(home, agent) {
+  const out = execFileSync(process.execPath, [BUNDLE, 'hooks', 'install', agent], {
+    env: { PATH: process.env.PATH, HOME: home },
+    encoding: 'utf8',
+  });
+  if (!/installed into/.test(out)) throw new Error(`hooks install ${agent}: ${out}`);
+}
+
+/**
+ * The lab starts its shell with `env -i`, which drops the TMUX and TMUX_PANE that tmux gives every
+ * pane (and that the hooks need): put them back as tmux would have set them.
+ */
+async function restoreTmuxEnv(lab) {
+  const tmux = (await lab.tmux('display-message', '-p', '-t', lab.pane, '#{socket_path},#{pid},#{session_id}')).trim().replace(',$', ',');
+  await lab.run(`export TMUX='${tmux}' TMUX_PANE='${lab.pane}'; clear`);
+  await sleep(300);
+}
+
+/** After each lab.at, what the pane's @agent_state (the hooks' value) was. */
+function trackHooks(lab) {
+  const at = lab.at.bind(lab);
+  lab.at = async (status, label, opts) => {
+    await at(status, label, opts);
+    const hook = (await lab.tmux('show-options', '-p', '-t', lab.pane, '-v', '@agent_state').catch(() => '')).trim();
+    Object.assign(lab.results[lab.results.length - 1], { hook: hook || '(unset)' });
+  };
+}
+
+/** Wait until the screen has not changed for `quietMs`. */
+async function settle(lab, quietMs = 600) {
+  let last = await lab.screen();
+  let since = Date.now();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    await sleep(150);
+    const s = await lab.screen();
+    if (s !== last) [last, since] = [s, Date.now()];
+    else if (Date.now() - since >= quietMs) return;
+  }
+}
+
+// --- Claude Code -------------------------------------------------------------------------------
+
+const CLAUDE_KEY = 'sk-ant-lab-fake-key-0123456789';
+
+async function claude() {
+  const fake = await startFakeAnthropic();
+  let lab;
+  try {
+    lab = await openLab({
+      agent: 'claude',
+      mode: 'live',
+      env: {
+        ANTHROPIC_BASE_URL: fake.url,
+        ANTHROPIC_API_KEY: CLAUDE_KEY,
+        DISABLE_AUTOUPDATER: '1',
+        DISABLE_TELEMETRY: '1',
+        DISABLE_ERROR_REPORTING: '1',
+        CLAUDE_CODE_MAX_RETRIES: '1',
+      },
+      setupHome: async (home) => {
+        const cwd = join(home, '..', 'project');
+        const state = {
+          numStartups: 3, hasCompletedOnboarding: true, lastOnboardingVersion: '2.1.197', lastReleaseNotesSeen: '2.1.197',
+          theme: 'dark', customApiKeyResponses: { approved: [CLAUDE_KEY.slice(-20)], rejected: [] },
+          tipsHistory: { 'new-user-warmup': 1 },
+          projects: { [cwd]: { hasTrustDialogAccepted: true, projectOnboardingSeenCount: 1, allowedTools: [] } },
+        };
+        const { mkdirSync } = await import('node:fs');
+        mkdirSync(join(home, '.claude'), { recursive: true });
+        writeFileSync(join(home, '.claude.json'), JSON.stringify(state), { mode: 0o600 });
+        writeFileSync(join(home, '.claude', 'settings.json'), '{}\n');
+        installHooks(home, 'claude');
+      },
+    });
+    trackHooks(lab);
+    await restoreTmuxEnv(lab);
+    const IDLE = /\? for shortcuts/;
+    await lab.run('claude');
+    await lab.waitFor(IDLE, { timeout: 60_000 });
+    await settle(lab);
+    await lab.at('ready', 'ready-welcome');
+
+    fake.script([
+      { hold: true, text: 'I will run the script.', tool: 'Bash', input: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' } },
+      { text: 'The script printed "hello lab".' },
+    ]);
+    const t0 = fake.turns;
+    await lab.send('run hello.py');
+    await fake.waitForTurn(t0 + 1);
+    await lab.at('busy', 'request-in-flight');
+    fake.release();
+    await lab.waitFor(/Do you want to proceed\?/);
+    await lab.at('waiting', 'permission-bash');
+    await lab.enter(100);
+    await lab.waitFor(/Running…|Running\.\.\./, { timeout: 20_000 });
+    await lab.at('busy', 'tool-running');
+    await lab.waitFor('printed "hello lab"', { timeout: 30_000 });
+    await lab.waitFor(IDLE);
+    await lab.at('ready', 'answer-after-tool');
+
+    fake.script([{ status: 500, times: 5 }]);
+    await lab.send('summarise the project');
+    await lab.waitFor(/API Error/i, { timeout: 60_000 });
+    await lab.at('error', 'api-error-500');
+
+    fake.script([{ hold: true, text: 'A small demo project with one Python script.' }]);
+    const t1 = fake.turns;
+    await lab.send('try again');
+    await fake.waitForTurn(t1 + 1);
+    await lab.at('busy', 'busy-after-error');
+    fake.release();
+    await lab.waitFor('A small demo project');
+    await lab.waitFor(IDLE);
+    await lab.at('ready', 'ready-after-error');
+
+    await lab.send('/exit');
+    await lab.waitFor(/lab:project\$ $/m, { timeout: 30_000 });
+    await lab.at('exited', 'exited-to-shell');
+    return lab.results;
+  } finally {
+    if (lab) await lab.close().catch(() => {});
+    await fake.close();
+  }
+}
+
+// --- Qwen Code ---------------------------------------------------------------------------------
+
+async function qwen() {
+  const fake = await startFakeOpenAI();
+  let lab;
+  try {
+    lab = await openLab({
+      agent: 'qwen',
+      mode: 'live',
+      env: {
+        OPENAI_API_KEY: 'sk-fake-qwen',
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_MODEL: 'qwen3-coder-plus',
+        QWEN_TELEMETRY_ENABLED: 'false',
+      },
+      setupHome: async (home) => {
+        const { mkdirSync } = await import('node:fs');
+        mkdirSync(join(home, '.qwen'), { recursive: true });
+        const settings = {
+          security: { auth: { selectedType: 'openai' }, folderTrust: { enabled: false } },
+          privacy: { usageStatisticsEnabled: false },
+          general: { disableAutoUpdate: true, disableUpdateNag: true },
+          ide: { hasSeenNudge: true },
+        };
+        writeFileSync(join(home, '.qwen', 'settings.json'), JSON.stringify(settings, null, 2));
+        installHooks(home, 'qwen');
+      },
+    });
+    trackHooks(lab);
+    await restoreTmuxEnv(lab);
+    const IDLE = /Type your message/;
+    await lab.run('qwen');
+    await lab.waitFor(IDLE, { timeout: 90_000 });
+    await settle(lab, 1000);
+    await lab.at('ready', 'ready-welcome');
+
+    fake.script([
+      { wait: 'release', text: 'I will run it.', tool: ['run_shell_command', 'shell'], args: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' } },
+      { text: 'The script printed "hello lab".' },
+    ]);
+    await lab.send('run hello.py');
+    await lab.at('busy', 'request-in-flight');
+    fake.release();
+    await lab.waitFor(/Allow|Yes, allow once|Apply this change|Do you want/i, { timeout: 60_000 });
+    await lab.at('waiting', 'permission-shell');
+    await lab.enter(100);
+    await lab.at('busy', 'tool-running');
+    await lab.waitFor('printed "hello lab"', { timeout: 60_000 });
+    await lab.waitFor(IDLE);
+    await lab.at('ready', 'answer-after-tool');
+
+    fake.script([{ status: 500, times: 10 }]);
+    await lab.send('summarise the project');
+    await lab.waitFor(/error|Error|✕/, { timeout: 90_000 });
+    await settle(lab, 1000);
+    await lab.at('error', 'api-error-500');
+
+    fake.script([{ wait: 'release', text: 'A small demo project with one Python script.' }]);
+    await lab.send('try again');
+    await lab.at('busy', 'busy-after-error');
+    fake.release();
+    await lab.waitFor('A small demo project', { timeout: 60_000 });
+    await lab.waitFor(IDLE);
+    await lab.at('ready', 'ready-after-error');
+
+    await lab.send('/quit');
+    await lab.waitFor(/lab:project\$ $/m, { timeout: 30_000 });
+    await lab.at('exited', 'exited-to-shell');
+    return lab.results;
+  } finally {
+    if (lab) await lab.close().catch(() => {});
+    await fake.close();
+  }
+}
+
+// --- main --------------------------------------------------------------------------------------
+
+const WALKS = { claude, qwen };
+const agents = positionals.length ? positionals : Object.keys(WALKS);
+if (!existsSync(BUNDLE)) throw new Error(`build first: ${BUNDLE} is missing (npm run build)`);
+const report = {};
+for (const agent of agents) {
+  if (!WALKS[agent]) throw new Error(`no hooks walk for ${agent} (known: ${Object.keys(WALKS).join(', ')})`);
+  const bin = agent === 'claude' ? 'claude' : agent;
+  if (!existsSync(join(LAB_BIN, bin))) {
+    console.log(`${agent}: not installed in ${LAB_BIN}; skipped`);
+    continue;
+  }
+  console.log(`\n${agent} (hooks installed):`);
+  try {
+    const results = await WALKS[agent]();
+    report[agent] = results;
+    console.log('  step                    expected  got      @agent_state  ms    ok');
+    for (const r of results) {
+      console.log(`  ${r.label.padEnd(24)}${r.expected.padEnd(10)}${String(r.got).padEnd(9)}${String(r.hook).padEnd(14)}${String(r.ms).padEnd(6)}${r.ok ? 'ok' : 'FAIL'}`);
+    }
+    const ok = results.filter((r) => r.ok).length;
+    const byHook = results.filter((r) => r.hook === r.expected).length;
+    console.log(`  ${ok}/${results.length} steps right within 1 s; @agent_state equal to the step ${byHook}/${results.length}`);
+  } catch (e) {
+    report[agent] = { error: e.message };
+    console.log(`  FAILED: ${e.message.split('\n').slice(0, 30).join('\n  ')}`);
+  }
+}
+if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
