@@ -148,6 +148,18 @@ async function claude() {
   }
 }
 
+/** Send a prompt; press Enter again if the TUI took the first Enter as part of the text. */
+async function submit(lab, text) {
+  await lab.send(text);
+  for (let i = 0; i < 3; i++) {
+    await sleep(1500);
+    const rows = (await lab.screen()).split('\n').filter((l) => l.trim());
+    const input = rows.slice(-3).join('\n');
+    if (!input.includes(text)) return;
+    await lab.keys('Enter');
+  }
+}
+
 // --- Qwen Code ---------------------------------------------------------------------------------
 
 async function qwen() {
@@ -185,28 +197,30 @@ async function qwen() {
     await lab.at('ready', 'ready-welcome');
 
     fake.script([
-      { wait: 'release', text: 'I will run it.', tool: ['run_shell_command', 'shell'], args: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' } },
-      { text: 'The script printed "hello lab".' },
+      { wait: 'release', text: 'I will run it.', tool: ['run_shell_command', 'shell'], args: { command: 'python3 hello.py', description: 'Run hello.py' } },
+      { wait: 'release', text: 'The script printed "hello lab".' },
     ]);
-    await lab.send('run hello.py');
+    await submit(lab, 'run hello.py');
     await lab.at('busy', 'request-in-flight');
     fake.release();
     await lab.waitFor(/Allow|Yes, allow once|Apply this change|Do you want/i, { timeout: 60_000 });
     await lab.at('waiting', 'permission-shell');
     await lab.enter(100);
-    await lab.at('busy', 'tool-running');
+    await lab.at('busy', 'tool-done-answer-in-flight');
+    fake.release();
     await lab.waitFor('printed "hello lab"', { timeout: 60_000 });
     await lab.waitFor(IDLE);
     await lab.at('ready', 'answer-after-tool');
 
-    fake.script([{ status: 500, times: 10 }]);
-    await lab.send('summarise the project');
-    await lab.waitFor(/error|Error|✕/, { timeout: 90_000 });
+    // 400 (Qwen Code retries 5xx and 429 for a long time first).
+    fake.script([{ status: 400, times: Infinity, message: "This model's maximum context length is 8192 tokens." }]);
+    await submit(lab, 'summarise the project');
+    await lab.waitFor(/maximum context length|\[API Error/, { timeout: 90_000 });
     await settle(lab, 1000);
-    await lab.at('error', 'api-error-500');
+    await lab.at('error', 'api-error-400');
 
     fake.script([{ wait: 'release', text: 'A small demo project with one Python script.' }]);
-    await lab.send('try again');
+    await submit(lab, 'try again');
     await lab.at('busy', 'busy-after-error');
     fake.release();
     await lab.waitFor('A small demo project', { timeout: 60_000 });

@@ -269,6 +269,11 @@ describe('installed hooks in a real tmux pane', () => {
         const r = await runHook(command, { hook_event_name: event, session_id: 's1', cwd: home, ...payload }, tmuxEnv);
         expect(r).toEqual({ code: 0, out: '' });
       }
+      if (expected.startsWith('still: ')) {
+        // The hook ran (synchronously) and left the option as it was.
+        expect((await t.tmux('show-options', '-p', '-t', pane, '-v', '@agent_state')).trim()).toBe(expected.replace('still: ', ''));
+        continue;
+      }
       const seen = await client.next((m) => m.type === 'agent.status' && m.pane_id === pane && m.data.status === status, 8000);
       if (fromScreen) expect(seen.data.reason).not.toBe('@agent_state');
       else expect(seen.data.reason).toBe('@agent_state');
@@ -288,6 +293,9 @@ describe('installed hooks in a real tmux pane', () => {
       ['ElicitationResult', undefined, { mcp_server_name: 'db', action: 'accept' }, 'busy'],
       ['Notification', 'elicitation_dialog', { notification_type: 'elicitation_dialog', message: 'db asks' }, 'waiting'],
       ['Notification', 'idle_prompt', { notification_type: 'idle_prompt', message: 'Claude is waiting for your input' }, 'ready'],
+      ['StopFailure', 'rate_limit', { error: 'rate_limit' }, 'error'],
+      // An idle reminder after a failed turn does not hide the error.
+      ['Notification', 'idle_prompt', { notification_type: 'idle_prompt', message: 'Claude is waiting for your input' }, 'still: error'],
       ['SessionEnd', 'prompt_input_exit', { reason: 'prompt_input_exit' }, 'exited'],
     ]);
   });
@@ -308,6 +316,8 @@ describe('installed hooks in a real tmux pane', () => {
       ['PermissionRequest', 'run_shell_command', { tool_name: 'run_shell_command' }, 'screen: ready'],
       ['PostToolUse', 'run_shell_command', { tool_name: 'run_shell_command' }, 'busy'],
       ['StopFailure', 'server_error', { error: 'server_error' }, 'error'],
+      // Qwen Code fires Stop after StopFailure: the error stays.
+      ['Stop', undefined, {}, 'still: error'],
       ['UserPromptSubmit', undefined, { prompt: 'again' }, 'busy'],
       ['Stop', undefined, {}, 'ready'],
       ['SessionEnd', 'prompt_input_exit', { reason: 'prompt_input_exit' }, 'exited'],

@@ -26,7 +26,7 @@ export const CLAUDE_SPECS: HookSpec[] = [
   { event: 'ElicitationResult', state: 'busy' },
   { event: 'Notification', matcher: 'elicitation_dialog', state: 'waiting' },
   { event: 'Notification', matcher: 'elicitation_complete', state: 'busy' },
-  { event: 'Notification', matcher: 'idle_prompt', state: 'ready' },
+  { event: 'Notification', matcher: 'idle_prompt', state: 'ready-unless-error' },
   { event: 'Stop', state: 'ready' },
   { event: 'StopFailure', state: 'error' },
   { event: 'SessionEnd', matcher: 'prompt_input_exit', state: 'exited' },

@@ -18,8 +18,9 @@ export const QWEN_SPECS: HookSpec[] = [
   { event: 'PermissionRequest', state: 'unset' },
   { event: 'Notification', matcher: 'permission_prompt', state: 'unset' },
   { event: 'Notification', matcher: 'elicitation_dialog', state: 'waiting' },
-  { event: 'Notification', matcher: 'idle_prompt', state: 'ready' },
-  { event: 'Stop', state: 'ready' },
+  { event: 'Notification', matcher: 'idle_prompt', state: 'ready-unless-error' },
+  // Qwen Code fires Stop after StopFailure too: an error stays until the next prompt.
+  { event: 'Stop', state: 'ready-unless-error' },
   { event: 'StopFailure', state: 'error' },
   { event: 'SessionEnd', matcher: '^(prompt_input_exit|logout|other)$', state: 'exited' },
 ];

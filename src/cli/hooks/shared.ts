@@ -7,11 +7,11 @@
  */
 
 /**
- * What a hook sets. `unset` removes the option, handing the status back to the screen: used
+ * What a hook sets. `ready-unless-error` keeps an `error` set earlier in the turn. `unset` removes the option, handing the status back to the screen: used
  * where an agent has an event for the start of something but none for its end (a permission
  * prompt: no event says it was answered, and the approved tool may then run for minutes).
  */
-export type HookState = 'ready' | 'busy' | 'waiting' | 'error' | 'exited' | 'unset';
+export type HookState = 'ready' | 'busy' | 'waiting' | 'error' | 'exited' | 'unset' | 'ready-unless-error';
 
 /** The end of every command we write: how `status` and `uninstall` recognise ours. */
 export const HOOK_MARKER = '# tmux-monitor';
@@ -23,7 +23,14 @@ export const HOOK_MARKER = '# tmux-monitor';
  * never fails or blocks the agent's turn. It does not read the agent's JSON on stdin.
  */
 export function stateCommand(state: HookState): string {
-  const set = state === 'unset' ? 'set-option -p -u -t "$TMUX_PANE" @agent_state' : `set-option -p -t "$TMUX_PANE" @agent_state ${state}`;
+  const set =
+    state === 'unset'
+      ? 'set-option -p -u -t "$TMUX_PANE" @agent_state'
+      : state === 'ready-unless-error'
+        ? // A turn that ended on an error stays `error` until the next prompt (some agents fire
+          // their "turn ended" event after the error event too, or an idle reminder later).
+          `if-shell -F -t "$TMUX_PANE" '#{!=:#{@agent_state},error}' "set-option -p -t '$TMUX_PANE' @agent_state ready"`
+        : `set-option -p -t "$TMUX_PANE" @agent_state ${state}`;
   return `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux -S "\${TMUX%%,*}" ${set} >/dev/null 2>&1; exit 0 ${HOOK_MARKER}`;
 }
 
