@@ -254,9 +254,9 @@ for (const agent of agents) {
   try {
     const results = await WALKS[agent]();
     report[agent] = results;
-    console.log('  step                    expected  got      @agent_state  ms    ok');
+    console.log('  step                        expected  got      @agent_state  ms    ok');
     for (const r of results) {
-      console.log(`  ${r.label.padEnd(24)}${r.expected.padEnd(10)}${String(r.got).padEnd(9)}${String(r.hook).padEnd(14)}${String(r.ms).padEnd(6)}${r.ok ? 'ok' : 'FAIL'}`);
+      console.log(`  ${r.label.padEnd(28)}${r.expected.padEnd(10)}${String(r.got).padEnd(9)}${String(r.hook).padEnd(14)}${String(r.ms).padEnd(6)}${r.ok ? 'ok' : 'FAIL'}`);
     }
     const ok = results.filter((r) => r.ok).length;
     const byHook = results.filter((r) => r.hook === r.expected).length;
