@@ -6,7 +6,7 @@
 // agent's own hooks set — is read back, so the table shows what the hooks did and what the
 // screen did.
 //
-//   npm run build && node eval/agents/hooks-live.mjs [claude] [qwen] [--json FILE]
+//   npm run build && node eval/agents/hooks-live.mjs [claude] [qwen] [gemini] [--json FILE]
 //
 // Not part of `npm test`: it runs the real CLIs (a minute or two each).
 import { execFileSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { openLab, REPO_ROOT, LAB_BIN } from './lab.mjs';
 import { startFakeAnthropic } from './fake/anthropic.mjs';
 import { startFakeOpenAI } from './fake/openai.mjs';
+import { startFakeGemini } from './fake/gemini.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'string' } } });
 const BUNDLE = join(REPO_ROOT, 'dist', 'tmux-monitor.mjs');
@@ -237,9 +238,88 @@ async function qwen() {
   }
 }
 
+// --- Gemini CLI --------------------------------------------------------------------------------
+
+async function gemini() {
+  const fake = await startFakeGemini();
+  let lab;
+  try {
+    lab = await openLab({
+      agent: 'gemini',
+      mode: 'live',
+      env: { GEMINI_API_KEY: 'fake-gemini-lab-key', GOOGLE_GEMINI_BASE_URL: fake.url, GEMINI_TELEMETRY_ENABLED: 'false' },
+      setupHome: async (home) => {
+        const { mkdirSync } = await import('node:fs');
+        const dir = join(home, '.gemini');
+        mkdirSync(dir, { recursive: true });
+        const settings = {
+          privacy: { usageStatisticsEnabled: false },
+          general: { disableAutoUpdate: true, disableUpdateNag: true, enableAutoUpdate: false, enableAutoUpdateNotification: false },
+          telemetry: { enabled: false },
+          security: { auth: { selectedType: 'gemini-api-key' } },
+        };
+        writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+        writeFileSync(join(dir, 'trustedFolders.json'), JSON.stringify({ [join(home, '..', 'project')]: 'TRUST_FOLDER' }));
+        installHooks(home, 'gemini');
+      },
+    });
+    trackHooks(lab);
+    await restoreTmuxEnv(lab);
+    const IDLE = /Type your message/;
+    const BUSY = /esc to cancel/i;
+    await lab.run('gemini');
+    await lab.waitFor(IDLE, { timeout: 90_000 });
+    await settle(lab, 1000);
+    await lab.at('ready', 'ready-welcome');
+
+    fake.script([
+      { hold: true, text: 'I will run the script.', tool: 'run_shell_command', args: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' } },
+      { hold: true, text: 'The script printed "hello lab".' },
+    ]);
+    let t = fake.turns;
+    await submit(lab, 'run hello.py');
+    await fake.waitForTurn(t + 1);
+    await lab.at('busy', 'request-in-flight');
+    fake.release();
+    await lab.waitFor(/Allow execution|Allow once/, { timeout: 30_000 });
+    await lab.at('waiting', 'permission-shell');
+    await lab.enter(100);
+    await lab.at('busy', 'tool-running');
+    await fake.waitForTurn(t + 2, { timeout: 60_000 });
+    fake.release();
+    await lab.waitFor('printed "hello lab"', { timeout: 60_000 });
+    await lab.waitFor((s) => IDLE.test(s) && !BUSY.test(s));
+    await lab.at('ready', 'answer-after-tool');
+
+    fake.script([{ status: 400 }]);
+    await submit(lab, 'summarise the project');
+    await lab.waitFor(/API Error/, { timeout: 60_000 });
+    await settle(lab, 1000);
+    await lab.at('error', 'api-error-400');
+
+    fake.script([{ hold: true, text: 'A small demo project with one Python script.' }]);
+    t = fake.turns;
+    await submit(lab, 'try again');
+    await fake.waitForTurn(t + 1);
+    await lab.at('busy', 'busy-after-error');
+    fake.release();
+    await lab.waitFor('A small demo project', { timeout: 60_000 });
+    await lab.waitFor((s) => IDLE.test(s) && !BUSY.test(s));
+    await lab.at('ready', 'ready-after-error');
+
+    await lab.send('/quit');
+    await lab.waitFor(/lab:project\$ $/m, { timeout: 30_000 });
+    await lab.at('exited', 'exited-to-shell');
+    return lab.results;
+  } finally {
+    if (lab) await lab.close().catch(() => {});
+    await fake.close();
+  }
+}
+
 // --- main --------------------------------------------------------------------------------------
 
-const WALKS = { claude, qwen };
+const WALKS = { claude, qwen, gemini };
 const agents = positionals.length ? positionals : Object.keys(WALKS);
 if (!existsSync(BUNDLE)) throw new Error(`build first: ${BUNDLE} is missing (npm run build)`);
 const report = {};

@@ -300,12 +300,14 @@ describe('installed hooks in a real tmux pane', () => {
     ]);
   });
 
-  it('gemini: BeforeAgent → busy, Notification (ToolPermission) → the screen, AfterTool → busy, AfterAgent → ready, SessionEnd → exited', async () => {
+  it('gemini: BeforeAgent → busy, Notification (ToolPermission) → the screen, AfterTool → busy, AfterAgent → the screen, SessionEnd → exited', async () => {
     await walk('gemini', [
       ['BeforeAgent', undefined, { prompt: 'list files' }, 'busy'],
       ['Notification', undefined, { notification_type: 'ToolPermission', message: 'run_shell_command', details: {} }, 'screen: ready'],
       ['AfterTool', 'run_shell_command', { tool_name: 'run_shell_command', tool_input: {}, tool_response: {} }, 'busy'],
-      ['AfterAgent', undefined, { prompt: 'list files', prompt_response: 'done' }, 'ready'],
+      // The end of a turn hands over to the screen (ready or an error banner): a plain shell here.
+      ['AfterAgent', undefined, { prompt: 'list files', prompt_response: 'done' }, 'screen: ready'],
+      ['BeforeAgent', undefined, { prompt: 'again' }, 'busy'],
       ['SessionEnd', 'exit', { reason: 'exit' }, 'exited'],
     ]);
   });
