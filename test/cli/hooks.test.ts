@@ -153,15 +153,21 @@ describe('hooks install / uninstall on a temp HOME', () => {
     expect(json(file).hooks.BeforeAgent[0].hooks[0]).toMatchObject({ type: 'command', name: 'tmux-monitor' });
   });
 
-  it('honours CLAUDE_CONFIG_DIR, GEMINI_CLI_HOME and QWEN_HOME', async () => {
+  it('honours CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME and QWEN_HOME', async () => {
     const home = newHome();
     const elsewhere = newHome();
-    const env = { CLAUDE_CONFIG_DIR: join(elsewhere, 'claude'), GEMINI_CLI_HOME: join(elsewhere, 'g'), QWEN_HOME: join(elsewhere, 'q') };
+    const env = {
+      CLAUDE_CONFIG_DIR: join(elsewhere, 'claude'),
+      CODEX_HOME: join(elsewhere, 'codex'),
+      GEMINI_CLI_HOME: join(elsewhere, 'g'),
+      QWEN_HOME: join(elsewhere, 'q'),
+    };
     const r = await hooks(home, ['install', 'all'], env);
     expect(r.code).toBe(0);
     expect(existsSync(join(elsewhere, 'claude', 'settings.json'))).toBe(true);
     expect(existsSync(join(elsewhere, 'g', '.gemini', 'settings.json'))).toBe(true);
     expect(existsSync(join(elsewhere, 'q', 'settings.json'))).toBe(true);
+    expect(existsSync(join(elsewhere, 'codex', 'hooks.json'))).toBe(true);
     expect(readdirSync(home)).toEqual([]);
     const status = await hooks(home, ['status'], env);
     expect(status.stdout.match(/: installed \(/g)).toHaveLength(AGENTS.length);
@@ -274,7 +280,11 @@ describe('installed hooks in a real tmux pane', () => {
         expect((await t.tmux('show-options', '-p', '-t', pane, '-v', '@agent_state')).trim()).toBe(expected.replace('still: ', ''));
         continue;
       }
-      const seen = await client.next((m) => m.type === 'agent.status' && m.pane_id === pane && m.data.status === status, 8000);
+      const seen = await client
+        .next((m) => m.type === 'agent.status' && m.pane_id === pane && m.data.status === status, 8000)
+        .catch((e: Error) => {
+          throw new Error(`${agent} ${event} ${value ?? ''}: no agent.status ${status}: ${e.message.slice(0, 300)}`);
+        });
       if (fromScreen) expect(seen.data.reason).not.toBe('@agent_state');
       else expect(seen.data.reason).toBe('@agent_state');
     }
@@ -323,6 +333,20 @@ describe('installed hooks in a real tmux pane', () => {
       ['UserPromptSubmit', undefined, { prompt: 'again' }, 'busy'],
       ['Stop', undefined, {}, 'ready'],
       ['SessionEnd', 'prompt_input_exit', { reason: 'prompt_input_exit' }, 'exited'],
+    ]);
+  });
+
+  it('codex: prompt → busy, a failed model request → the screen (a retry or the error banner), Stop → ready, Esc → ready, exit → exited', async () => {
+    await walk('codex', [
+      ['UserPromptSubmit', undefined, { prompt: 'list files', turn_id: 't1' }, 'busy'],
+      ['PostModelRequest', undefined, { kind: 'sampling', status: 'completed', error: null }, 'still: busy'],
+      ['PostModelRequest', undefined, { kind: 'sampling', status: 'failed', error: '{"error":{"message":"bad"}}' }, 'screen: ready'],
+      ['UserPromptSubmit', undefined, { prompt: 'again', turn_id: 't2' }, 'busy'],
+      ['PreToolUse', undefined, { tool_name: 'exec_command', tool_input: {} }, 'still: busy'],
+      ['Stop', undefined, { stop_hook_active: false, last_assistant_message: 'done' }, 'ready'],
+      ['UserPromptSubmit', undefined, { prompt: 'more', turn_id: 't3' }, 'busy'],
+      ['Interrupt', undefined, {}, 'ready'],
+      ['SessionEnd', undefined, { reason: 'exit' }, 'exited'],
     ]);
   });
 

@@ -7,12 +7,13 @@ import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import type { AgentHooks, HookEnv } from './agent.ts';
 import { claudeHooks } from './claude.ts';
+import { codexHooks } from './codex.ts';
 import { backupConfig, readConfig, writeConfig } from './files.ts';
 import { geminiHooks } from './gemini.ts';
 import { qwenHooks } from './qwen.ts';
 import { ConfigError, stateCommand } from './shared.ts';
 
-export const AGENTS: readonly AgentHooks[] = [claudeHooks, geminiHooks, qwenHooks];
+export const AGENTS: readonly AgentHooks[] = [claudeHooks, codexHooks, geminiHooks, qwenHooks];
 
 const FLAGS: FlagSpec[] = [
   { name: 'dry-run', alias: 'n', type: 'boolean', help: 'print what would be written, change nothing' },
@@ -78,7 +79,7 @@ async function runOne(agent: AgentHooks, action: Action, dryRun: boolean, io: Cl
   if (action === 'status') {
     const state = agent.status(file.text, path);
     io.stdout(`${agent.name}: ${state} (${path}${file.text === null ? ', no such file' : ''})\n`);
-    if (state !== 'not installed') io.stdout(`  reports: ${agent.reports}\n`);
+    io.stdout(`  its hooks report: ${agent.reports}\n`);
     return;
   }
   const edit = action === 'install' ? agent.install(file.text, path) : agent.uninstall(file.text, path);

@@ -22,7 +22,7 @@ export const HOOK_MARKER = '# tmux-monitor';
  * no output (hooks' stdout is read by some agents) and always exit 0, so a missing tmux
  * never fails or blocks the agent's turn. It does not read the agent's JSON on stdin.
  */
-export function stateCommand(state: HookState): string {
+export function stateCommand(state: HookState, when?: string): string {
   const set =
     state === 'unset'
       ? 'set-option -p -u -t "$TMUX_PANE" @agent_state'
@@ -31,7 +31,10 @@ export function stateCommand(state: HookState): string {
           // their "turn ended" event after the error event too, or an idle reminder later).
           `if-shell -F -t "$TMUX_PANE" '#{!=:#{@agent_state},error}' "set-option -p -t '$TMUX_PANE' @agent_state ready"`
         : `set-option -p -t "$TMUX_PANE" @agent_state ${state}`;
-  return `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux -S "\${TMUX%%,*}" ${set} >/dev/null 2>&1; exit 0 ${HOOK_MARKER}`;
+  const run = `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux -S "\${TMUX%%,*}" ${set} >/dev/null 2>&1`;
+  // `when`: only if the event's JSON (stdin) contains this text.
+  if (when !== undefined) return `case "$(cat)" in *'${when}'*) ${run};; esac; exit 0 ${HOOK_MARKER}`;
+  return `${run}; exit 0 ${HOOK_MARKER}`;
 }
 
 export function isOurCommand(command: unknown): boolean {
@@ -43,6 +46,8 @@ export interface HookSpec {
   event: string;
   matcher?: string;
   state: HookState;
+  /** Only when the event's JSON on stdin contains this text (no single quotes). */
+  when?: string;
 }
 
 export type JsonObject = Record<string, unknown>;
@@ -86,7 +91,7 @@ function indentOf(text: string | null): string | number {
 }
 
 function groupFor(spec: HookSpec, format: JsonHooksFormat): JsonObject {
-  const hook: JsonObject = { type: 'command', command: stateCommand(spec.state), ...format.extra };
+  const hook: JsonObject = { type: 'command', command: stateCommand(spec.state, spec.when), ...format.extra };
   return spec.matcher === undefined ? { hooks: [hook] } : { matcher: spec.matcher, hooks: [hook] };
 }
 
@@ -113,7 +118,7 @@ export type InstallState = 'installed' | 'outdated' | 'not installed';
 export function jsonStatus(doc: JsonObject, format: JsonHooksFormat): InstallState {
   const have = ourEntries(doc).sort();
   if (have.length === 0) return 'not installed';
-  const want = format.specs.map((s) => key(s.event, s.matcher, stateCommand(s.state))).sort();
+  const want = format.specs.map((s) => key(s.event, s.matcher, stateCommand(s.state, s.when))).sort();
   return have.length === want.length && have.every((k, i) => k === want[i]) ? 'installed' : 'outdated';
 }
 
