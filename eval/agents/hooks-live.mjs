@@ -6,7 +6,7 @@
 // agent's own hooks set — is read back, so the table shows what the hooks did and what the
 // screen did.
 //
-//   npm run build && node eval/agents/hooks-live.mjs [claude] [qwen] [gemini] [--json FILE]
+//   npm run build && node eval/agents/hooks-live.mjs [claude] [codex] [gemini] [qwen] [--json FILE]
 //
 // Not part of `npm test`: it runs the real CLIs (a minute or two each).
 import { execFileSync } from 'node:child_process';
@@ -317,9 +317,97 @@ async function gemini() {
   }
 }
 
+// --- Codex CLI ---------------------------------------------------------------------------------
+
+async function codex() {
+  const fake = await startFakeOpenAI();
+  let lab;
+  try {
+    lab = await openLab({
+      agent: 'codex',
+      mode: 'live',
+      env: { FAKE_OPENAI_API_KEY: 'sk-fake-lab' },
+      setupHome: async (home) => {
+        const { mkdirSync } = await import('node:fs');
+        mkdirSync(join(home, '.codex'), { recursive: true });
+        writeFileSync(join(home, '.codex', 'config.toml'), [
+          'model = "gpt-5-codex"', 'model_provider = "fake"', 'approval_policy = "on-request"', 'check_for_update_on_startup = false', '',
+          '[model_providers.fake]', 'name = "Fake"', `base_url = "${fake.url}"`, 'env_key = "FAKE_OPENAI_API_KEY"', 'wire_api = "responses"', '',
+          '[analytics]', 'enabled = false', '',
+        ].join('\n'));
+        installHooks(home, 'codex');
+      },
+    });
+    trackHooks(lab);
+    await restoreTmuxEnv(lab);
+    const spinning = (title) => /^[\u2800-\u28ff]/.test(title);
+    const turnOver = async () => {
+      let calm = 0;
+      const deadline = Date.now() + 90_000;
+      while (calm < 2 && Date.now() < deadline) {
+        const [f, sc] = await Promise.all([lab.facts(), lab.screen()]);
+        calm = !spinning(f.pane_title) && !/esc to interrupt/.test(sc) ? calm + 1 : 0;
+        await sleep(200);
+      }
+    };
+    await lab.run('codex');
+    await lab.waitFor(/Trust this folder/, { timeout: 120_000 });
+    await lab.keys('Enter');
+    // New hooks: Codex asks once; "Trust all and continue" is what a user installing them picks.
+    await lab.waitFor(/Hooks need review/, { timeout: 60_000 });
+    await lab.keys('Down');
+    await lab.keys('Enter');
+    await lab.waitFor(/default ·/, { timeout: 60_000 });
+    await settle(lab, 1000);
+    await lab.at('ready', 'ready-start');
+
+    fake.script([
+      { wait: 'release', text: 'I will create the file with a shell command.', tool: ['exec_command', 'shell'],
+        args: { cmd: 'sleep 4; touch made-by-codex.txt; echo created', sandbox_permissions: 'require_escalated', justification: 'Create made-by-codex.txt?' } },
+      { text: 'Created made-by-codex.txt in the project folder.', chunkMs: 200 },
+    ]);
+    await submit(lab, 'Create a file named made-by-codex.txt');
+    await lab.at('busy', 'request-in-flight');
+    fake.release();
+    await lab.waitFor(/Would you like to run|Yes, proceed|approve|Allow/i, { timeout: 60_000 });
+    await lab.at('waiting', 'permission-command');
+    await lab.keys('Enter');
+    await lab.waitFor((sc) => /You approved/.test(sc) && /esc to interrupt/.test(sc), { timeout: 30_000 });
+    await lab.at('busy', 'tool-running');
+    await lab.waitFor('Created made-by-codex.txt in the project folder.', { timeout: 60_000 });
+    await turnOver();
+    await lab.at('ready', 'ready-after-tool');
+
+    fake.script([{ status: 400, message: "This model's maximum context length is 8192 tokens; your request used 9100 tokens." }]);
+    await submit(lab, 'Summarise the whole repository');
+    await lab.waitFor(/maximum context length/i, { timeout: 60_000 });
+    await turnOver();
+    await lab.at('error', 'error-400');
+
+    fake.script([{ wait: 'release', text: 'Back again: the project has two files, README.md and hello.py.', chunkMs: 150 }]);
+    await submit(lab, 'List the files');
+    await lab.at('busy', 'busy-after-error');
+    fake.release();
+    await lab.waitFor('Back again', { timeout: 30_000 });
+    await turnOver();
+    await lab.at('ready', 'ready-after-recovery');
+
+    await lab.send('/quit');
+    await lab.waitFor(/lab:project\$ $/m, { timeout: 30_000 });
+    await lab.at('exited', 'exited-to-shell');
+    return lab.results;
+  } finally {
+    if (lab) {
+      await lab.run('codex app-server daemon stop').catch(() => {});
+      await lab.close().catch(() => {});
+    }
+    await fake.close();
+  }
+}
+
 // --- main --------------------------------------------------------------------------------------
 
-const WALKS = { claude, qwen, gemini };
+const WALKS = { claude, codex, gemini, qwen };
 const agents = positionals.length ? positionals : Object.keys(WALKS);
 if (!existsSync(BUNDLE)) throw new Error(`build first: ${BUNDLE} is missing (npm run build)`);
 const report = {};
