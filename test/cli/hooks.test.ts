@@ -360,3 +360,61 @@ describe('installed hooks in a real tmux pane', () => {
     expect(await runHook(command!, { prompt: 'x' }, { PATH: '/nonexistent', TMUX: tmuxEnv.TMUX, TMUX_PANE: pane })).toEqual({ code: 0, out: '' });
   });
 });
+
+// --- the program as a user runs it (the bundle) -------------------------------------------------
+
+describe('tmux-monitor hooks, and serve\'s tmux hook, through the bundle', () => {
+  const BUNDLE = 'dist/tmux-monitor.mjs';
+
+  function cli(args: string[], env: Record<string, string>) {
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BUNDLE, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('hooks install / status / usage errors', async () => {
+    const home = newHome();
+    const dry = await cli(['hooks', 'install', '--dry-run', 'claude'], { HOME: home });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`claude: would install into ${home}/.claude/settings.json`);
+    expect(existsSync(join(home, '.claude'))).toBe(false);
+    expect((await cli(['hooks', 'install', 'codex'], { HOME: home })).code).toBe(0);
+    const status = await cli(['hooks', 'status'], { HOME: home });
+    expect(status.stdout).toMatch(/^codex: installed \(/m);
+    expect(status.stdout).toMatch(/^claude: not installed/m);
+    const bad = await cli(['hooks', 'install', 'nano'], { HOME: home });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown agent "nano"');
+    expect((await cli(['hooks', '--help'], { HOME: home })).stdout).toContain('Usage: tmux-monitor hooks');
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`serve adds its tmux hook after the user's and removes it on ${signal}`, async () => {
+      const t = await startTmux();
+      try {
+        await t.tmux('set-hook', '-g', 'after-set-option', 'set-environment -g MINE 1');
+        const child = spawn(process.execPath, [BUNDLE, 'serve', '-L', t.socketName, '--port', '0', '--no-auth', '--quiet'], {
+          env: { ...process.env, TMUX: '', TMUX_PANE: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        const hooksNow = async () => (await t.tmux('show-hooks', '-g', 'after-set-option')).trim().split('\n');
+        const deadline = Date.now() + 15_000;
+        while ((await hooksNow()).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        const installed = await hooksNow();
+        expect(installed[0]).toBe('after-set-option[0] set-environment -g MINE 1');
+        expect(installed[1]).toMatch(/^after-set-option\[1\] .*wait-for -S tmux-monitor-state-\d+/);
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(await hooksNow()).toEqual(['after-set-option[0] set-environment -g MINE 1']);
+      } finally {
+        await t.kill();
+      }
+    });
+  }
+});
