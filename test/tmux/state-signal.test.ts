@@ -104,6 +104,32 @@ describe('state signal', () => {
     expect(await hooks()).toEqual([{ index: 0, command: USER_HOOK }]);
   });
 
+  it('starts again on another session when its session is killed, and replaces its hook', async () => {
+    await t.tmux('new-session', '-d', '-s', 'other', '-x', '80', '-y', '24');
+    await t.tmux('new-session', '-d', '-s', 'doomed', '-x', '80', '-y', '24');
+    const { s, changed, changedPane } = signal();
+    await s.start();
+    // It sits in the most recently active session.
+    const sessionOfSignal = async () =>
+      (await t.tmux('list-clients', '-F', '#{client_flags} #{session_name}')).split('\n').find((l) => l.includes('no-output'))?.split(' ')[1];
+    expect(await sessionOfSignal()).toBe('doomed');
+    const before = (await ours()).map((h) => h.command);
+    await t.tmux('kill-session', '-t', 'doomed');
+    // It comes back elsewhere with a new channel; the old hook is gone.
+    for (let i = 0; i < 100 && !(s.active && (await ours()).length === 1 && (await ours())[0]!.command !== before[0]); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(s.active).toBe(true);
+    expect(await ours()).toHaveLength(1);
+    expect((await ours())[0]!.command).not.toBe(before[0]);
+    changed.length = 0;
+    await t.tmux('set-option', '-p', '-t', pane, '@agent_state', 'ready');
+    await changedPane(pane);
+    await s.stop();
+    expect(await ours()).toHaveLength(0);
+    await t.tmux('kill-session', '-t', 'other');
+  });
+
   it('in the tmux source: agent.status arrives and the hook is gone after close', async () => {
     const source = createTmuxSource({ socketName: t.socketName });
     const events = new Collected(source);
