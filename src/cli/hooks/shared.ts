@@ -17,10 +17,11 @@ export type HookState = 'ready' | 'busy' | 'waiting' | 'error' | 'exited' | 'uns
 export const HOOK_MARKER = '# tmux-monitor';
 
 /**
- * The command a hook runs. Only inside tmux (TMUX_PANE and TMUX set), on the server the
- * pane belongs to (`-S` from $TMUX, so a changed default socket cannot misdirect it), with
- * no output (hooks' stdout is read by some agents) and always exit 0, so a missing tmux
- * never fails or blocks the agent's turn. It does not read the agent's JSON on stdin.
+ * The command a hook runs. Only inside tmux (TMUX_PANE and TMUX set; tmux then talks to the
+ * server named in $TMUX, the one the pane belongs to), with no output (hooks' stdout is read
+ * by some agents) and always exit 0, so a missing tmux never fails or blocks the agent's turn.
+ * Plain POSIX sh, as the agents run hooks with `sh -c`/`bash -c`. It reads the agent's JSON on
+ * stdin only for `when`.
  */
 export function stateCommand(state: HookState, when?: string): string {
   const set =
@@ -31,7 +32,7 @@ export function stateCommand(state: HookState, when?: string): string {
           // their "turn ended" event after the error event too, or an idle reminder later).
           `if-shell -F -t "$TMUX_PANE" '#{!=:#{@agent_state},error}' "set-option -p -t '$TMUX_PANE' @agent_state ready"`
         : `set-option -p -t "$TMUX_PANE" @agent_state ${state}`;
-  const run = `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux -S "\${TMUX%%,*}" ${set} >/dev/null 2>&1`;
+  const run = `[ -n "$TMUX_PANE" ] && [ -n "$TMUX" ] && tmux ${set} >/dev/null 2>&1`;
   // `when`: only if the event's JSON (stdin) contains this text.
   if (when !== undefined) return `case "$(cat)" in *'${when}'*) ${run};; esac; exit 0 ${HOOK_MARKER}`;
   return `${run}; exit 0 ${HOOK_MARKER}`;
