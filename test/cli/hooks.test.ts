@@ -412,6 +412,8 @@ describe('tmux-monitor hooks, and serve\'s tmux hook, through the bundle', () =>
         child.kill(signal);
         expect(await exited).toBe(0);
         expect(await hooksNow()).toEqual(['after-set-option[0] set-environment -g MINE 1']);
+        // None of its control clients (the waiting signal client included) is left behind.
+        expect((await t.tmux('list-clients', '-F', '#{client_pid}')).trim()).toBe('');
       } finally {
         await t.kill();
       }

@@ -222,15 +222,13 @@ export class StateSignal {
     const channel = this.channel;
     this.client = null;
     this.channel = null;
-    if (channel) {
-      await this.removeOurs(channel).catch(() => {});
-      // Release the waiting client so it detaches cleanly.
-      await this.host.run('wait-for', '-S', channel).catch(() => {});
-    }
-    if (client) {
-      await client.close();
+    // End the client first and in parallel (closing its stdin ends it even while it waits; it
+    // is killed if it has not gone after a second), so that a slow tmux never leaves it behind.
+    const closing = client?.close().finally(() => {
       if (client.pid !== undefined) this.host.ownPids.delete(client.pid);
-    }
+    });
+    if (channel) await this.removeOurs(channel).catch(() => {});
+    await closing;
   }
 
   /** The signal client ended on its own (its session was killed): start again elsewhere. */
