@@ -4,7 +4,8 @@
  * AfterTool, Notification (only `ToolPermission`: a permission prompt), AfterAgent (the turn
  * ended), SessionEnd. AfterAgent fires for a turn that ended on an API error too (seen with the
  * real 0.61.0), and no event says a permission prompt was answered: both hand the status back
- * to the screen (the option is unset), so the hooks report busy, ready at start, and exited. Hooks run only while `hooksConfig.enabled` is not false; the entries
+ * to the screen (the option is unset), so the hooks report busy, ready at start, and exited.
+ * Hooks run only while `hooksConfig.enabled` is not false; the entries
  * carry the name "tmux-monitor" (what `/hooks` lists and `hooksConfig.disabled` takes).
  */
 import type { AgentHooks, HookEnv } from './agent.ts';
@@ -31,7 +32,9 @@ export const geminiHooks: AgentHooks = {
   name: 'gemini',
   label: 'Gemini CLI',
   configPath: ({ env, home }: HookEnv) => `${env.GEMINI_CLI_HOME || home}/.gemini/settings.json`,
-  reports: 'busy, ready (at start), exited; the end of a turn and a permission prompt hand over to the screen (no event tells error from ready)',
+  reports:
+    'busy, ready (at start), exited; the end of a turn and a permission prompt hand over to the screen ' +
+    '(no event tells error from ready)',
   status: (text, path) => jsonStatus(parseSettings(text, path), FORMAT),
   install: (text, path) => jsonInstall(text, path, FORMAT),
   uninstall: (text, path) => jsonUninstall(text, path),

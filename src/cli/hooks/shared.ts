@@ -7,7 +7,8 @@
  */
 
 /**
- * What a hook sets. `ready-unless-error` keeps an `error` set earlier in the turn. `unset` removes the option, handing the status back to the screen: used
+ * What a hook sets. `ready-unless-error` keeps an `error` set earlier in the turn. `unset`
+ * removes the option, handing the status back to the screen: used
  * where an agent has an event for the start of something but none for its end (a permission
  * prompt: no event says it was answered, and the approved tool may then run for minutes).
  */
@@ -107,7 +108,8 @@ function ourEntries(doc: JsonObject): string[] {
     for (const g of groups) {
       if (!isObject(g) || !Array.isArray(g.hooks)) continue;
       for (const h of g.hooks) {
-        if (isObject(h) && isOurCommand(h.command)) out.push(key(event, typeof g.matcher === 'string' ? g.matcher : undefined, h.command as string));
+        if (!isObject(h) || !isOurCommand(h.command)) continue;
+        out.push(key(event, typeof g.matcher === 'string' ? g.matcher : undefined, h.command as string));
       }
     }
   }
@@ -135,7 +137,10 @@ function removeOurs(doc: JsonObject, lines: string[]): void {
       const mine = g.hooks.filter((h) => isObject(h) && isOurCommand(h.command));
       if (mine.length === 0) return true;
       removed = true;
-      for (const h of mine) lines.push(`- hooks.${event}: ${JSON.stringify(g.matcher === undefined ? { hooks: [h] } : { matcher: g.matcher, hooks: [h] })}`);
+      for (const h of mine) {
+        const entry = g.matcher === undefined ? { hooks: [h] } : { matcher: g.matcher, hooks: [h] };
+        lines.push(`- hooks.${event}: ${JSON.stringify(entry)}`);
+      }
       g.hooks = g.hooks.filter((h) => !(isObject(h) && isOurCommand(h.command)));
       return (g.hooks as unknown[]).length > 0;
     });
