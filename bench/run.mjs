@@ -4,7 +4,7 @@
  * same run, prints a table per scenario, writes JSON results to bench/results/ and (on a
  * full run) docs/benchmarks.md with docs/bench-latency.svg and docs/bench-fanout.svg.
  *
- *   node bench/run.mjs [--quick] [--only latency,structural,fanout,connections,idle,bus]
+ *   node bench/run.mjs [--quick] [--only latency,structural,agent-state,fanout,connections,idle,bus]
  *                      [--runtimes node,bun,deno] [--out DIR] [--no-docs] [--docs-dir DIR]
  *                      [--skip-build | --skip-cli-build] [--from-results DIR]
  *
@@ -26,10 +26,10 @@ import { killAllTmux } from './lib/tmux.mjs';
 import { newSecret, signToken } from './lib/token.mjs';
 import { writeReport } from './lib/report.mjs';
 
-const SCENARIOS = ['latency', 'structural', 'fanout', 'connections', 'idle', 'bus'];
+const SCENARIOS = ['latency', 'structural', 'agent-state', 'fanout', 'connections', 'idle', 'bus'];
 const RUNTIMES = ['node', 'bun', 'deno'];
 /** Longest a scenario may take before it is stopped (full run; quick runs get 90 s). */
-const LIMITS_SEC = { latency: 150, structural: 150, fanout: 300, connections: 240, idle: 150, bus: 240 };
+const LIMITS_SEC = { latency: 150, structural: 150, 'agent-state': 330, fanout: 300, connections: 240, idle: 150, bus: 240 };
 
 function parseArgs(argv) {
   const opts = { quick: false, parallel: false, only: SCENARIOS, runtimes: RUNTIMES, out: join(ROOT, 'bench', 'results'), docs: true, docsDir: null, build: 'all' };

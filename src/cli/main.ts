@@ -11,6 +11,7 @@ Commands:
   token    print a signed access token
   tail     print the event stream of a running server
   agent    publish this machine's tmux to a NATS bus (see docs/scaling.md)
+  hooks    install agents' own hooks that report their status (install|uninstall|status)
 
 Run "tmux-monitor <command> --help" for a command's options.
 `;
@@ -30,6 +31,11 @@ export async function runCli(argv: string[], platform: Platform): Promise<number
       case 'agent': {
         const { agentCommand } = await import('./agent.ts');
         return await agentCommand(rest, platform);
+      }
+      case 'hooks': {
+        const { hooksCommand } = await import('./hooks/command.ts');
+        if (!platform.homeDir) throw new Error('cannot find the home folder (HOME is not set)');
+        return await hooksCommand(rest, platform, { env: platform.env, home: platform.homeDir });
       }
       case 'help':
       case '--help':

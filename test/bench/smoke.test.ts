@@ -37,7 +37,7 @@ describe('bench harness (quick run)', () => {
   it('runs every scenario and exits 0', () => {
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(Object.keys(summary.scenarios)).toEqual(['latency', 'structural', 'fanout', 'connections', 'idle', 'bus']);
+    expect(Object.keys(summary.scenarios)).toEqual(['latency', 'structural', 'agent-state', 'fanout', 'connections', 'idle', 'bus']);
     expect(summary.machine.cores).toBeGreaterThan(0);
     for (const s of Object.values<any>(summary.scenarios)) {
       expect(s.error).toBeUndefined();
@@ -47,7 +47,7 @@ describe('bench harness (quick run)', () => {
   });
 
   it('prints a table per scenario', () => {
-    for (const heading of ['End-to-end latency', 'Structural latency', 'Fan-out', 'Connections and memory', 'Idle cost']) {
+    for (const heading of ['End-to-end latency', 'Structural latency', '@agent_state → agent.status', 'Fan-out', 'Connections and memory', 'Idle cost']) {
       expect(run.stdout).toContain(heading);
     }
   });
@@ -73,6 +73,13 @@ describe('bench harness (quick run)', () => {
         expect(r.latency.count + r.timeouts).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('agent-state: @agent_state changes reach a client, with percentiles and the goal', () => {
+    const { results } = read('agent-state');
+    expect(results[0].latency.count).toBeGreaterThan(0);
+    expect(isPercentiles(results[0].latency)).toBe(true);
+    expect(results[0].goal).toEqual({ p50: 100, p99: 250 });
   });
 
   it('fan-out: tmux-monitor beside the ws baseline, with a ratio', () => {

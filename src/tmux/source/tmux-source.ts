@@ -30,6 +30,7 @@ import {
 } from '../state/query.ts';
 import { commandError, SourceCore, type TmuxAccess } from './core.ts';
 import { resolvePane } from './targets.ts';
+import { StateSignal } from './state-signal.ts';
 
 export interface TmuxSourceOptions {
   /** tmux -L NAME */
@@ -93,6 +94,8 @@ export class TmuxSource implements EventSource {
   /** Silent first reads of the panes found at start-up. */
   private baselines: Promise<void>[] = [];
   private closed = false;
+  /** Pushes `@agent_state` changes at once (see state-signal.ts); removed at close. */
+  private stateSignal: StateSignal | null = null;
 
   constructor(private readonly options: TmuxSourceOptions = {}) {
     this.tmuxBin = options.tmuxBin ?? 'tmux';
@@ -194,6 +197,7 @@ export class TmuxSource implements EventSource {
     this.closed = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
+    await this.stateSignal?.stop();
     this.core.close();
     const clients = [...this.clients.values()];
     this.clients.clear();
@@ -244,6 +248,7 @@ export class TmuxSource implements EventSource {
         this.setState('connected', 'attached to tmux');
         await this.refresh();
       }
+      this.startStateSignal();
     } catch (e) {
       if (this.closed) return;
       if (!this.anyClient()) this.lost(`could not attach: ${(e as Error).message}`);
@@ -341,6 +346,18 @@ export class TmuxSource implements EventSource {
     } finally {
       this.starting.delete(sessionId);
     }
+  }
+
+  private startStateSignal(): void {
+    this.stateSignal ??= new StateSignal({
+      tmuxBin: this.tmuxBin,
+      socketArgs: this.sock,
+      run: (...args) => this.tmux(...args),
+      session: () => this.anyClient()?.session ?? null,
+      ownPids: this.ownPids,
+      changed: (paneId) => this.panes.has(paneId) && this.tracker.changed(paneId),
+    });
+    void this.stateSignal.start();
   }
 
   private anyClient(): ControlClient | null {

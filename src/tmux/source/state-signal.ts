@@ -1,0 +1,248 @@
+/**
+ * A push signal for `@agent_state`, so that a state an agent's hook sets reaches clients
+ * at once instead of on tmux's once-a-second format-subscription check.
+ *
+ * tmux 3.3a has no control-mode notification for an option change, and a hook's commands
+ * cannot write to another client. What works: a global `after-set-option` hook, appended to
+ * the user's hook array, that signals a `wait-for` channel when the command's arguments
+ * name `@agent_state`:
+ *
+ *     set-hook -ag after-set-option "if-shell -F '#{m:*@agent_state*,#{hook_arguments}}' 'wait-for -S tmux-monitor-state-PID'"
+ *
+ * and a dedicated control client of ours that sits in `wait-for tmux-monitor-state-PID` followed
+ * by `display-message -p`: tmux answers the second command the moment the channel is
+ * signalled, and a signal sent while nobody waits is kept, so none is lost. On each signal
+ * one `list-panes -a` reads every pane's `@agent_state` and the panes whose value changed
+ * are re-read by the tracker. (`if-shell -F` runs no shell; `wait-for -S` changes nothing a
+ * user can see.)
+ *
+ * The hook is appended (`-a`), never set over the user's own hooks, and removed at stop by
+ * its channel name wherever it sits in the array. PID is the signal client's pid as tmux
+ * lists it, so a hook left by a monitor that died (its client gone from `list-clients`) is
+ * recognised at the next start and removed; hooks of another running monitor are left alone.
+ * If tmux runs the hook array of a session instead (a user's session-level
+ * `after-set-option` hook), changes there still arrive through the format subscription.
+ */
+import { ControlClient } from '../control/client.ts';
+import { quoteArg } from '../control/quote.ts';
+
+export const SIGNAL_HOOK = 'after-set-option';
+/** Our channels are named `tmux-monitor-state-<client pid>`; the marker of our hooks. */
+export const SIGNAL_CHANNEL_PREFIX = 'tmux-monitor-state-';
+const OUR_HOOK = new RegExp(`wait-for -S ${SIGNAL_CHANNEL_PREFIX}(\\d+)`);
+const SEP = '\x1f';
+
+export interface StateSignalHost {
+  tmuxBin: string;
+  /** `['-L', name]`, `['-S', path]` or []. */
+  socketArgs: string[];
+  /** Run one command over the monitor's own (non-blocked) control channel. */
+  run(...args: string[]): Promise<string[]>;
+  /** A session to attach the signal client to (null: none now). */
+  session(): string | null;
+  /** The pids of the monitor's own tmux clients (so they are not counted as attached users). */
+  ownPids: Set<number>;
+  /** A pane's `@agent_state` changed. */
+  changed(paneId: string): void;
+}
+
+/** The hook command for a channel. */
+export function signalHookCommand(channel: string): string {
+  return `if-shell -F ${quoteArg('#{m:*@agent_state*,#{hook_arguments}}')} ${quoteArg(`wait-for -S ${channel}`)}`;
+}
+
+/** `show-hooks -g after-set-option` lines → [index, command]. */
+export function parseHookLines(lines: readonly string[]): { index: number; command: string }[] {
+  const out: { index: number; command: string }[] = [];
+  for (const line of lines) {
+    const m = /^after-set-option\[(\d+)\] (.*)$/.exec(line);
+    if (m) out.push({ index: Number(m[1]), command: m[2]! });
+  }
+  return out;
+}
+
+/** Waits for `p`, but no longer than `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+export class StateSignal {
+  private client: ControlClient | null = null;
+  private channel: string | null = null;
+  private starting: Promise<void> | null = null;
+  private stopped = false;
+  private known = new Map<string, string>();
+  private reading = false;
+  private readAgain = false;
+  private restarts = 0;
+
+  constructor(private readonly host: StateSignalHost) {}
+
+  /** True while the hook is in place and the signal client waits on it. */
+  get active(): boolean {
+    return this.client !== null && !this.client.closed && this.channel !== null;
+  }
+
+  /** Install the hook and start the signal client (no-op while active). Never throws. */
+  start(): Promise<void> {
+    this.stopped = false;
+    if (this.active) return Promise.resolve();
+    this.starting ??= this.doStart()
+      .catch(() => this.teardown())
+      .finally(() => {
+        this.starting = null;
+      });
+    return this.starting;
+  }
+
+  /** Remove our hook and end the signal client. Safe to call when tmux is gone. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    // Bounded: a stop must never hold up the monitor's exit (tmux may be gone or stuck).
+    if (this.starting) await within(this.starting, 2000);
+    await within(this.teardown(), 3000);
+  }
+
+  private async doStart(): Promise<void> {
+    const session = await this.mostRecentSession();
+    if (session === null || this.stopped) return;
+    const client = await ControlClient.start({
+      tmuxBin: this.host.tmuxBin,
+      socketArgs: this.host.socketArgs,
+      session,
+      onMessage: () => {},
+      onExit: (_reason, c) => this.onClientExit(c),
+    });
+    if (client.pid !== undefined) this.host.ownPids.add(client.pid);
+    this.client = client;
+    // It only waits: no %output for it to send (its queue is blocked most of the time).
+    await client.run('refresh-client', '-f', 'no-output').catch(() => {});
+    const [pid = ''] = await client.run('display-message', '-p', '#{client_pid}');
+    const channel = `${SIGNAL_CHANNEL_PREFIX}${pid.trim()}`;
+    await this.removeStale();
+    if (this.stopped || client.closed) throw new Error('stopped');
+    await this.host.run('set-hook', '-ag', SIGNAL_HOOK, signalHookCommand(channel));
+    this.channel = channel;
+    this.known = await this.readStates();
+    void this.loop(client, channel);
+  }
+
+  /**
+   * Attaching counts as activity, and a plain `tmux attach` (or a command with no target)
+   * picks the most recently active session: attach to that one, so the choice stays as it was.
+   */
+  private async mostRecentSession(): Promise<string | null> {
+    const lines = await this.host.run('list-sessions', '-F', '#{session_activity} #{session_id}').catch(() => []);
+    const idNumber = (id: string | undefined): number => Number((id ?? '').slice(1)) || 0;
+    const sorted = lines
+      .map((l) => l.split(' '))
+      .filter((f) => f.length === 2)
+      .sort((a, b) => Number(b[0]) - Number(a[0]) || idNumber(b[1]) - idNumber(a[1]));
+    return sorted[0]?.[1] ?? this.host.session();
+  }
+
+  /** Wait on the channel; each time it is signalled, look for changed `@agent_state` values. */
+  private async loop(client: ControlClient, channel: string): Promise<void> {
+    while (this.client === client && !client.closed) {
+      try {
+        // `wait-for` answers at once and then blocks this client's queue; the next command
+        // is answered when the channel is signalled.
+        const wait = client.send(`wait-for ${channel}`);
+        const fired = client.send('display-message -p signalled');
+        await wait;
+        await fired;
+      } catch {
+        return;
+      }
+      if (this.client !== client || this.stopped) return;
+      this.restarts = 0;
+      void this.check();
+    }
+  }
+
+  /** One `list-panes -a` for every pane's `@agent_state`; concurrent signals share a re-run. */
+  private async check(): Promise<void> {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = true;
+    try {
+      do {
+        this.readAgain = false;
+        const next = await this.readStates();
+        for (const [id, state] of next) if (this.known.get(id) !== state) this.host.changed(id);
+        this.known = next;
+      } while (this.readAgain && !this.stopped);
+    } catch {
+      /* tmux went away: the source notices on its own */
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private async readStates(): Promise<Map<string, string>> {
+    const lines = await this.host.run('list-panes', '-a', '-F', `#{pane_id}${SEP}#{@agent_state}`);
+    const states = new Map<string, string>();
+    for (const line of lines) {
+      const i = line.indexOf(SEP);
+      if (i > 0) states.set(line.slice(0, i), line.slice(i + 1));
+    }
+    return states;
+  }
+
+  /** Hooks of ours whose signal client is no longer a tmux client: a monitor that died. */
+  private async removeStale(): Promise<void> {
+    const [hookLines, clientLines] = await Promise.all([
+      this.host.run('show-hooks', '-g', SIGNAL_HOOK),
+      this.host.run('list-clients', '-F', '#{client_pid}'),
+    ]);
+    const live = new Set(clientLines.map((l) => l.trim()));
+    const stale = parseHookLines(hookLines).filter((h) => {
+      const m = OUR_HOOK.exec(h.command);
+      return m !== null && !live.has(m[1]!);
+    });
+    for (const h of stale) await this.host.run('set-hook', '-gu', `${SIGNAL_HOOK}[${h.index}]`).catch(() => {});
+  }
+
+  /** Remove every entry of our hook array that signals our channel (wherever it is now). */
+  private async removeOurs(channel: string): Promise<void> {
+    const hooks = parseHookLines(await this.host.run('show-hooks', '-g', SIGNAL_HOOK));
+    for (const h of hooks) {
+      if (`${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(h.command)?.[1]}` === channel) {
+        await this.host.run('set-hook', '-gu', `${SIGNAL_HOOK}[${h.index}]`);
+      }
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    const client = this.client;
+    const channel = this.channel;
+    this.client = null;
+    this.channel = null;
+    // End the client first and in parallel (closing its stdin ends it even while it waits; it
+    // is killed if it has not gone after a second), so that a slow tmux never leaves it behind.
+    const closing = client?.close().finally(() => {
+      if (client.pid !== undefined) this.host.ownPids.delete(client.pid);
+    });
+    if (channel) await this.removeOurs(channel).catch(() => {});
+    await closing;
+  }
+
+  /** The signal client ended on its own (its session was killed): start again elsewhere. */
+  private onClientExit(client: ControlClient): void {
+    if (client.pid !== undefined) this.host.ownPids.delete(client.pid);
+    if (this.client !== client || this.stopped) return;
+    const channel = this.channel;
+    this.client = null;
+    this.channel = null;
+    if (this.restarts++ >= 3) return;
+    void (async () => {
+      if (channel) await this.removeOurs(channel).catch(() => {});
+      await new Promise((r) => setTimeout(r, 100 * this.restarts));
+      if (!this.stopped) await this.start();
+    })();
+  }
+}
