@@ -12,6 +12,7 @@ import type { AuditSink } from './hub/audit.ts';
 import { Connection, type Transport } from './hub/connection.ts';
 import { Hub, type HubOptions, type Logger } from './hub/hub.ts';
 import { mountDashboard } from './dashboard/index.ts';
+import { createAttention, type AttentionOptions, type AttentionService } from './attention/service.ts';
 
 export interface MonitorOptions {
   /** The runtime's upgrade helper: `@hono/node-ws`, `hono/bun` or `hono/deno`. */
@@ -38,10 +39,14 @@ export interface MonitorOptions {
   log?: Logger;
   /** Serve the dashboard at `GET /` (default true). */
   dashboard?: boolean;
+  /** v1.1 attention (`agent.attention`, `ack`): its options, or false to turn it off. */
+  attention?: AttentionOptions | false;
 }
 
 export type Monitor = Hono & {
   readonly hub: Hub;
+  /** Which panes need a person (undefined when turned off). */
+  readonly attention: AttentionService | undefined;
   /** Close every client with 1001 and stop the source. */
   shutdown(): Promise<void>;
 };
@@ -81,6 +86,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     history: { size: options.history?.size ?? DEFAULTS.historySize, ttlMs: options.history?.ttlMs ?? DEFAULTS.historyTtlMs },
   };
   const hub = new Hub(options.source, hubOptions, options.log ?? defaultLogger, options.audit);
+  if (options.attention !== false) hub.attention = createAttention(hub, options.attention);
   void hub.start();
 
   const app = new Hono();
@@ -156,7 +162,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let schema: Record<string, unknown> | undefined;
   app.get('/schema.json', (c) => c.json((schema ??= clientMessageJsonSchema())));
 
-  return Object.assign(app, { hub, shutdown: () => hub.shutdown() });
+  return Object.assign(app, { hub, attention: hub.attention, shutdown: () => hub.shutdown() });
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -10,6 +10,7 @@ Commands:
   serve    watch tmux and stream its changes over WebSocket (default)
   token    print a signed access token
   tail     print the event stream of a running server
+  notify-test URL   send a sample notification (as serve --notify would)
 
 Run "tmux-monitor <command> --help" for a command's options.
 `;
@@ -25,6 +26,10 @@ export async function runCli(argv: string[], platform: Platform): Promise<number
       case 'tail': {
         const { tailCommand } = await import('./tail.ts');
         return await tailCommand(rest, platform);
+      }
+      case 'notify-test': {
+        const { notifyTestCommand } = await import('./notify-test.ts');
+        return await notifyTestCommand(rest, platform);
       }
       case 'help':
       case '--help':

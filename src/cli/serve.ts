@@ -7,6 +7,7 @@ import { helpText, intFlag, listFlag, parseFlags, stringFlag, UsageError, type F
 import type { Platform } from './platform.ts';
 import { loadSecret } from './secret.ts';
 import { createSource, SOURCE_KINDS, type SourceKind } from './sources.ts';
+import { ATTENTION_FLAGS, attentionOptions, startAttentionOutputs } from './attention.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', placeholder: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
@@ -35,6 +36,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'audit-log', type: 'string', placeholder: 'FILE', help: 'append an audit trail as JSON Lines' },
   { name: 'tls-cert', type: 'string', placeholder: 'FILE', help: 'PEM certificate, for wss://' },
   { name: 'tls-key', type: 'string', placeholder: 'FILE', help: 'PEM private key, for wss://' },
+  ...ATTENTION_FLAGS,
   { name: 'quiet', alias: 'q', type: 'boolean', help: 'print only the listening line' },
   { name: 'help', alias: 'h', type: 'boolean', help: 'show this help' },
 ];
@@ -103,6 +105,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   const auditPath = stringFlag(flags, 'audit-log');
   const auditFile = auditPath ? await platform.openAppend(auditPath) : undefined;
 
+  const attention = attentionOptions(flags);
   const source = createSource(sourceKind, {
     socketName: stringFlag(flags, 'socket-name'),
     socketPath: stringFlag(flags, 'socket-path'),
@@ -128,6 +131,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         slowReaderGraceMs: limits.slowReaderGraceMs,
         allowedOrigins: listFlag(flags, 'allowed-origins'),
         audit: auditFile ? (record) => auditFile.write(JSON.stringify(record) + '\n') : undefined,
+        attention: attention,
       });
       if (basePath === '') return monitor;
       const root = new Hono();
@@ -164,12 +168,21 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     }
   }
 
+  const httpDashboard = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}${basePath}/`;
+  const outputs = await startAttentionOutputs(monitor!, {
+    flags,
+    platform,
+    tmux: sourceKind === 'tmux' ? { socketName: stringFlag(flags, 'socket-name'), socketPath: stringFlag(flags, 'socket-path') } : undefined,
+    dashboardUrl: () => httpDashboard,
+  });
+
   let stopping = false;
   platform.onShutdownSignal(async () => {
     if (stopping) platform.exit(0);
     stopping = true;
     // Whatever happens below, be gone within 2 s.
     setTimeout(() => platform.exit(0), 1900);
+    await outputs.close();
     await monitor?.shutdown();
     await server.close();
     await auditFile?.close();

@@ -207,6 +207,10 @@ function summarize(event: MonitorEvent, paint: (text: string, colour: Colour | u
       return `${paint(event.data.state, event.data.state === 'connected' ? 'green' : 'red')}${event.data.message && event.data.message !== event.data.state ? `: ${clean(event.data.message)}` : ''}`;
     case 'system.lagged':
       return `dropped ${plural(event.data.dropped, 'output event')} (reading too slowly)`;
+    case 'agent.attention':
+      return event.data.attention === null
+        ? `no longer needs you${event.data.previous ? ` (was ${event.data.previous})` : ''}`
+        : paint(`needs you: ${event.data.attention}`, event.data.attention === 'done' ? 'green' : event.data.attention === 'error' ? 'red' : 'yellow');
     default: {
       // A type this build does not know (a newer server): show its data. `never` makes a
       // new type in src/protocol/ a compile error here until it gets its own summary.

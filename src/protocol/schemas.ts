@@ -80,17 +80,24 @@ export const CommandMessage = v.strictObject({
   enter: v.optional(v.boolean()),
 });
 
+/** v1.1: acknowledge a pane's attention (no pane: every pane of the window). */
+export const AckMessage = v.strictObject({
+  action: v.literal('ack'),
+  id: v.optional(RequestId),
+  target: v.strictObject({ host: v.optional(Name), session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
+});
+
 export const PingMessage = v.strictObject({
   action: v.literal('ping'),
   id: v.optional(RequestId),
 });
 
 export const ClientMessageSchema = v.variant('action', [
-  AuthMessage, SubscribeMessage, UnsubscribeMessage, SnapshotMessage, CommandMessage, PingMessage,
+  AuthMessage, SubscribeMessage, UnsubscribeMessage, SnapshotMessage, CommandMessage, PingMessage, AckMessage,
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Action = ClientMessage['action'];
-export const ACTIONS: readonly Action[] = ['auth', 'subscribe', 'unsubscribe', 'snapshot', 'command', 'ping'];
+export const ACTIONS: readonly Action[] = ['auth', 'subscribe', 'unsubscribe', 'snapshot', 'command', 'ping', 'ack'];
 
 /** One problem with an inbound message, for `error.details`. */
 export interface Issue {

@@ -21,6 +21,11 @@ export interface EventSource {
   snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]>;
   /** Send text (and Enter unless `enter` is false) or an interrupt (C-c) to a pane. */
   command(request: CommandRequest): Promise<void>;
+  /**
+   * Optional (v1.1 attention): call `listener` with the ids of the panes people are looking
+   * at in tmux (a person's client shows them as the active pane), now and on every change.
+   */
+  watchViewers?(listener: (paneIds: ReadonlySet<string>, host?: string) => void): void;
   /** Stop watching; `events()` then ends. */
   close(): Promise<void>;
 }

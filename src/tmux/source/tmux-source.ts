@@ -104,6 +104,9 @@ export class TmuxSource implements EventSource {
   /** Silent first reads of the panes found at start-up. */
   private baselines: Promise<void>[] = [];
   private closed = false;
+  /** Panes people look at (their session's current window's active pane), for attention. */
+  private viewed = new Set<string>();
+  private readonly viewerListeners = new Set<(paneIds: ReadonlySet<string>) => void>();
 
   constructor(private readonly options: TmuxSourceOptions = {}) {
     this.tmuxBin = options.tmuxBin ?? 'tmux';
@@ -153,6 +156,11 @@ export class TmuxSource implements EventSource {
 
   events(): AsyncIterable<RawEvent[]> {
     return this.queue.drain();
+  }
+
+  watchViewers(listener: (paneIds: ReadonlySet<string>) => void): void {
+    this.viewerListeners.add(listener);
+    listener(this.viewed);
   }
 
   /** Resolves once the source is connected (or rejects after `timeoutMs`). For tests and start-up. */
@@ -341,6 +349,7 @@ export class TmuxSource implements EventSource {
     }
     this.model = EMPTY_STATE;
     this.panes = new Map();
+    this.updateViewers(EMPTY_STATE);
     this.queue.push(events);
     this.setState('disconnected', message);
     this.scheduleProbe();
@@ -465,6 +474,7 @@ export class TmuxSource implements EventSource {
     this.model = next;
     this.panes = indexPanes(next);
     this.queue.push(events);
+    this.updateViewers(next);
 
     for (const [id, loc] of this.panes) {
       const old = oldPanes.get(id);
@@ -496,6 +506,23 @@ export class TmuxSource implements EventSource {
     for (const [id, c] of this.clients) {
       if (!live.has(id) && c !== this.primary) void c.close();
     }
+  }
+
+  /**
+   * A pane is looked at when a person's client (not a control client that ignores size: that
+   * is a monitor) is attached to its session and it is the current window's active pane.
+   */
+  private updateViewers(state: TmuxState): void {
+    const viewed = new Set<string>();
+    for (const s of state.sessions) {
+      if (s.attached === 0) continue;
+      const window = s.windows.find((w) => w.active);
+      const pane = window?.panes.find((p) => p.active);
+      if (pane) viewed.add(pane.id);
+    }
+    if (viewed.size === this.viewed.size && [...viewed].every((id) => this.viewed.has(id))) return;
+    this.viewed = viewed;
+    for (const listener of this.viewerListeners) listener(viewed);
   }
 
   /** Facts for the agent tracker, fresh from tmux: command, dead flag, @agent_state, screen. */
