@@ -16,7 +16,9 @@ const FLAGS: FlagSpec[] = [
 export const notifyTestHelp = helpText('tmux-monitor notify-test URL [options]', 'Send a sample notification to URL, as serve --notify would.', FLAGS);
 
 export async function notifyTestCommand(argv: string[], platform: Platform): Promise<number> {
-  const [spec, ...rest] = argv[0] !== undefined && !argv[0].startsWith('-') ? argv : [undefined, ...argv];
+  const positional = argv[0] !== undefined && !argv[0].startsWith('-');
+  const spec = positional ? argv[0] : undefined;
+  const rest = positional ? argv.slice(1) : argv;
   const flags = parseFlags(rest, FLAGS);
   if (flags.help) {
     platform.stdout(notifyTestHelp);
