@@ -362,7 +362,7 @@ export class Connection {
     if (target?.session !== undefined && !this.sessionAllowed(String(target.session), message.id)) return;
     const seq = this.hub.lastPublished;
     try {
-      const sessions = await withTimeout(this.hub.source.snapshot(target, lines), SOURCE_TIMEOUT_MS);
+      const sessions = await withTimeout(this.hub.source.snapshot(target, lines, { escapes: message.escapes }), SOURCE_TIMEOUT_MS);
       const visible = sessions.filter((s) => canSeeSession(this.principal!, s.name));
       if (target?.session !== undefined && visible.length === 0 && sessions.length > 0) {
         this.error('FORBIDDEN', `session "${target.session}" is outside this token's sessions`, message.id);

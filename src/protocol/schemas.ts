@@ -69,6 +69,8 @@ export const SnapshotMessage = v.strictObject({
     v.strictObject({ session: v.optional(Name), window: v.optional(NameOrIndex), pane: v.optional(NameOrIndex) }),
   ),
   lines: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SNAPSHOT_LINES))),
+  /** v1.1: keep colours (SGR sequences) in `content`. */
+  escapes: v.optional(v.boolean()),
 });
 
 export const CommandMessage = v.strictObject({

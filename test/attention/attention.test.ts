@@ -140,6 +140,23 @@ describe('attention', () => {
     await client.next((m) => m.type === 'session.detached' && m.session === 'main', 8000);
   });
 
+  it('snapshot escapes: true keeps the colours (SGR) of the screen; v1 snapshots stay plain', async () => {
+    const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'colour', '-P', '-F', '#{pane_id}')).trim();
+    await t.tmux('send-keys', '-t', pane, "printf '\\033[31mred\\033[0m plain\\n'", 'Enter');
+    let content = '';
+    for (let i = 0; i < 100 && !/^red plain/m.test(content); i++) {
+      const reply = await client.request({ action: 'snapshot', target: { session: 'main', pane }, lines: 20 });
+      content = (await client.next('snapshot.data')).data.sessions[0].windows[0].panes[0].content;
+      expect(reply.type).toBe('snapshot.acknowledged');
+    }
+    expect(content).toMatch(/^red plain/m);
+    expect(content).not.toContain('\x1b');
+    await client.request({ action: 'snapshot', target: { session: 'main', pane }, lines: 20, escapes: true });
+    const coloured = (await client.next('snapshot.data')).data.sessions[0].windows[0].panes[0].content;
+    expect(coloured).toMatch(/\x1b\[31mred\x1b\[(0|39)m plain/);
+    expect((await client.request({ action: 'snapshot', escapes: 'yes' })).code).toBe('INVALID_MESSAGE');
+  });
+
   it('removes the status line options at exit', async () => {
     const pane = await agent('last', 'error');
     await client.next(attentionOf(pane, 'error'), 8000);

@@ -10,7 +10,7 @@ export interface AttachedClient {
 }
 
 export function attachClient(socketName: string, session: string): AttachedClient {
-  const env = { ...process.env, TERM: 'xterm-256color' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
   delete env.TMUX;
   delete env.TMUX_PANE;
   const child = spawn('script', ['-qc', `tmux -L ${socketName} attach -t ${session}`, '/dev/null'], {

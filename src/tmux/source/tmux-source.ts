@@ -18,7 +18,7 @@
 import type { RawEvent, SourceState } from '../../protocol/events.ts';
 import { MonitorError } from '../../protocol/errors.ts';
 import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
-import type { CommandRequest, EventSource } from '../../protocol/source.ts';
+import type { CommandRequest, EventSource, SnapshotOptions } from '../../protocol/source.ts';
 import { AgentTracker, DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../agents/tracker.ts';
 import type { PaneFacts } from '../agents/detect.ts';
 import { ControlClient, TmuxCommandError } from '../control/client.ts';
@@ -172,7 +172,7 @@ export class TmuxSource implements EventSource {
     }
   }
 
-  async snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
+  async snapshot(target: Target | undefined, lines: number, options: SnapshotOptions = {}): Promise<SessionSnapshot[]> {
     // Asked while attaching (at start, or a server just came back): answer once attached.
     if (!this.anyClient() && this.connecting) await this.connecting;
     const client = this.anyClient();
@@ -193,7 +193,8 @@ export class TmuxSource implements EventSource {
       const ids = [...new Set(sessions.flatMap((s) => s.windows.flatMap((w) => w.panes.map((p) => p.id))))];
       await Promise.all(
         ids.map(async (id) => {
-          const captured = await this.tmux('capture-pane', '-p', '-J', '-t', id, '-S', `-${lines}`).catch(() => null);
+          const flags = options.escapes ? ['-p', '-e', '-J'] : ['-p', '-J'];
+          const captured = await this.tmux('capture-pane', ...flags, '-t', id, '-S', `-${lines}`).catch(() => null);
           if (captured) contents!.set(id, lastLines(captured, lines));
         }),
       );
