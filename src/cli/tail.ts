@@ -20,11 +20,12 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'windows', type: 'string', placeholder: 'LIST', help: 'window names, ids or indexes, comma-separated' },
   { name: 'panes', type: 'string', placeholder: 'LIST', help: 'pane ids (%3) or session:window.pane, comma-separated' },
   { name: 'json', type: 'boolean', help: 'print each event as one line of JSON (JSON Lines)' },
+  { name: 'attention', type: 'boolean', help: 'print only what needs a person (agent.attention: waiting, error, done)' },
   { name: 'help', alias: 'h', type: 'boolean', help: 'show this help' },
 ];
 
 const USAGE = helpText(
-  'tmux-monitor tail [--url URL] [--token JWT] [--types LIST] [--sessions LIST] [--json]',
+  'tmux-monitor tail [--url URL] [--token JWT] [--types LIST] [--sessions LIST] [--json] [--attention]',
   'Print the events of a running tmux-monitor server as they happen, one line each:\n' +
     'time, type, target (session:window.pane) and a summary. Reconnects and resumes on its own.',
   FLAGS,
@@ -35,6 +36,8 @@ interface TailOptions {
   token: string | undefined;
   filters: SubscribeFilters;
   json: boolean;
+  /** Only agents that need a person. */
+  attention: boolean;
 }
 
 export async function tailCommand(argv: string[], io: CliIO): Promise<number> {
@@ -77,7 +80,12 @@ export function parseTailArgs(argv: readonly string[], env: CliIO['env']): TailO
     const list = listFlag(flags, name);
     if (list) filters[name] = name === 'windows' ? list.map((w) => (/^\d+$/.test(w) ? Number(w) : w)) : list;
   }
-  return { url, token, filters, json: flags.json === true };
+  const attention = flags.attention === true;
+  if (attention) {
+    if (filters.types) throw new UsageError('flags --attention and --types go separately (--attention means agent.attention)');
+    filters.types = ['agent.attention'];
+  }
+  return { url, token, filters, json: flags.json === true, attention };
 }
 
 function isEventPattern(pattern: string): boolean {
@@ -120,7 +128,11 @@ async function tail(options: TailOptions, io: CliIO): Promise<number> {
     void monitor.close();
   });
   try {
-    for await (const event of stream) io.stdout(options.json ? `${JSON.stringify(event)}\n` : `${formatEventLine(event, color)}\n`);
+    for await (const event of stream) {
+      // --attention: a pane needing someone, not the all-clear that follows.
+      if (options.attention && (event.type !== 'agent.attention' || event.data.attention === null)) continue;
+      io.stdout(options.json ? `${JSON.stringify(event)}\n` : `${formatEventLine(event, color)}\n`);
+    }
   } catch (error) {
     failure = error instanceof TmuxMonitorError ? error : new TmuxMonitorError('INTERNAL_ERROR', String(error));
   } finally {
