@@ -87,8 +87,21 @@ export interface AttentionOutputs {
   close(): Promise<void>;
 }
 
+/**
+ * Reads what must be read first (the signing key), then returns `start`, which attaches
+ * notifications and the tmux status line to a monitor. Call `start` right after
+ * `createMonitor`, before the first events are read, so that none are missed.
+ */
+export async function prepareAttentionOutputs(
+  flags: ParsedFlags,
+  platform: Platform,
+): Promise<(monitor: Monitor, settings: Omit<AttentionOutputSettings, 'flags' | 'platform'>) => AttentionOutputs> {
+  const secret = await notifySecret(flags, platform);
+  return (monitor, settings) => startAttentionOutputs(monitor, { ...settings, flags, platform }, secret);
+}
+
 /** Notifications and the tmux status line for a running monitor, as the flags ask. */
-export async function startAttentionOutputs(monitor: Monitor, settings: AttentionOutputSettings): Promise<AttentionOutputs> {
+export function startAttentionOutputs(monitor: Monitor, settings: AttentionOutputSettings, secret: string | undefined): AttentionOutputs {
   const { flags, platform } = settings;
   const attention = monitor.attention;
   if (!attention) return { close: async () => {} };
@@ -98,7 +111,7 @@ export async function startAttentionOutputs(monitor: Monitor, settings: Attentio
     notifier = new Notifier(attention, monitor.hub.source, {
       urls,
       format: notifyFormatFlag(flags),
-      secret: await notifySecret(flags, platform),
+      secret,
       on: notifyOn(flags),
       afterMs: durationFlag(flags, 'notify-after', 0) * 1000,
       sessions: listFlag(flags, 'notify-sessions'),

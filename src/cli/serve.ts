@@ -7,7 +7,7 @@ import { helpText, intFlag, listFlag, parseFlags, stringFlag, UsageError, type F
 import type { Platform } from './platform.ts';
 import { loadSecret } from './secret.ts';
 import { createSource, SOURCE_KINDS, type SourceKind } from './sources.ts';
-import { ATTENTION_FLAGS, attentionOptions, startAttentionOutputs } from './attention.ts';
+import { ATTENTION_FLAGS, attentionOptions, prepareAttentionOutputs, type AttentionOutputs } from './attention.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', placeholder: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
@@ -106,6 +106,9 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   const auditFile = auditPath ? await platform.openAppend(auditPath) : undefined;
 
   const attention = attentionOptions(flags);
+  const startOutputs = await prepareAttentionOutputs(flags, platform);
+  let outputs: AttentionOutputs | undefined;
+  let dashboardUrl: string | null = null;
   const source = createSource(sourceKind, {
     socketName: stringFlag(flags, 'socket-name'),
     socketPath: stringFlag(flags, 'socket-path'),
@@ -132,6 +135,10 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         allowedOrigins: listFlag(flags, 'allowed-origins'),
         audit: auditFile ? (record) => auditFile.write(JSON.stringify(record) + '\n') : undefined,
         attention: attention,
+      });
+      outputs = startOutputs(monitor, {
+        tmux: sourceKind === 'tmux' ? { socketName: stringFlag(flags, 'socket-name'), socketPath: stringFlag(flags, 'socket-path') } : undefined,
+        dashboardUrl: () => dashboardUrl,
       });
       if (basePath === '') return monitor;
       const root = new Hono();
@@ -168,13 +175,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     }
   }
 
-  const httpDashboard = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}${basePath}/`;
-  const outputs = await startAttentionOutputs(monitor!, {
-    flags,
-    platform,
-    tmux: sourceKind === 'tmux' ? { socketName: stringFlag(flags, 'socket-name'), socketPath: stringFlag(flags, 'socket-path') } : undefined,
-    dashboardUrl: () => httpDashboard,
-  });
+  dashboardUrl = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}${basePath}/`;
 
   let stopping = false;
   platform.onShutdownSignal(async () => {
@@ -182,7 +183,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     stopping = true;
     // Whatever happens below, be gone within 2 s.
     setTimeout(() => platform.exit(0), 1900);
-    await outputs.close();
+    await outputs?.close();
     await monitor?.shutdown();
     await server.close();
     await auditFile?.close();
