@@ -11,6 +11,9 @@ export interface PaneSnapshot {
   dead: boolean;
   active?: boolean;
   agent: { status: AgentStatus; agent_type: string };
+  /** v1.1: the pane's size in columns and rows (tmux sources). */
+  width?: number;
+  height?: number;
   /** v1.1: what the pane needs a person for (null: nothing), and since when (ISO 8601). */
   attention?: AttentionState | null;
   attention_since?: string | null;

@@ -30,6 +30,9 @@ export function toSnapshot(
           active: p.active,
           agent: agentOf(p.id),
         };
+        // v1.1: the pane's size, so a viewer can draw it at its own width.
+        if (p.width) pane.width = p.width;
+        if (p.height) pane.height = p.height;
         const content = contentOf?.(p.id);
         if (content !== undefined) pane.content = content;
         return pane;

@@ -12,6 +12,9 @@ export interface PaneInfo {
   active: boolean;
   /** The `@agent_state` pane option ('' when unset). */
   agentState: string;
+  /** Columns and rows (0 when unknown). */
+  width?: number;
+  height?: number;
 }
 
 export interface WindowInfo {

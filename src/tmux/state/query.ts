@@ -11,7 +11,7 @@ const PANE_FIELDS = [
   'session_id', 'session_name', 'session_created', 'session_path',
   'window_id', 'window_index', 'window_active', 'window_name',
   'pane_id', 'pane_index', 'pane_pid', 'pane_dead', 'pane_dead_status', 'pane_active',
-  'pane_current_command', 'pane_current_path', '@agent_state', 'pane_title',
+  'pane_current_command', 'pane_current_path', '@agent_state', 'pane_width', 'pane_height', 'pane_title',
 ] as const;
 
 /** `list-panes -a -F PANE_FORMAT`: one line per pane per session link. */
@@ -122,6 +122,8 @@ export function parseState(
       deadStatus: get('pane_dead_status') === '' ? null : num(get('pane_dead_status')),
       active: get('pane_active') === '1',
       agentState: get('@agent_state'),
+      width: num(get('pane_width')),
+      height: num(get('pane_height')),
     };
     window.panes.push(pane);
   }
