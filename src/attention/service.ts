@@ -88,7 +88,12 @@ export function createAttention(hub: Hub, options: AttentionOptions = {}): Atten
         if (event.type === 'system.source' && event.data.state === 'connected') connected = true;
         events.push(event);
       }
-      emit(tracker.observe(events));
+      try {
+        emit(tracker.observe(events));
+      } catch (error) {
+        // Attention is an extra: a fault here must never stop the event stream.
+        hub.log('error', 'attention failed', { error: String(error) });
+      }
       if (connected) seed();
     },
     decorate(sessions) {
