@@ -14,6 +14,10 @@ import { TestClient, type Message } from '../helpers/ws-client.ts';
 
 const RUN = fileURLToPath(new URL('../fixtures/agents/run.sh', import.meta.url));
 
+/** The first message matching (from the start: waits on two panes may arrive in either order). */
+const seen = (match: (m: Message) => boolean, timeoutMs = 8000): Promise<Message> =>
+  client.collect(match, 1, timeoutMs).then((found) => found[0]!);
+
 let t: TestTmux;
 let server: TestServer<TmuxSource>;
 let client: TestClient;
@@ -68,10 +72,10 @@ async function snapshotPane(pane: string): Promise<Record<string, any>> {
 describe('attention', () => {
   it('a waiting agent needs a person: event, snapshot, tmux status line; ack clears it', async () => {
     const pane = await agent('wait', 'busy waiting ready');
-    await client.next(statusOf(pane, 'busy'), 8000);
+    await seen(statusOf(pane, 'busy'), 8000);
     await t.tmux('send-keys', '-t', pane, 'Enter');
-    await client.next(statusOf(pane, 'waiting'), 8000);
-    const event = await client.next(attentionOf(pane, 'waiting'));
+    await seen(statusOf(pane, 'waiting'), 8000);
+    const event = await seen(attentionOf(pane, 'waiting'));
     expect(event).toMatchObject({ session: 'main', window_name: 'wait', data: { attention: 'waiting', previous: null } });
     expect(Number.isNaN(Date.parse(event.data.since))).toBe(false);
 
@@ -94,11 +98,11 @@ describe('attention', () => {
 
   it('error and done; the status moving on clears them; the status line counts both', async () => {
     const failing = await agent('fail', 'error');
-    await client.next(attentionOf(failing, 'error'), 8000);
+    await seen(attentionOf(failing, 'error'), 8000);
     const finishing = await agent('finish', 'busy ready');
-    await client.next(statusOf(finishing, 'busy'), 8000);
+    await seen(statusOf(finishing, 'busy'), 8000);
     await t.tmux('send-keys', '-t', finishing, 'Enter');
-    const done = await client.next(attentionOf(finishing, 'done'), 8000);
+    const done = await seen(attentionOf(finishing, 'done'), 8000);
     expect(done.data.previous).toBe(null);
     await optionBecomes(['-g', GLOBAL_OPTION], '1 error · 1 done');
     // An ack by pane id clears one.
@@ -120,24 +124,24 @@ describe('attention', () => {
   it('a pane a person looks at in tmux gets no attention, and looking clears it', async () => {
     const watched = await agent('watched', 'busy waiting');
     const other = await agent('other', 'busy waiting');
-    await client.next(statusOf(watched, 'busy'), 8000);
-    await client.next(statusOf(other, 'busy'), 8000);
+    await seen(statusOf(watched, 'busy'), 8000);
+    await seen(statusOf(other, 'busy'), 8000);
     await t.tmux('select-window', '-t', watched);
     person = attachClient(t.socketName, 'main');
-    await client.next((m) => m.type === 'session.attached' && m.session === 'main', 8000);
+    await seen((m) => m.type === 'session.attached' && m.session === 'main', 8000);
 
     await t.tmux('send-keys', '-t', watched, 'Enter');
-    await client.next(statusOf(watched, 'waiting'), 8000);
+    await seen(statusOf(watched, 'waiting'), 8000);
     await t.tmux('send-keys', '-t', other, 'Enter');
-    await client.next(attentionOf(other, 'waiting'), 8000);
+    await seen(attentionOf(other, 'waiting'), 8000);
     expect(client.messages.some(attentionOf(watched, 'waiting'))).toBe(false);
 
     // The person switches to the other window: it no longer needs them.
     await t.tmux('select-window', '-t', other);
-    await client.next(attentionOf(other, null), 8000);
+    await seen(attentionOf(other, null), 8000);
     await person.detach();
     person = undefined;
-    await client.next((m) => m.type === 'session.detached' && m.session === 'main', 8000);
+    await seen((m) => m.type === 'session.detached' && m.session === 'main', 8000);
   });
 
   it('snapshot escapes: true keeps the colours (SGR) of the screen; v1 snapshots stay plain', async () => {
@@ -159,7 +163,7 @@ describe('attention', () => {
 
   it('removes the status line options at exit', async () => {
     const pane = await agent('last', 'error');
-    await client.next(attentionOf(pane, 'error'), 8000);
+    await seen(attentionOf(pane, 'error'), 8000);
     await optionBecomes(['-g', GLOBAL_OPTION], '1 error');
     await statusLine.close();
     expect(await t.tmux('show-options', '-gq', GLOBAL_OPTION)).toBe('');

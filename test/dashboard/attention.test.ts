@@ -9,10 +9,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTmuxSource, type TmuxSource } from '../../src/tmux/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { startTmux, type TestTmux } from '../helpers/tmux.ts';
-import { TestClient } from '../helpers/ws-client.ts';
+import { TestClient, type Message } from '../helpers/ws-client.ts';
 import { expectSelfContained, TestBrowser, until, waitForTerminalText, type Dashboard, type OpenOptions } from './support.ts';
 
 const RUN = fileURLToPath(new URL('../fixtures/agents/run.sh', import.meta.url));
+
+/** The first message matching (from the start: waits on two panes may arrive in either order). */
+const seen = (match: (m: Message) => boolean, timeoutMs = 8000): Promise<Message> =>
+  events.collect(match, 1, timeoutMs).then((found) => found[0]!);
 const CHOICE = fileURLToPath(new URL('../fixtures/agents/choice.sh', import.meta.url));
 
 let t: TestTmux;
@@ -76,9 +80,9 @@ async function newWindow(name: string, command: string): Promise<string> {
 
 async function waitingAgent(name: string): Promise<string> {
   const pane = await newWindow(name, `bash ${RUN} claude busy waiting`);
-  await events.next((m) => m.type === 'agent.status' && m.pane_id === pane && m.data.status === 'busy', 8000);
+  await seen((m) => m.type === 'agent.status' && m.pane_id === pane && m.data.status === 'busy', 8000);
   await t.tmux('send-keys', '-t', pane, 'Enter');
-  await events.next((m) => m.type === 'agent.attention' && m.pane_id === pane && m.data.attention === 'waiting', 8000);
+  await seen((m) => m.type === 'agent.attention' && m.pane_id === pane && m.data.attention === 'waiting', 8000);
   return pane;
 }
 
@@ -94,7 +98,7 @@ describe('dashboard: needs you', () => {
     await item(d, first).waitFor({ timeout: 5000 });
     await d.page.waitForFunction(() => document.title === '(1) tmux-monitor', undefined, { timeout: 5000 });
     second = await newWindow('choice', `bash ${CHOICE}`);
-    await events.next((m) => m.type === 'agent.attention' && m.pane_id === second && m.data.attention === 'waiting', 8000);
+    await seen((m) => m.type === 'agent.attention' && m.pane_id === second && m.data.attention === 'waiting', 8000);
     await item(d, second).waitFor({ timeout: 5000 });
     await d.page.waitForFunction(() => document.title === '(2) tmux-monitor', undefined, { timeout: 5000 });
     const order = await d.page.locator('.needs-you-item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.pane));

@@ -33,6 +33,9 @@ describe('notifications from a real tmux', () => {
   let t: TestTmux;
   let server: TestServer<TmuxSource>;
   let client: TestClient;
+  /** The first message matching (from the start: waits on two panes may arrive in either order). */
+  const seen = (match: (m: Message) => boolean, timeoutMs = 8000): Promise<Message> =>
+    client.collect(match, 1, timeoutMs).then((found) => found[0]!);
   let person: AttachedClient | undefined;
   const notifiers: Notifier[] = [];
   const attempts: AttemptRecord[] = [];
@@ -74,7 +77,7 @@ describe('notifications from a real tmux', () => {
 
   it('posts one signed notice when a pane goes waiting', async () => {
     const pane = await agent('asks', 'busy waiting');
-    await client.next(statusOf(pane, 'busy'), 8000);
+    await seen(statusOf(pane, 'busy'), 8000);
     await t.tmux('send-keys', '-t', pane, 'Enter');
     const [post] = await receiver.waitFor('/now', 1);
     const expected = createHmac('sha256', SECRET).update(post!.body).digest('hex');
@@ -96,9 +99,9 @@ describe('notifications from a real tmux', () => {
 
   it('none for a pane that was acknowledged before --notify-after', async () => {
     const acked = await agent('acked', 'busy waiting');
-    await client.next(statusOf(acked, 'busy'), 8000);
+    await seen(statusOf(acked, 'busy'), 8000);
     await t.tmux('send-keys', '-t', acked, 'Enter');
-    await client.next((m) => m.type === 'agent.attention' && m.pane_id === acked && m.data.attention === 'waiting', 8000);
+    await seen((m) => m.type === 'agent.attention' && m.pane_id === acked && m.data.attention === 'waiting', 8000);
     expect(await client.request({ action: 'ack', target: { session: 'main', window: 'acked' } })).toMatchObject({ cleared: 1 });
     // The first pane (still waiting, unacknowledged) is posted after the delay; the acked one never.
     const [later] = await receiver.waitFor('/later', 1);
@@ -111,14 +114,14 @@ describe('notifications from a real tmux', () => {
   it('none for a pane a person is looking at in tmux', async () => {
     const watched = await agent('watched', 'busy waiting');
     const other = await agent('unwatched', 'busy waiting');
-    await client.next(statusOf(watched, 'busy'), 8000);
-    await client.next(statusOf(other, 'busy'), 8000);
+    await seen(statusOf(watched, 'busy'), 8000);
+    await seen(statusOf(other, 'busy'), 8000);
     await t.tmux('select-window', '-t', watched);
     person = attachClient(t.socketName, 'main');
-    await client.next((m) => m.type === 'session.attached', 8000);
+    await seen((m) => m.type === 'session.attached', 8000);
     const before = receiver.of('/now').length;
     await t.tmux('send-keys', '-t', watched, 'Enter');
-    await client.next(statusOf(watched, 'waiting'), 8000);
+    await seen(statusOf(watched, 'waiting'), 8000);
     await t.tmux('send-keys', '-t', other, 'Enter');
     await receiver.waitFor('/now', before + 1);
     await notifiers[0]!.idle();
@@ -130,6 +133,9 @@ describe('notifications from a real tmux', () => {
 describe('delivery', () => {
   let server: TestServer<MemorySource>;
   let client: TestClient;
+  /** The first message matching (from the start: waits on two panes may arrive in either order). */
+  const seen = (match: (m: Message) => boolean, timeoutMs = 8000): Promise<Message> =>
+    client.collect(match, 1, timeoutMs).then((found) => found[0]!);
   let paneCounter = 0;
 
   beforeAll(async () => {
@@ -196,11 +202,11 @@ describe('delivery', () => {
     });
     try {
       const first = waiting();
-      await client.next((m) => m.type === 'agent.attention' && m.pane_id === first, 3000);
+      await seen((m) => m.type === 'agent.attention' && m.pane_id === first, 3000);
       await receiver.waitFor('/dead', 1);
       const second = waiting();
       // The dead endpoint still holds its first request; clients and the other endpoint go on.
-      await client.next((m) => m.type === 'agent.attention' && m.pane_id === second, 3000);
+      await seen((m) => m.type === 'agent.attention' && m.pane_id === second, 3000);
       const alive = await receiver.waitFor('/alive', 2, 3000);
       expect(alive.map((r) => JSON.parse(r.body).pane_id)).toEqual([first, second]);
       expect(receiver.of('/dead')).toHaveLength(1);

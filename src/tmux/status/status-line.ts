@@ -50,7 +50,9 @@ export function windowSummaries(panes: Iterable<Readonly<PaneRecord>>): Map<stri
 export class TmuxStatusLine {
   private readonly tmuxBin: string;
   private readonly sock: string[];
-  private globalValue = '';
+  /** What tmux holds; null at start: written once anyway, clearing what a crashed run left. */
+  private globalValue: string | null = null;
+  private started = false;
   private readonly windows = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -64,6 +66,7 @@ export class TmuxStatusLine {
     this.tmuxBin = options.tmuxBin ?? 'tmux';
     this.sock = socketArgs(options);
     this.unsubscribe = attention.onChange(() => this.schedule());
+    this.schedule();
   }
 
   /** Resolves when every change seen so far is in tmux (for tests and shutdown). */
@@ -117,16 +120,19 @@ export class TmuxStatusLine {
       commands.push(['set-option', '-wu', '-t', id, WINDOW_OPTION]);
     }
     if (commands.length === 0) return;
-    this.writing = this.writing.then(() => this.apply(commands));
+    const quiet = !this.started;
+    this.started = true;
+    this.writing = this.writing.then(() => this.apply(commands, quiet));
   }
 
   /** One tmux process for the batch; if tmux refuses it (a window just closed), one by one. */
-  private async apply(commands: string[][]): Promise<void> {
+  private async apply(commands: string[][], quiet = false): Promise<void> {
     if (commands.length === 0) return;
     const args = [...this.sock, ...commands.flatMap((c, i) => (i === 0 ? c : [';', ...c]))];
     const result = await run(this.tmuxBin, args, { unsetEnv: ['TMUX'], timeoutMs: 5000 });
     if (result.code === 0 || commands.length === 1) {
-      if (result.code !== 0) this.options.warn?.(`tmux status line: ${result.stderr.trim()}`);
+      // The first write (clearing a stale value) may find no tmux yet: nothing to say then.
+      if (result.code !== 0 && !quiet) this.options.warn?.(`tmux status line: ${result.stderr.trim()}`);
       return;
     }
     for (const command of commands) await run(this.tmuxBin, [...this.sock, ...command], { unsetEnv: ['TMUX'], timeoutMs: 5000 });
