@@ -126,8 +126,8 @@ export class AttentionTracker {
           }
           break;
         case 'pane.created':
-        case 'pane.output':
-          // Keep locations current (a pane moved to another window keeps its id).
+          // Keep locations current (a pane id reused by tmux after a restart). Output, the
+          // hot path, is left alone: its location only changes with a structural event.
           if (event.pane_id !== undefined) {
             const record = this.panes.get(paneKey(hostOf(event), event.pane_id));
             if (record) this.relocate(record, event);
