@@ -12,10 +12,10 @@
  *
  * The tracker only keeps state and says what changed; src/attention/service.ts publishes.
  */
-import type { AgentStatus, EventLocation, MonitorEvent, RawEvent } from '../protocol/events.ts';
+import type { AgentStatus, AttentionState, EventLocation, MonitorEvent, RawEvent } from '../protocol/events.ts';
 import type { SessionSnapshot } from '../protocol/snapshot.ts';
 
-export type AttentionState = 'waiting' | 'error' | 'done';
+export type { AttentionState } from '../protocol/events.ts';
 export const ATTENTION_STATES: readonly AttentionState[] = ['waiting', 'error', 'done'];
 
 /** Why attention changed (for notifications and logs; not on the wire). */
