@@ -143,6 +143,20 @@ async function claude(quickReplies) {
     await monitor.send(lab.pane, yes.text, yes.enter);
     await waitUntil(async () => /printed "hello lab"/.test(await lab.screen()), 'the answer after the tool ran');
     result.permission_answered = true;
+    // A second dialog, declined with the last quick reply ("No").
+    await lab.waitFor(/\? for shortcuts/, { timeout: 30_000 });
+    fake.script([
+      { text: 'I will delete the script.', tool: 'Bash', input: { command: 'rm hello.py', description: 'Delete hello.py' } },
+      { text: 'Understood, I will not delete it.' },
+    ]);
+    await monitor.send(lab.pane, 'delete hello.py');
+    await waitUntil(async () => /Do you want to proceed\?/.test(await monitor.screen(lab.pane)), 'the second permission dialog');
+    await sleep(500);
+    const no = quickReplies(await monitor.screen(lab.pane), 'claude').at(-1);
+    result.decline_reply = no;
+    await monitor.send(lab.pane, no.text, no.enter);
+    await waitUntil(async () => !/Do you want to proceed\?/.test(await lab.screen()), 'the dialog to close', 30_000);
+    result.permission_declined = true;
     result.attention_events = monitor.seen.filter((m) => m.type === 'agent.attention').map((m) => m.data.attention);
     await lab.send('/exit');
   } catch (error) {
@@ -202,6 +216,25 @@ async function codex(quickReplies) {
     await monitor.send(lab.pane, yes.text, yes.enter);
     await waitUntil(async () => /Created made-by-codex\.txt in the project folder/.test(await lab.screen()), 'the answer after the command ran');
     result.permission_answered = true;
+    // A second dialog, declined with the last quick reply (its key is Esc).
+    await waitUntil(async () => !/esc to interrupt/.test(await lab.screen()), 'the turn to end', 60_000);
+    await sleep(1000);
+    fake.script([
+      {
+        text: 'I will delete the file.',
+        tool: ['exec_command', 'shell'],
+        args: { cmd: 'rm made-by-codex.txt', sandbox_permissions: 'require_escalated', justification: 'Delete made-by-codex.txt?' },
+      },
+      { text: 'Understood, I left the file alone.' },
+    ]);
+    await monitor.send(lab.pane, 'Delete made-by-codex.txt');
+    await waitUntil(async () => /Would you like to run/i.test(await monitor.screen(lab.pane)) && /rm made-by-codex/.test(await monitor.screen(lab.pane)), 'the second approval dialog');
+    await sleep(500);
+    const no = quickReplies(await monitor.screen(lab.pane), 'codex').at(-1);
+    result.decline_reply = no;
+    await monitor.send(lab.pane, no.text, no.enter);
+    await waitUntil(async () => !/Would you like to run/i.test(await lab.screen()), 'the dialog to close', 30_000);
+    result.permission_declined = true;
     result.attention_events = monitor.seen.filter((m) => m.type === 'agent.attention').map((m) => m.data.attention);
   } catch (error) {
     result.error = String(error.message ?? error).slice(0, 2000);
@@ -228,4 +261,4 @@ const runs = { claude, codex };
 const results = [];
 for (const name of wanted.length > 0 ? wanted : Object.keys(runs)) results.push(await runs[name](quickReplies));
 console.log(JSON.stringify(results, null, 2));
-process.exit(results.every((r) => r.prompt_submitted && r.permission_answered) ? 0 : 1);
+process.exit(results.every((r) => r.prompt_submitted && r.permission_answered && r.permission_declined) ? 0 : 1);

@@ -32,9 +32,11 @@ export function quickReplies(screen: string, agentType: string): QuickReply[] {
   const keyMenu = KEY_MENUS.has(agentType);
   if (menu.length >= 2) {
     return menu.map(({ number, label }) => {
-      const shortcut = /\(([a-z])\)\s*$/i.exec(label)?.[1];
+      const shortcut = /\(([a-z]|esc)\)\s*$/i.exec(label)?.[1];
       const clean = label.replace(/\s*\((?:[a-z]|esc)\)\s*$/i, '').trim();
-      if (keyMenu) return { label: `${number}. ${clean}`, text: agentType === 'codex' && shortcut ? shortcut.toLowerCase() : String(number), enter: false };
+      // Codex names each option's key: a letter, or Esc (sent as the ESC character).
+      const key = shortcut === undefined ? undefined : shortcut.toLowerCase() === 'esc' ? '\x1b' : shortcut.toLowerCase();
+      if (keyMenu) return { label: `${number}. ${clean}`, text: agentType === 'codex' && key ? key : String(number), enter: false };
       return { label: `${number}. ${clean}`, text: String(number), enter: true };
     });
   }
