@@ -5,8 +5,9 @@
 //   node scripts/screenshot.mjs            (after `npm run build`)
 //   CHROMIUM_PATH=/path/to/chrome node scripts/screenshot.mjs
 //
-// Writes docs/dashboard.png (1280×800, light), docs/dashboard-dark.png and
-// docs/dashboard-phone.png (390×844, dark).
+// Writes docs/dashboard.png (1280×800, light), docs/dashboard-dark.png,
+// docs/dashboard-phone.png (390×844, dark) and docs/dashboard-needs-you.png (the "needs
+// you" list). `node scripts/screenshot.mjs needs-you` takes only the last one.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,7 +71,9 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 
-  const shoot = async ({ file, width, height, colorScheme, scale = 1, mobile = false }) => {
+  const only = process.argv[2];
+  const shoot = async ({ file, width, height, colorScheme, scale = 1, mobile = false, clip }) => {
+    if (only && !file.includes(only)) return;
     const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: scale, isMobile: mobile, hasTouch: mobile });
     const page = await context.newPage();
     // Every agent starts over busy, so each screenshot sees the changes happen.
@@ -96,7 +99,8 @@ try {
     await page.locator('.xterm-rows', { hasText: 'Do you want to proceed' }).waitFor({ timeout: 10_000 });
     // Let the log fill and durations tick past zero.
     await page.waitForTimeout(2500);
-    await page.screenshot({ path: join(root, 'docs', file), fullPage: mobile });
+    if (clip) await page.locator('.needs-you-item').nth(1).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(root, 'docs', file), fullPage: mobile, clip });
     await context.close();
     console.log(`wrote docs/${file}`);
   };
@@ -104,6 +108,7 @@ try {
   await shoot({ file: 'dashboard.png', width: 1280, height: 800, colorScheme: 'light' });
   await shoot({ file: 'dashboard-dark.png', width: 1280, height: 800, colorScheme: 'dark' });
   await shoot({ file: 'dashboard-phone.png', width: 390, height: 844, colorScheme: 'dark', mobile: true });
+  await shoot({ file: 'dashboard-needs-you.png', width: 1280, height: 800, colorScheme: 'light', clip: { x: 0, y: 0, width: 1280, height: 520 } });
 } finally {
   await browser?.close();
   server?.kill('SIGTERM');

@@ -13,6 +13,12 @@ export { createMonitor, DEFAULTS, type Monitor, type MonitorOptions } from './mo
 export type { Hub, Logger, LogLevel } from './hub/hub.ts';
 export type { AuditSink } from './hub/audit.ts';
 
+// Attention (v1.1): which panes need a person, notifications out, tmux's status line.
+export type { AttentionService, AttentionOptions, AckTarget } from './attention/service.ts';
+export type { AttentionChange, PaneRecord } from './attention/tracker.ts';
+export { Notifier, type NotifierOptions, type NotifyFormat, type AttemptRecord } from './notify/index.ts';
+export { TmuxStatusLine, type StatusLineOptions } from './tmux/status/status-line.ts';
+
 // Event sources.
 export { createMemorySource, type MemorySource } from './hub/memory-source.ts';
 export { createTmuxSource, createPollSource, type TmuxSourceOptions, type PollSourceOptions } from './tmux/index.ts';

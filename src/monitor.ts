@@ -15,6 +15,7 @@ import type { AuditSink } from './hub/audit.ts';
 import { Connection, type Transport } from './hub/connection.ts';
 import { Hub, type HubOptions, type Logger } from './hub/hub.ts';
 import { mountDashboard } from './dashboard/index.ts';
+import { createAttention, type AttentionOptions, type AttentionService } from './attention/service.ts';
 
 export interface MonitorOptions {
   /** The runtime's upgrade helper: `@hono/node-ws`, `hono/bun` or `hono/deno`. */
@@ -47,10 +48,14 @@ export interface MonitorOptions {
   eventLog?: EventLog;
   /** More Prometheus text appended to `GET /metrics` (the bus adds its own). */
   metrics?: () => string;
+  /** v1.1 attention (`agent.attention`, `ack`): its options, or false to turn it off. */
+  attention?: AttentionOptions | false;
 }
 
 export type Monitor = Hono & {
   readonly hub: Hub;
+  /** Which panes need a person (undefined when turned off). */
+  readonly attention: AttentionService | undefined;
   /** Close every client with 1001 and stop the source. */
   shutdown(): Promise<void>;
 };
@@ -94,6 +99,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   // A source from the bus knows its hosts; a local one gets this machine's name.
   const source = options.eventLog ? options.source : withHost(options.source, hubOptions.host!);
   const hub = new Hub(source, hubOptions, options.log ?? defaultLogger, options.audit);
+  if (options.attention !== false) hub.attention = createAttention(hub, options.attention);
   void hub.start();
 
   const app = new Hono();
@@ -171,7 +177,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let schema: Record<string, unknown> | undefined;
   app.get('/schema.json', (c) => c.json((schema ??= clientMessageJsonSchema())));
 
-  return Object.assign(app, { hub, shutdown: () => hub.shutdown() });
+  return Object.assign(app, { hub, attention: hub.attention, shutdown: () => hub.shutdown() });
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -4,6 +4,7 @@ import unittest
 
 from . import support
 from .support import TIMEOUT, Collector, mint_token
+import tmux_websocket
 from tmux_websocket import AsyncTmuxMonitor, ForbiddenError
 
 
@@ -78,3 +79,37 @@ class AsyncApiTest(unittest.IsolatedAsyncioTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AttentionTest(unittest.IsolatedAsyncioTestCase):
+    """v1.1: agent.attention events and ack(), with a fake agent screen (test/fixtures/agents)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = support.env()
+
+    async def test_attention_event_and_ack(self):
+        run = support.REPO_DIR / "test" / "fixtures" / "agents" / "run.sh"
+        session = self.env.tmux.unique_name("attn")
+        async with AsyncTmuxMonitor(self.env.url, mint_token("viewer")) as monitor:
+            await monitor.subscribe(types=["agent.*"], sessions=[session])
+            await asyncio.to_thread(
+                self.env.tmux.run, "new-session", "-d", "-s", session, "-x", "160", "-y", "40", f"bash {run} claude busy waiting")
+            self.addCleanup(self.env.tmux.kill_session, session)
+
+            async def until(predicate):
+                async for event in monitor:
+                    if predicate(event):
+                        return event
+
+            await asyncio.wait_for(until(lambda e: e.type == "agent.status" and e.data["status"] == "busy"), TIMEOUT)
+            await asyncio.to_thread(self.env.tmux.run, "send-keys", "-t", session, "Enter")
+            event = await asyncio.wait_for(until(lambda e: e.type == "agent.attention"), TIMEOUT)
+            self.assertEqual(event.data["attention"], "waiting")
+            self.assertIn(event.data["attention"], tmux_websocket.ATTENTION_STATES)
+            self.assertIsNone(event.data["previous"])
+            result = await monitor.ack(session, event.window, event.pane)
+            self.assertEqual((result["type"], result["cleared"]), ("ack.result", 1))
+            cleared = await asyncio.wait_for(until(lambda e: e.type == "agent.attention"), TIMEOUT)
+            self.assertIsNone(cleared.data["attention"])
+            self.assertEqual(cleared.data["previous"], "waiting")

@@ -14,7 +14,7 @@ blocking code. Both reconnect with backoff and resume without loss or duplicates
 from ._compat import IMPLEMENTATION as WEBSOCKETS_IMPLEMENTATION
 from ._compat import WEBSOCKETS_VERSION
 from .backoff import Backoff
-from .client import DEFAULT_URL, AsyncTmuxMonitor, build_filters
+from .client import ATTENTION_STATES, DEFAULT_URL, AsyncTmuxMonitor, build_filters
 from .errors import (
     TERMINAL_CLOSE_CODES,
     AuthError,
@@ -50,6 +50,7 @@ __all__ = [
     "Backoff",
     "build_filters",
     "DEFAULT_URL",
+    "ATTENTION_STATES",
     "WEBSOCKETS_VERSION",
     "WEBSOCKETS_IMPLEMENTATION",
     "__version__",

@@ -50,7 +50,11 @@ DEFAULT_URL = "ws://127.0.0.1:8765"
 _CONTROL_TYPES = frozenset({
     "connection.established", "auth.response", "subscription.confirmed", "unsubscribe.confirmed",
     "replay.complete", "snapshot.acknowledged", "snapshot.data", "command.result", "pong", "error",
+    "ack.result",
 })
+
+# v1.1: what an ``agent.attention`` event's ``data["attention"]`` may say (None: cleared).
+ATTENTION_STATES = ("waiting", "error", "done")
 
 # Wakes readers of the event queue so they notice that the client closed or failed.
 _WAKE = object()
@@ -326,13 +330,36 @@ class AsyncTmuxMonitor:
         *,
         lines: Optional[int] = None,
         host: Optional[str] = None,
+        escapes: Optional[bool] = None,
     ) -> dict:
         """The current state: ``{seq, sessions: [...]}`` (the ``data`` of ``snapshot.data``).
 
         ``host`` narrows it to one machine (needed only when a session name is used on
-        more than one; otherwise the server answers ``AMBIGUOUS_TARGET``)."""
+        more than one; otherwise the server answers ``AMBIGUOUS_TARGET``). ``escapes=True``
+        keeps colours (SGR sequences) in each pane's ``content`` (v1.1)."""
         await self._ensure_ready()
-        return await self._snapshot(session, window, pane, lines, host)
+        return await self._snapshot(session, window, pane, lines, host, escapes)
+
+    async def ack(
+        self,
+        session: Optional[str] = None,
+        window: Optional[Union[str, int]] = None,
+        pane: Optional[Union[str, int]] = None,
+        *,
+        host: Optional[str] = None,
+        target: Optional[dict] = None,
+    ) -> dict:
+        """Acknowledge a pane's attention (v1.1; ``agent.attention`` events say which panes
+        need a person): it no longer needs anyone. Without ``pane``, every pane of the window.
+        Needs ``read``. Returns the ``ack.result`` (``cleared``: how many panes)."""
+        if target is None:
+            target = {"session": session, "window": window}
+            if pane is not None:
+                target["pane"] = pane
+            if host is not None:
+                target["host"] = host
+        await self._ensure_ready()
+        return await self._request({"action": "ack", "target": target}, "ack.result")
 
     async def command(
         self,
@@ -729,13 +756,16 @@ class AsyncTmuxMonitor:
                     if self._buffering == 0:
                         self._buffer = []
 
-    async def _snapshot(self, session: Any, window: Any, pane: Any, lines: Optional[int], host: Optional[str] = None) -> dict:
+    async def _snapshot(self, session: Any, window: Any, pane: Any, lines: Optional[int], host: Optional[str] = None,
+                        escapes: Optional[bool] = None) -> dict:
         message: dict = {"action": "snapshot"}
         target = {k: v for k, v in (("host", host), ("session", session), ("window", window), ("pane", pane)) if v is not None}
         if target:
             message["target"] = target
         if lines is not None:
             message["lines"] = lines
+        if escapes is not None:
+            message["escapes"] = escapes
         response = await self._request(message, "snapshot.data")
         return response.get("data") or {}
 

@@ -91,8 +91,14 @@ class TmuxMonitor:
         return self._call(self._client.unsubscribe(subscription))
 
     def snapshot(self, session: Optional[str] = None, window: Optional[Union[str, int]] = None,
-                 pane: Optional[Union[str, int]] = None, *, lines: Optional[int] = None, host: Optional[str] = None) -> dict:
-        return self._call(self._client.snapshot(session, window, pane, lines=lines, host=host))
+                 pane: Optional[Union[str, int]] = None, *, lines: Optional[int] = None, host: Optional[str] = None,
+                 escapes: Optional[bool] = None) -> dict:
+        return self._call(self._client.snapshot(session, window, pane, lines=lines, host=host, escapes=escapes))
+
+    def ack(self, session: Optional[str] = None, window: Optional[Union[str, int]] = None,
+            pane: Optional[Union[str, int]] = None, *, host: Optional[str] = None, target: Optional[dict] = None) -> dict:
+        """Acknowledge a pane's attention (see AsyncTmuxMonitor.ack)."""
+        return self._call(self._client.ack(session, window, pane, host=host, target=target))
 
     def command(self, command: str, session: Optional[str] = None, window: Optional[Union[str, int]] = None,
                 pane: Optional[Union[str, int]] = None, *, text: Optional[str] = None,

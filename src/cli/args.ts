@@ -8,11 +8,13 @@ export interface FlagSpec {
   type: 'string' | 'boolean';
   help: string;
   placeholder?: string;
+  /** May be given more than once: the values are kept in order (read with `multiFlag`). */
+  repeatable?: boolean;
 }
 
 export class UsageError extends Error {}
 
-export type ParsedFlags = Record<string, string | boolean | undefined>;
+export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
 
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
   const flags: ParsedFlags = {};
@@ -30,7 +32,12 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`flag --${spec.name} needs a value`);
-    flags[spec.name] = value;
+    if (spec.repeatable) {
+      const earlier = flags[spec.name];
+      flags[spec.name] = [...(Array.isArray(earlier) ? earlier : []), value];
+    } else {
+      flags[spec.name] = value;
+    }
   }
   return flags;
 }
@@ -48,6 +55,12 @@ export function intFlag(flags: ParsedFlags, name: string, fallback: number, min 
 export function stringFlag(flags: ParsedFlags, name: string): string | undefined {
   const raw = flags[name];
   return typeof raw === 'string' ? raw : undefined;
+}
+
+/** Every value of a repeatable flag, in order. */
+export function multiFlag(flags: ParsedFlags, name: string): string[] {
+  const raw = flags[name];
+  return Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
 }
 
 export function listFlag(flags: ParsedFlags, name: string): string[] | undefined {

@@ -12,6 +12,7 @@ Commands:
   tail     print the event stream of a running server
   agent    publish this machine's tmux to a NATS bus (see docs/scaling.md)
   hooks    install agents' own hooks that report their status (install|uninstall|status)
+  notify-test URL   send a sample notification (as serve --notify would)
 
 Run "tmux-monitor <command> --help" for a command's options.
 `;
@@ -36,6 +37,10 @@ export async function runCli(argv: string[], platform: Platform): Promise<number
         const { hooksCommand } = await import('./hooks/command.ts');
         if (!platform.homeDir) throw new Error('cannot find the home folder (HOME is not set)');
         return await hooksCommand(rest, platform, { env: platform.env, home: platform.homeDir });
+      }
+      case 'notify-test': {
+        const { notifyTestCommand } = await import('./notify-test.ts');
+        return await notifyTestCommand(rest, platform);
       }
       case 'help':
       case '--help':

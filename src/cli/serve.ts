@@ -8,6 +8,7 @@ import type { Platform } from './platform.ts';
 import { loadSecret } from './secret.ts';
 import { createSource, SOURCE_KINDS, type SourceKind } from './sources.ts';
 import { startServeBus, SERVE_NATS_FLAGS, type ServeBus } from './serve-nats.ts';
+import { ATTENTION_FLAGS, attentionOptions, prepareAttentionOutputs, type AttentionOutputs } from './attention.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', placeholder: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
@@ -37,6 +38,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'tls-cert', type: 'string', placeholder: 'FILE', help: 'PEM certificate, for wss://' },
   { name: 'tls-key', type: 'string', placeholder: 'FILE', help: 'PEM private key, for wss://' },
   ...SERVE_NATS_FLAGS,
+  ...ATTENTION_FLAGS,
   { name: 'quiet', alias: 'q', type: 'boolean', help: 'print only the listening line' },
   { name: 'help', alias: 'h', type: 'boolean', help: 'show this help' },
 ];
@@ -105,6 +107,10 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   const auditPath = stringFlag(flags, 'audit-log');
   const auditFile = auditPath ? await platform.openAppend(auditPath) : undefined;
 
+  const attention = attentionOptions(flags);
+  const startOutputs = await prepareAttentionOutputs(flags, platform);
+  let outputs: AttentionOutputs | undefined;
+  let dashboardUrl: string | null = null;
   const localSource = createSource(sourceKind, {
     socketName: stringFlag(flags, 'socket-name'),
     socketPath: stringFlag(flags, 'socket-path'),
@@ -136,6 +142,11 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         slowReaderGraceMs: limits.slowReaderGraceMs,
         allowedOrigins: listFlag(flags, 'allowed-origins'),
         audit: auditFile ? (record) => auditFile.write(JSON.stringify(record) + '\n') : undefined,
+        attention: attention,
+      });
+      outputs = startOutputs(monitor, {
+        tmux: sourceKind === 'tmux' ? { socketName: stringFlag(flags, 'socket-name'), socketPath: stringFlag(flags, 'socket-path') } : undefined,
+        dashboardUrl: () => dashboardUrl,
       });
       if (basePath === '') return monitor;
       const root = new Hono();
@@ -173,12 +184,15 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     }
   }
 
+  dashboardUrl = `${tls ? 'https' : 'http'}://${hostInUrl}:${server.port}${basePath}/`;
+
   let stopping = false;
   platform.onShutdownSignal(async () => {
     if (stopping) platform.exit(0);
     stopping = true;
     // Whatever happens below, be gone within 2 s.
     setTimeout(() => platform.exit(0), 1900);
+    await outputs?.close();
     await monitor?.shutdown();
     await bus?.close();
     await server.close();

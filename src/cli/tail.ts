@@ -21,11 +21,12 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'windows', type: 'string', placeholder: 'LIST', help: 'window names, ids or indexes, comma-separated' },
   { name: 'panes', type: 'string', placeholder: 'LIST', help: 'pane ids (%3) or session:window.pane, comma-separated' },
   { name: 'json', type: 'boolean', help: 'print each event as one line of JSON (JSON Lines)' },
+  { name: 'attention', type: 'boolean', help: 'print only what needs a person (agent.attention: waiting, error, done)' },
   { name: 'help', alias: 'h', type: 'boolean', help: 'show this help' },
 ];
 
 const USAGE = helpText(
-  'tmux-monitor tail [--url URL] [--token JWT] [--types LIST] [--sessions LIST] [--json]',
+  'tmux-monitor tail [--url URL] [--token JWT] [--types LIST] [--sessions LIST] [--json] [--attention]',
   'Print the events of a running tmux-monitor server as they happen, one line each:\n' +
     'time, type, target (session:window.pane, as host/session:window.pane once events of\n' +
     'more than one host have been seen) and a summary. Reconnects and resumes on its own.',
@@ -37,6 +38,8 @@ interface TailOptions {
   token: string | undefined;
   filters: SubscribeFilters;
   json: boolean;
+  /** Only agents that need a person. */
+  attention: boolean;
 }
 
 export async function tailCommand(argv: string[], io: CliIO): Promise<number> {
@@ -79,7 +82,12 @@ export function parseTailArgs(argv: readonly string[], env: CliIO['env']): TailO
     const list = listFlag(flags, name);
     if (list) filters[name] = name === 'windows' ? list.map((w) => (/^\d+$/.test(w) ? Number(w) : w)) : list;
   }
-  return { url, token, filters, json: flags.json === true };
+  const attention = flags.attention === true;
+  if (attention) {
+    if (filters.types) throw new UsageError('flags --attention and --types go separately (--attention means agent.attention)');
+    filters.types = ['agent.attention'];
+  }
+  return { url, token, filters, json: flags.json === true, attention };
 }
 
 function isEventPattern(pattern: string): boolean {
@@ -125,6 +133,8 @@ async function tail(options: TailOptions, io: CliIO): Promise<number> {
     // The host level shows once there is more than one host (a NATS bus).
     const hosts = new Set<string>();
     for await (const event of stream) {
+      // --attention: a pane needing someone, not the all-clear that follows.
+      if (options.attention && (event.type !== 'agent.attention' || event.data.attention === null)) continue;
       if (event.host !== undefined) hosts.add(event.host);
       io.stdout(options.json ? `${JSON.stringify(event)}\n` : `${formatEventLine(event, color, hosts.size > 1)}\n`);
     }
@@ -217,6 +227,10 @@ function summarize(event: MonitorEvent, paint: (text: string, colour: Colour | u
       return `dropped ${plural(event.data.dropped, 'output event')} (reading too slowly)`;
     case 'system.host':
       return `host "${clean(event.data.host)}" ${paint(event.data.state, event.data.state === 'connected' ? 'green' : 'red')}`;
+    case 'agent.attention':
+      return event.data.attention === null
+        ? `no longer needs you${event.data.previous ? ` (was ${event.data.previous})` : ''}`
+        : paint(`needs you: ${event.data.attention}`, event.data.attention === 'done' ? 'green' : event.data.attention === 'error' ? 'red' : 'yellow');
     default: {
       // A type this build does not know (a newer server): show its data. `never` makes a
       // new type in src/protocol/ a compile error here until it gets its own summary.

@@ -17,5 +17,5 @@ export type {
 } from './types.ts';
 export type { EventDataMap, EventLocation, EventType, MonitorEvent, AgentStatus, Severity } from '../protocol/events.ts';
 export type { SnapshotData, SessionSnapshot, WindowSnapshot, PaneSnapshot, Target } from '../protocol/snapshot.ts';
-export type { CommandResult, Permission, Role } from '../protocol/messages.ts';
+export type { AckResult, CommandResult, Permission, Role } from '../protocol/messages.ts';
 export type { ErrorCode } from '../protocol/errors.ts';

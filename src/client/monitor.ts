@@ -11,7 +11,7 @@
 import type { CloseCode, ErrorCode } from '../protocol/errors.ts';
 import type { MonitorEvent } from '../protocol/events.ts';
 import type {
-  AuthResponse, CommandResult, ConnectionEstablished, ErrorMessage, ReplayComplete, RequestId,
+  AckResult, AuthResponse, CommandResult, ConnectionEstablished, ErrorMessage, ReplayComplete, RequestId,
   ServerMessage, SubscriptionConfirmed,
 } from '../protocol/messages.ts';
 import type { SnapshotData, Target } from '../protocol/snapshot.ts';
@@ -75,7 +75,7 @@ interface Resume {
   gapSnapshot?: SnapshotData;
 }
 
-type RequestKind = 'snapshot' | 'command' | 'unsubscribe' | 'ping';
+type RequestKind = 'snapshot' | 'command' | 'unsubscribe' | 'ping' | 'ack';
 
 interface PendingRequest {
   kind: RequestKind;
@@ -97,6 +97,8 @@ interface SubscribeRequest {
 interface SnapshotOptions {
   /** Include each pane's last `lines` lines of text (0–2000; needs the `output` permission). */
   lines?: number;
+  /** Keep colours (SGR sequences) in `content` (v1.1). */
+  escapes?: boolean;
 }
 
 interface SendOptions {
@@ -217,7 +219,16 @@ export class TmuxMonitor {
     const message: Record<string, unknown> = { action: 'snapshot' };
     if (target !== undefined) message.target = typeof target === 'string' ? parseTarget(target) : target;
     if (options.lines !== undefined) message.lines = options.lines;
+    if (options.escapes !== undefined) message.escapes = options.escapes;
     return this.#request('snapshot', message) as Promise<SnapshotData>;
+  }
+
+  /**
+   * Acknowledge a pane's attention (v1.1): it no longer needs anyone. Without a pane, every
+   * pane of the window. Resolves with the server's `ack.result` (`cleared`: how many).
+   */
+  ack(target: CommandTarget | string): Promise<AckResult> {
+    return this.#request('ack', { action: 'ack', target: toCommandTarget(target) }) as Promise<AckResult>;
   }
 
   /** Type `text` into a pane (then Enter, unless `enter: false`), or send it C-c. */
@@ -437,6 +448,8 @@ export class TmuxMonitor {
         return this.#settle(message.id ?? this.#oldestPending('snapshot'), message.data);
       case 'command.result':
         return this.#onCommandResult(message);
+      case 'ack.result':
+        return this.#settle(message.id ?? this.#oldestPending('ack'), message);
       case 'error':
         return this.#onError(conn, message);
       default:

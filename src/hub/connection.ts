@@ -16,6 +16,7 @@ import {
   SubscribeMessage, UnsubscribeMessage, type ClientMessage,
 } from '../protocol/schemas.ts';
 import type { Target } from '../protocol/snapshot.ts';
+import type { AckMessage } from '../protocol/schemas.ts';
 import { ANONYMOUS_ADMIN, canSeeHost, canSeeSession, type Principal } from '../auth/principal.ts';
 import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
 import type { Hub } from './hub.ts';
@@ -225,6 +226,8 @@ export class Connection {
         return this.snapshot(message);
       case 'command':
         return this.command(message);
+      case 'ack':
+        return this.ack(message);
     }
   }
 
@@ -364,12 +367,13 @@ export class Connection {
     if (!this.hostAllowed(target?.host, message.id)) return;
     const seq = this.hub.lastPublished;
     try {
-      const sessions = await withTimeout(this.hub.source.snapshot(target, lines), SOURCE_TIMEOUT_MS);
+      const sessions = await withTimeout(this.hub.source.snapshot(target, lines, { escapes: message.escapes }), SOURCE_TIMEOUT_MS);
       const visible = sessions.filter((s) => canSeeSession(this.principal!, s.name, s.host));
       if (target?.session !== undefined && visible.length === 0 && sessions.length > 0) {
         this.error('FORBIDDEN', `session "${target.session}" is outside this token's sessions`, message.id);
         return;
       }
+      this.hub.attention?.decorate(visible);
       this.send({ type: 'snapshot.acknowledged', id: message.id, target: target ?? null });
       this.send({ type: 'snapshot.data', id: message.id, data: { seq, sessions: visible } });
     } catch (error) {
@@ -392,6 +396,24 @@ export class Connection {
         SOURCE_TIMEOUT_MS,
       );
       this.send({ type: 'command.result', id: message.id, success: true, command: message.command, target: message.target });
+    } catch (error) {
+      this.sourceError(error, message.id);
+    }
+  }
+
+  /** v1.1: clear a pane's attention (src/attention/). */
+  private async ack(message: v.InferOutput<typeof AckMessage>): Promise<void> {
+    if (!this.require('read', message.id)) return;
+    if (!this.sessionAllowed(String(message.target.session), message.id)) return;
+    const attention = this.hub.attention;
+    if (!attention) {
+      this.error('INVALID_MESSAGE', 'attention is turned off on this server', message.id);
+      return;
+    }
+    this.hub.audit('ack', { client_id: this.id, subject: this.principal!.subject, target: message.target });
+    try {
+      const cleared = await withTimeout(attention.ack(message.target, (s) => canSeeSession(this.principal!, s)), SOURCE_TIMEOUT_MS);
+      this.send({ type: 'ack.result', id: message.id, success: true, target: message.target, cleared });
     } catch (error) {
       this.sourceError(error, message.id);
     }

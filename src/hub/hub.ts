@@ -8,6 +8,7 @@ import type { EventSource } from '../protocol/source.ts';
 import { CloseCode } from '../protocol/errors.ts';
 import type { TokenVerifier } from '../auth/verifier.ts';
 import { createAudit, type Audit, type AuditSink } from './audit.ts';
+import type { AttentionService } from '../attention/service.ts';
 import type { Connection } from './connection.ts';
 import { MemoryLog, type EventLog } from './event-log.ts';
 import { History } from './history.ts';
@@ -47,6 +48,8 @@ export class Hub {
   closing = false;
   /** Highest seq fanned out to connections; replays stop here, live delivery goes on. */
   lastPublished = 0;
+  /** v1.1 attention (set by createMonitor): follows each batch after fan-out. */
+  attention: AttentionService | undefined;
   private readonly connections = new Set<Connection>();
   private clientCounter = 0;
   private running: Promise<void> | undefined;
@@ -123,6 +126,8 @@ export class Hub {
       }
     }
     this.metrics.recordFanout(performance.now() - started);
+    // After delivery, so that its own events (published from here) follow the batch.
+    this.attention?.observe(batch);
   }
 
   /** Graceful shutdown: close every client with 1001 and stop the source. */

@@ -7,6 +7,9 @@
 export const AGENT_STATUSES = ['ready', 'busy', 'waiting', 'error', 'exited', 'unknown'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
+/** v1.1 attention: what a pane needs a person for. */
+export type AttentionState = 'waiting' | 'error' | 'done';
+
 export type Severity = 'info' | 'warning' | 'error';
 export type SourceState = 'connected' | 'disconnected' | 'error';
 
@@ -28,6 +31,8 @@ export interface EventDataMap {
   'pane.warning': { preview: string; line: string };
   'agent.status': { status: AgentStatus; previous: AgentStatus; agent_type: string; reason: string };
   'system.source': { state: SourceState; message: string; dropped?: number };
+  /** v1.1: a pane needs a person (or no longer does: `attention` null). */
+  'agent.attention': { attention: AttentionState | null; since: string; previous: AttentionState | null };
   'system.lagged': { dropped: number };
   'system.host': { host: string; state: HostState };
 }
@@ -43,6 +48,7 @@ export const EVENT_TYPES = [
   'pane.created', 'pane.removed', 'pane.output', 'pane.error', 'pane.warning',
   'agent.status', 'system.source', 'system.lagged',
   'system.host',
+  'agent.attention',
 ] as const satisfies readonly EventType[];
 
 /** Event types that carry pane output text: they need the `output` permission. */

@@ -80,6 +80,14 @@ export interface CommandResult extends Reply {
   target: Target;
 }
 
+/** v1.1: the answer to `ack`; `cleared` counts the panes whose attention cleared. */
+export interface AckResult extends Reply {
+  type: 'ack.result';
+  success: true;
+  target: { host?: string; session: string; window: string | number; pane?: string | number };
+  cleared: number;
+}
+
 export interface Pong extends Reply {
   type: 'pong';
   timestamp: string;
@@ -96,4 +104,4 @@ export interface ErrorMessage extends Reply {
 export type ServerMessage =
   | ConnectionEstablished | AuthResponse | SubscriptionConfirmed | UnsubscribeConfirmed
   | ReplayComplete | SnapshotAcknowledged | SnapshotDataMessage | CommandResult | Pong
-  | ErrorMessage | MonitorEvent;
+  | ErrorMessage | MonitorEvent | AckResult;

@@ -72,6 +72,8 @@ export const SnapshotMessage = v.strictObject({
     }),
   ),
   lines: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SNAPSHOT_LINES))),
+  /** v1.1: keep colours (SGR sequences) in `content`. */
+  escapes: v.optional(v.boolean()),
 });
 
 export const CommandMessage = v.strictObject({
@@ -83,17 +85,24 @@ export const CommandMessage = v.strictObject({
   enter: v.optional(v.boolean()),
 });
 
+/** v1.1: acknowledge a pane's attention (no pane: every pane of the window). */
+export const AckMessage = v.strictObject({
+  action: v.literal('ack'),
+  id: v.optional(RequestId),
+  target: v.strictObject({ host: v.optional(Name), session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
+});
+
 export const PingMessage = v.strictObject({
   action: v.literal('ping'),
   id: v.optional(RequestId),
 });
 
 export const ClientMessageSchema = v.variant('action', [
-  AuthMessage, SubscribeMessage, UnsubscribeMessage, SnapshotMessage, CommandMessage, PingMessage,
+  AuthMessage, SubscribeMessage, UnsubscribeMessage, SnapshotMessage, CommandMessage, PingMessage, AckMessage,
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Action = ClientMessage['action'];
-export const ACTIONS: readonly Action[] = ['auth', 'subscribe', 'unsubscribe', 'snapshot', 'command', 'ping'];
+export const ACTIONS: readonly Action[] = ['auth', 'subscribe', 'unsubscribe', 'snapshot', 'command', 'ping', 'ack'];
 
 /** One problem with an inbound message, for `error.details`. */
 export interface Issue {

@@ -1,4 +1,4 @@
-import type { AgentStatus } from './events.ts';
+import type { AgentStatus, AttentionState } from './events.ts';
 
 /** The state tree returned in `snapshot.data` (docs/protocol.md). */
 export interface PaneSnapshot {
@@ -11,6 +11,12 @@ export interface PaneSnapshot {
   dead: boolean;
   active?: boolean;
   agent: { status: AgentStatus; agent_type: string };
+  /** v1.1: the pane's size in columns and rows (tmux sources). */
+  width?: number;
+  height?: number;
+  /** v1.1: what the pane needs a person for (null: nothing), and since when (ISO 8601). */
+  attention?: AttentionState | null;
+  attention_since?: string | null;
   /** The last `lines` lines of the pane, only when asked for and permitted. */
   content?: string;
 }

@@ -18,11 +18,22 @@ export interface EventSource {
    * its last `lines` lines of text in `content`. Throws MonitorError('NOT_FOUND') for an
    * unknown target and MonitorError('TMUX_UNAVAILABLE') when tmux is not reachable.
    */
-  snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]>;
+  snapshot(target: Target | undefined, lines: number, options?: SnapshotOptions): Promise<SessionSnapshot[]>;
   /** Send text (and Enter unless `enter` is false) or an interrupt (C-c) to a pane. */
   command(request: CommandRequest): Promise<void>;
+  /**
+   * Optional (v1.1 attention): call `listener` with the ids of the panes people are looking
+   * at in tmux (a person's client shows them as the active pane), now and on every change.
+   */
+  watchViewers?(listener: (paneIds: ReadonlySet<string>, host?: string) => void): void;
   /** Stop watching; `events()` then ends. */
   close(): Promise<void>;
+}
+
+/** v1.1 snapshot options. */
+export interface SnapshotOptions {
+  /** Keep colours and attributes (SGR sequences, `capture-pane -e`) in `content`. */
+  escapes?: boolean;
 }
 
 export interface CommandRequest {

@@ -100,7 +100,8 @@ describe('types (checked by tsc)', () => {
     expectTypeOf<EventsMatching<'agent.status'>['data']['status']>().toEqualTypeOf<AgentStatus>();
     expectTypeOf<EventsMatching<'pane.*'>['type']>().toEqualTypeOf<'pane.created' | 'pane.removed' | 'pane.output' | 'pane.error' | 'pane.warning'>();
     expectTypeOf<EventsMatching<'*'>>().toEqualTypeOf<MonitorEvent>();
-    expectTypeOf<Parameters<TmuxMonitor['snapshot']>[1]>().toEqualTypeOf<{ lines?: number } | undefined>();
+    expectTypeOf<Parameters<TmuxMonitor['snapshot']>[1]>().toEqualTypeOf<{ lines?: number; escapes?: boolean } | undefined>();
+    expectTypeOf<EventsMatching<'agent.attention'>['data']['attention']>().toEqualTypeOf<'waiting' | 'error' | 'done' | null>();
     expectTypeOf<LifecycleEventMap['close']['terminal']>().toEqualTypeOf<boolean>();
     const narrow = (event: MonitorEvent): string => (event.type === 'session.renamed' ? event.data.new_name : event.type);
     expect(narrow({ type: 'session.renamed', seq: 1, timestamp: '', data: { old_name: 'a', new_name: 'b' } })).toBe('b');

@@ -248,7 +248,8 @@ describe('screens', () => {
     const tree = await page.locator('.sidebar').boundingBox();
     const screen = await page.locator('.screen-frame').boundingBox();
     expect(tree!.width).toBeGreaterThan(350);
-    expect(screen!.y).toBeGreaterThan(tree!.y + tree!.height - 1); // stacked, not side by side
+    // Stacked, not side by side: what needs you, then the pane, then the tree.
+    expect(tree!.y).toBeGreaterThan(screen!.y + screen!.height - 1);
     expect(screen!.height).toBeGreaterThan(300);
     // Tapping a pane brings its output into view.
     await paneRow(page, '%3').click();

@@ -20,6 +20,8 @@ import { PaneView, type PanePermissions } from './pane-view.ts';
 import { SCROLLBACK_LINES } from './terminal-mirror.ts';
 import { DashboardStore } from './store.ts';
 import { TreeView } from './tree-view.ts';
+import { DesktopAlerts } from './desktop-alerts.ts';
+import { NeedsYouList } from './needs-you.ts';
 
 /** Everything except `pane.output`, which is followed for the selected pane only. */
 const LIVE_TYPES: EventPattern[] = ['session.*', 'window.*', 'pane.created', 'pane.removed', 'pane.error', 'pane.warning', 'agent.*', 'system.*'];
@@ -38,6 +40,10 @@ export class DashboardApp {
   readonly #log = new EventLog();
   readonly #login = new LoginView((token) => this.connect(token));
   readonly #banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  readonly #alerts = new DesktopAlerts();
+  readonly #needsYou: NeedsYouList;
+  /** A pane named in the page's link (`#pane=%3`): opened once the tree has it. */
+  #linked: string | null = null;
   #monitor: TmuxMonitor | null = null;
   #permissions: PanePermissions = { write: false, output: false };
   #selected: string | null = readSelected();
@@ -54,21 +60,38 @@ export class DashboardApp {
     this.#pane = new PaneView({
       content: async (paneId) => {
         const host = this.#store.pane(paneId)?.host || undefined;
-        const data = await this.#requireMonitor().snapshot({ host, pane: paneId }, { lines: SCROLLBACK_LINES });
+        const data = await this.#requireMonitor().snapshot({ host, pane: paneId }, { lines: SCROLLBACK_LINES, escapes: true });
         for (const s of data.sessions) for (const w of s.windows) for (const p of w.panes) if (p.id === paneId) return p.content ?? '';
         return '';
       },
-      send: async (pane, text) => {
-        await this.#requireMonitor().command({ host: pane.host || undefined, session: pane.session, window: pane.windowIndex, pane: pane.id }, 'send', text);
+      send: async (pane, text, enter) => {
+        await this.#requireMonitor().command(
+          { host: pane.host || undefined, session: pane.session, window: pane.windowIndex, pane: pane.id },
+          'send',
+          text,
+          enter === undefined ? {} : { enter },
+        );
       },
       interrupt: async (pane) => {
         await this.#requireMonitor().command({ host: pane.host || undefined, session: pane.session, window: pane.windowIndex, pane: pane.id }, 'interrupt');
       },
     });
+    this.#needsYou = new NeedsYouList(
+      {
+        open: (paneId) => this.open(paneId),
+        ack: async (pane) => {
+          await this.#requireMonitor().ack({ session: pane.session, window: pane.windowIndex, pane: pane.id });
+        },
+      },
+      this.#alerts,
+    );
+    this.#header.element.append(this.#needsYou.settings);
     root.append(
       this.#header.element,
       this.#banner,
       h('main', { class: 'layout' },
+        // At the top of the left column (of the page, on a phone): what needs a person.
+        this.#needsYou.element,
         h('aside', { class: 'sidebar' }, this.#tree.element),
         h('div', { class: 'main-col' }, this.#pane.element, this.#log.element),
       ),
@@ -78,6 +101,7 @@ export class DashboardApp {
     setInterval(() => {
       this.#tree.tick();
       this.#pane.tick();
+      this.#needsYou.tick();
     }, 1000);
     setInterval(() => this.#refreshTree(0), TREE_REFRESH_MS);
     document.addEventListener('visibilitychange', () => {
@@ -152,6 +176,23 @@ export class DashboardApp {
     if (byUser && matchMedia('(max-width: 760px)').matches) this.#pane.element.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
+  /** Opens a pane to answer it: selected, in view, the reply box focused. */
+  open(paneId: string): void {
+    this.select(paneId, true);
+    this.#pane.element.scrollIntoView({ block: 'start' });
+    this.#pane.focusReply();
+  }
+
+  /** The page was opened from a notification's link: open that pane once it is known. */
+  openFromLink(paneId: string): void {
+    this.#linked = paneId;
+    this.#selected = paneId;
+    if (this.#store.pane(paneId)) {
+      this.#linked = null;
+      this.open(paneId);
+    }
+  }
+
   #select(paneId: string | null): void {
     this.#selected = paneId;
     try {
@@ -171,11 +212,27 @@ export class DashboardApp {
   }
 
   #onEvent(event: MonitorEvent): void {
-    this.#log.add(event);
+    // Attention has its own list at the top; the log keeps the raw events it came from.
+    if (event.type !== 'agent.attention') this.#log.add(event);
     switch (event.type) {
       case 'agent.status': {
         const pane = this.#store.applyStatus(event);
         if (pane) this.#render();
+        break;
+      }
+      case 'agent.attention': {
+        const pane = this.#store.applyAttention(event);
+        this.#render();
+        if (pane && event.data.attention !== null) {
+          const where = `${pane.session}:${pane.windowIndex}.${pane.index}`;
+          const what = { waiting: 'is waiting for you', error: 'stopped on an error', done: 'is done' }[event.data.attention];
+          this.#alerts.show({
+            tag: pane.id,
+            title: `${pane.agentType} ${what}`,
+            body: `${where} (${pane.windowName})`,
+            onclick: () => this.open(pane.id),
+          });
+        }
         break;
       }
       case 'pane.output':
@@ -238,6 +295,13 @@ export class DashboardApp {
 
   #applyTree(data: SnapshotData): void {
     this.#store.applySnapshot(data);
+    if (this.#linked && this.#store.pane(this.#linked)) {
+      const linked = this.#linked;
+      this.#linked = null;
+      this.#autoSelected = true;
+      this.open(linked);
+      return;
+    }
     const selected = this.#selected ? this.#store.pane(this.#selected) : undefined;
     if (!selected && !this.#autoSelected) {
       // First load: show the pane that most needs a look.
@@ -282,6 +346,10 @@ export class DashboardApp {
         if (pane) this.select(pane.id, true);
       });
       this.#log.sessions(this.#store.sessions.map((s) => s.name));
+      const needsYou = this.#store.needsYou();
+      this.#needsYou.render(needsYou);
+      // The title counts what needs a person: "(2) tmux-monitor".
+      document.title = needsYou.length > 0 ? `(${needsYou.length}) tmux-monitor` : 'tmux-monitor';
       if (this.#selected) this.#pane.update(this.#store.pane(this.#selected));
     }, 16);
   }

@@ -37,6 +37,8 @@ export function summarize(event: MonitorEvent): string {
   switch (event.type) {
     case 'agent.status':
       return `${event.data.previous} → ${event.data.status} (${event.data.agent_type})`;
+    case 'agent.attention':
+      return event.data.attention === null ? 'no longer needs you' : `needs you: ${event.data.attention}`;
     case 'session.created':
       return `created, ${plural(event.data.windows, 'window')}`;
     case 'session.removed':

@@ -5,7 +5,10 @@ import { storedToken, takeTokenFromFragment } from './auth.ts';
 const root = document.getElementById('app');
 if (root) {
   const app = new DashboardApp(root);
+  // A notification's link names a pane (`#session=…&pane=%3`): open it, reply box focused.
+  const linkedPane = new URLSearchParams(location.hash.slice(1)).get('pane');
   app.connect(takeTokenFromFragment() ?? storedToken());
+  if (linkedPane) app.openFromLink(linkedPane);
   // A new `#token=…` pasted into this tab's address bar does not reload the page.
   window.addEventListener('hashchange', () => {
     const token = takeTokenFromFragment();

@@ -12,6 +12,7 @@ import { h, replaceChildren } from './dom.ts';
 import { durationText, badge } from './tree-view.ts';
 import { isAgent, type PaneItem } from './store.ts';
 import { TerminalMirror } from './terminal-mirror.ts';
+import { quickReplies, type QuickReply } from './quick-replies.ts';
 
 /** Shortest time between two re-reads of the pane's text. */
 const REFRESH_MS = 200;
@@ -19,7 +20,7 @@ const REFRESH_MS = 200;
 export interface PaneActions {
   /** The pane's last lines, as the server captures them. */
   content(paneId: string): Promise<string>;
-  send(pane: PaneItem, text: string): Promise<void>;
+  send(pane: PaneItem, text: string, enter?: boolean): Promise<void>;
   interrupt(pane: PaneItem): Promise<void>;
 }
 
@@ -35,6 +36,10 @@ export class PaneView {
   readonly #overlay = h('div', { class: 'screen-note', hidden: true });
   readonly #behind = h('button', { class: 'behind', hidden: true, onclick: () => this.#mirror?.scrollToBottom() }, '↓ New output');
   readonly #controls = h('div', { class: 'controls' });
+  /** Buttons for the choice the agent shows (quick replies), above the reply box. */
+  readonly #replies = h('div', { class: 'quick-replies', 'aria-label': 'Quick replies', hidden: true });
+  #repliesKey = '';
+  #lastContent = '';
   #mirror: TerminalMirror | null = null;
   #pane: PaneItem | null = null;
   #gone = false;
@@ -49,7 +54,7 @@ export class PaneView {
 
   constructor(private readonly actions: PaneActions) {
     const frame = h('div', { class: 'screen-frame' }, this.#screen, this.#overlay, this.#behind);
-    this.element.append(this.#head, frame, this.#controls);
+    this.element.append(this.#head, frame, this.#replies, this.#controls);
     this.#empty();
   }
 
@@ -71,7 +76,10 @@ export class PaneView {
     this.element.classList.remove('is-empty');
     this.#renderHead();
     this.#renderControls();
+    this.#lastContent = '';
+    this.#renderReplies();
     this.#ensureMirror().reset();
+    this.#mirror!.setColumns(pane.width);
     if (!permissions.output) {
       this.#note('This token may not read pane output (it lacks the output permission).');
       return;
@@ -94,6 +102,13 @@ export class PaneView {
     this.#pane = pane;
     this.#gone = false;
     this.#renderHead();
+    this.#mirror?.setColumns(pane.width);
+    this.#renderReplies();
+  }
+
+  /** Put the cursor in the reply box (a click on a "needs you" item or a notification). */
+  focusReply(): void {
+    this.#controls.querySelector<HTMLInputElement>('input[name="message"]')?.focus();
   }
 
   tick(now = Date.now()): void {
@@ -135,6 +150,8 @@ export class PaneView {
       this.#note(null);
       this.#mirror?.show(content);
       this.element.dataset.loaded = '1';
+      this.#lastContent = content;
+      this.#renderReplies();
     } catch (error) {
       if (generation !== this.#generation) return;
       const code = (error as { code?: string }).code;
@@ -187,6 +204,41 @@ export class PaneView {
         h('span', {}, h('span', { class: 'muted' }, 'command '), p.command || '—'),
         p.path && h('span', { class: 'path', title: p.path }, p.path),
         h('span', { class: 'muted' }, p.id),
+      ),
+    );
+  }
+
+  /** Quick replies: only while the agent waits, with the `write` permission. */
+  #renderReplies(): void {
+    const p = this.#pane;
+    const replies: QuickReply[] = p && !this.#gone && this.#permissions.write && p.status === 'waiting' ? quickReplies(this.#lastContent, p.agentType) : [];
+    const key = JSON.stringify(replies);
+    if (key === this.#repliesKey) return;
+    this.#repliesKey = key;
+    this.#replies.hidden = replies.length === 0;
+    replaceChildren(
+      this.#replies,
+      ...replies.map((reply) =>
+        h('button', {
+          type: 'button',
+          class: 'quick-reply',
+          'data-text': reply.text,
+          title: `Sends ${JSON.stringify(reply.text)}${reply.enter ? ' and Enter' : ''}`,
+          onclick: async (e: Event) => {
+            const button = e.currentTarget as HTMLButtonElement;
+            const pane = this.#pane;
+            if (!pane) return;
+            button.disabled = true;
+            try {
+              await this.actions.send(pane, reply.text, reply.enter);
+              this.refresh();
+            } catch (error) {
+              button.title = `Failed: ${(error as Error).message}`;
+            } finally {
+              button.disabled = false;
+            }
+          },
+        }, reply.label),
       ),
     );
   }

@@ -28,6 +28,20 @@ export interface PaneItem {
   since: number;
   /** False when the status was already there when the page first saw it: `since` is a lower bound. */
   sinceExact: boolean;
+  /** v1.1: what the pane needs a person for (null: nothing), and since when (ms). */
+  attention: AttentionState | null;
+  attentionSince: number;
+  /** The pane's own size (0 when the server does not say). */
+  width: number;
+  height: number;
+}
+
+export type AttentionState = 'waiting' | 'error' | 'done';
+
+interface AttentionRecord {
+  attention: AttentionState | null;
+  since: number;
+  seq: number;
 }
 
 export interface WindowItem {
@@ -71,6 +85,7 @@ export type StatusCounts = Record<AgentStatus, number>;
 export class DashboardStore {
   sessions: SessionItem[] = [];
   #status = new Map<string, StatusRecord>();
+  #attention = new Map<string, AttentionRecord>();
   #loaded = false;
 
   /** True once the first snapshot is in. */
@@ -94,7 +109,9 @@ export class DashboardStore {
           const key = statusKey(s.host, p.id);
           seen.add(key);
           const record = this.#reconcile(key, p.agent.status, p.agent.agent_type, data.seq, now);
+          const attention = this.#reconcileAttention(key, p.attention ?? null, p.attention_since ?? null, data.seq, now);
           return {
+            attention: attention.attention, attentionSince: attention.since, width: p.width ?? 0, height: p.height ?? 0,
             id: p.id, host: s.host ?? '', index: p.index, session: s.name, windowIndex: w.index, windowName: w.name,
             command: p.command, title: p.title, path: p.path, dead: p.dead, active: p.active ?? false,
             status: record.status, agentType: record.agentType, since: record.since, sinceExact: record.exact,
@@ -103,6 +120,7 @@ export class DashboardStore {
       })),
     }));
     for (const id of this.#status.keys()) if (!seen.has(id)) this.#status.delete(id);
+    for (const id of this.#attention.keys()) if (!seen.has(id)) this.#attention.delete(id);
     this.#loaded = true;
   }
 
@@ -120,6 +138,31 @@ export class DashboardStore {
     const record: StatusRecord = { status, agentType, since: now, exact: this.#loaded, seq };
     this.#status.set(id, record);
     return record;
+  }
+
+  #reconcileAttention(id: string, attention: AttentionState | null, since: string | null, seq: number, now: number): AttentionRecord {
+    const known = this.#attention.get(id);
+    if (known && known.seq > seq) return known;
+    const at = since === null ? NaN : Date.parse(since);
+    const record = { attention, since: Number.isNaN(at) ? now : Math.min(at, now), seq };
+    this.#attention.set(id, record);
+    return record;
+  }
+
+  /** An `agent.attention` event (v1.1). Returns the pane it changed, if the tree has it yet. */
+  applyAttention(event: MonitorEvent<'agent.attention'>, now = Date.now()): PaneItem | undefined {
+    if (!event.pane_id) return undefined;
+    const at = Date.parse(event.data.since);
+    const record = { attention: event.data.attention, since: Number.isNaN(at) ? now : Math.min(at, now), seq: event.seq };
+    this.#attention.set(statusKey(event.host, event.pane_id), record);
+    const pane = this.pane(event.pane_id, event.host);
+    if (pane) Object.assign(pane, { attention: record.attention, attentionSince: record.since });
+    return pane;
+  }
+
+  /** Panes that need a person, oldest first: the "needs you" list. */
+  needsYou(): PaneItem[] {
+    return [...this.panes()].filter((p) => p.attention !== null).sort((a, b) => a.attentionSince - b.attentionSince);
   }
 
   /** An `agent.status` event. Returns the pane it changed, if the tree has it yet. */

@@ -6,8 +6,11 @@
  * - anything else (a full-screen agent UI redrawing itself) replaces the view in one
  *   synchronized update;
  * - while the reader has scrolled up, replacing waits until they scroll back down.
- * Lines the server reported as errors or warnings are tinted red or yellow, because
- * `pane.output` and snapshot text come without the program's own colours.
+ * Lines the server reported as errors or warnings are tinted red or yellow.
+ *
+ * The text comes with the program's own colours (snapshot `escapes`), and the view is as
+ * wide as the pane itself (`setColumns`): a 160-column agent screen is drawn at 160
+ * columns and scrolls sideways in a narrower window, rather than being re-wrapped.
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -40,6 +43,8 @@ export class TerminalMirror {
   readonly #marked = { error: new Set<string>(), warning: new Set<string>() };
   readonly #resize: ResizeObserver;
   readonly #scheme = matchMedia('(prefers-color-scheme: dark)');
+  /** The pane's own width, or 0: fit the container. */
+  #columns = 0;
   readonly #onScheme = (): void => {
     this.#term.options.theme = this.#scheme.matches ? DARK : LIGHT;
   };
@@ -70,11 +75,28 @@ export class TerminalMirror {
   fit(): void {
     if (this.container.clientWidth > 0 && this.container.clientHeight > 0) {
       try {
-        this.#fit.fit();
+        if (this.#columns === 0) {
+          this.#fit.fit();
+          return;
+        }
+        const rows = this.#fit.proposeDimensions()?.rows;
+        if (rows && (rows !== this.#term.rows || this.#columns !== this.#term.cols)) this.#term.resize(this.#columns, rows);
       } catch {
         // not laid out yet
       }
     }
+  }
+
+  /** Draw at the pane's own width (0: as wide as the container). */
+  setColumns(columns: number): void {
+    if (columns === this.#columns) return;
+    this.#columns = columns;
+    this.container.classList.toggle('fixed-width', columns > 0);
+    this.fit();
+  }
+
+  get columns(): number {
+    return this.#term.cols;
   }
 
   /** Start over for another pane. */

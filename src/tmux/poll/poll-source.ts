@@ -7,7 +7,7 @@
 import type { RawEvent, SourceState } from '../../protocol/events.ts';
 import { MonitorError } from '../../protocol/errors.ts';
 import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
-import type { CommandRequest, EventSource } from '../../protocol/source.ts';
+import type { CommandRequest, EventSource, SnapshotOptions } from '../../protocol/source.ts';
 import { DEFAULT_TRACKER_OPTIONS } from '../agents/tracker.ts';
 import { run } from '../process/index.ts';
 import { type TmuxState } from '../state/model.ts';
@@ -47,9 +47,9 @@ export class PollSource implements EventSource {
           alternate: p.alternate, cursor: p.cursor, title: p.title,
         };
       },
-      capture: async (id, history) => {
+      capture: async (id, history, escapes) => {
         if (history === undefined) return this.screens.get(id) ?? null;
-        const r = await this.tmux(['capture-pane', '-p', '-J', '-t', id, '-S', `-${history}`]);
+        const r = await this.tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-J', '-t', id, '-S', `-${history}`]);
         return r.code === 0 ? r.stdout.replace(/\n$/, '').split('\n') : null;
       },
       sendKeys: async (id, args) => {
@@ -85,10 +85,10 @@ export class PollSource implements EventSource {
     }
   }
 
-  async snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
+  async snapshot(target: Target | undefined, lines: number, options: SnapshotOptions = {}): Promise<SessionSnapshot[]> {
     const state = await this.readTree();
     if (!state) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
-    return this.core.snapshot(state, target, lines);
+    return this.core.snapshot(state, target, lines, options);
   }
 
   async command(request: CommandRequest): Promise<void> {

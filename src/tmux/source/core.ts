@@ -7,7 +7,7 @@
 import type { AgentStatus, RawEvent, SourceState } from '../../protocol/events.ts';
 import { MonitorError } from '../../protocol/errors.ts';
 import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
-import type { CommandRequest } from '../../protocol/source.ts';
+import type { CommandRequest, SnapshotOptions } from '../../protocol/source.ts';
 import type { PaneFacts } from '../agents/detect.ts';
 import { AgentTracker, DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../agents/tracker.ts';
 import { OutputCoalescer } from '../output/coalescer.ts';
@@ -24,7 +24,7 @@ export interface TmuxAccess {
   /** The pane's facts, fresh from tmux where the source can (null: the pane is gone). */
   paneInfo(paneId: string): Promise<PaneFactsLine | null>;
   /** The visible screen (`capture-pane -p -J`), or the last `history` lines and the screen; null if gone. */
-  capture(paneId: string, history?: number): Promise<string[] | null>;
+  capture(paneId: string, history?: number, escapes?: boolean): Promise<string[] | null>;
   /** `send-keys -t PANE …args`; a pane tmux cannot find is NOT_FOUND. */
   sendKeys(paneId: string, args: string[]): Promise<void>;
 }
@@ -157,7 +157,7 @@ export class SourceCore {
     };
   }
 
-  async snapshot(state: TmuxState, target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
+  async snapshot(state: TmuxState, target: Target | undefined, lines: number, options: SnapshotOptions = {}): Promise<SessionSnapshot[]> {
     const sessions = narrow(state, target);
     let contents: Map<string, string> | undefined;
     if (lines > 0) {
@@ -165,7 +165,7 @@ export class SourceCore {
       const ids = [...new Set(sessions.flatMap((s) => s.windows.flatMap((w) => w.panes.map((p) => p.id))))];
       await Promise.all(
         ids.map(async (id) => {
-          const captured = await this.access.capture(id, lines).catch(() => null);
+          const captured = await this.access.capture(id, lines, options.escapes).catch(() => null);
           if (captured) contents!.set(id, lastLines(captured, lines));
         }),
       );

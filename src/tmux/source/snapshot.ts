@@ -30,6 +30,9 @@ export function toSnapshot(
           active: p.active,
           agent: agentOf(p.id),
         };
+        // v1.1: the pane's size, so a viewer can draw it at its own width.
+        if (p.width) pane.width = p.width;
+        if (p.height) pane.height = p.height;
         const content = contentOf?.(p.id);
         if (content !== undefined) pane.content = content;
         return pane;
@@ -41,7 +44,9 @@ export function toSnapshot(
 /** The last `lines` lines of a capture, trailing blank lines (the unused screen) removed. */
 export function lastLines(captured: readonly string[], lines: number): string {
   let end = captured.length;
-  while (end > 0 && captured[end - 1]!.trim() === '') end--;
+  // eslint-disable-next-line no-control-regex
+  const blank = (line: string) => line.replace(/\x1b\[[0-9;:]*m/g, '').trim() === '';
+  while (end > 0 && blank(captured[end - 1]!)) end--;
   return captured
     .slice(Math.max(0, end - lines), end)
     .map((l) => l.trimEnd())

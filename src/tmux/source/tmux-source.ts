@@ -18,7 +18,7 @@
 import type { RawEvent, SourceState } from '../../protocol/events.ts';
 import { MonitorError } from '../../protocol/errors.ts';
 import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
-import type { CommandRequest, EventSource } from '../../protocol/source.ts';
+import type { CommandRequest, EventSource, SnapshotOptions } from '../../protocol/source.ts';
 import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../agents/tracker.ts';
 import { ControlClient, TmuxCommandError } from '../control/client.ts';
 import type { ControlMessage } from '../control/messages.ts';
@@ -28,6 +28,7 @@ import {
   CLIENT_FORMAT, FACTS_FORMAT, PANE_FORMAT, SESSION_FORMAT, SUBSCRIPTION, SUBSCRIPTION_NAME,
   parseClients, parseFactsLine, parseState, type PaneFactsLine,
 } from '../state/query.ts';
+import { EMPTY_STATE, type TmuxState } from '../state/model.ts';
 import { commandError, SourceCore, type TmuxAccess } from './core.ts';
 import { resolvePane } from './targets.ts';
 import { StateSignal } from './state-signal.ts';
@@ -96,15 +97,18 @@ export class TmuxSource implements EventSource {
   private closed = false;
   /** Pushes `@agent_state` changes at once (see state-signal.ts); removed at close. */
   private stateSignal: StateSignal | null = null;
+  /** Panes people look at (their session's current window's active pane), for attention. */
+  private viewed = new Set<string>();
+  private readonly viewerListeners = new Set<(paneIds: ReadonlySet<string>) => void>();
 
   constructor(private readonly options: TmuxSourceOptions = {}) {
     this.tmuxBin = options.tmuxBin ?? 'tmux';
     this.sock = socketArgs(options);
     const access: TmuxAccess = {
       paneInfo: (paneId) => this.paneInfo(paneId),
-      capture: async (paneId, history) => {
+      capture: async (paneId, history, escapes) => {
         if (!this.anyClient()) return null;
-        const args = ['capture-pane', '-p', '-J', '-t', paneId];
+        const args = ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-J', '-t', paneId];
         if (history !== undefined) args.push('-S', `-${history}`);
         return this.tmux(...args).catch(() => null);
       },
@@ -155,6 +159,11 @@ export class TmuxSource implements EventSource {
     return this.core.queue.drain();
   }
 
+  watchViewers(listener: (paneIds: ReadonlySet<string>) => void): void {
+    this.viewerListeners.add(listener);
+    listener(this.viewed);
+  }
+
   /** Resolves once the source is connected (or rejects after `timeoutMs`). For tests and start-up. */
   async ready(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -164,7 +173,7 @@ export class TmuxSource implements EventSource {
     }
   }
 
-  async snapshot(target: Target | undefined, lines: number): Promise<SessionSnapshot[]> {
+  async snapshot(target: Target | undefined, lines: number, options: SnapshotOptions = {}): Promise<SessionSnapshot[]> {
     // Asked while attaching (at start, or a server just came back): answer once attached.
     if (!this.anyClient() && this.connecting) await this.connecting;
     const client = this.anyClient();
@@ -178,7 +187,7 @@ export class TmuxSource implements EventSource {
       throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
     }
     await this.refresh();
-    return this.core.snapshot(this.core.model, target, lines);
+    return this.core.snapshot(this.core.model, target, lines, options);
   }
 
   async command(request: CommandRequest): Promise<void> {
@@ -309,6 +318,7 @@ export class TmuxSource implements EventSource {
   private lost(message: string): void {
     if (this.closed) return;
     this.core.clear();
+    this.updateViewers(EMPTY_STATE);
     this.setState('disconnected', message);
     this.scheduleProbe();
   }
@@ -433,6 +443,7 @@ export class TmuxSource implements EventSource {
     ]);
     if (this.closed) return;
     const next = parseState(paneLines, sessionLines, parseClients(clientLines), this.ownPids);
+    this.updateViewers(next);
     const baselines = this.core.applyTree(next, initial, (id) => {
       for (const c of this.clients.values()) c.forgetPane(id);
     });
@@ -444,6 +455,23 @@ export class TmuxSource implements EventSource {
     for (const [id, c] of this.clients) {
       if (!live.has(id) && c !== this.primary) void c.close();
     }
+  }
+
+  /**
+   * A pane is looked at when a person's client (not a control client that ignores size: that
+   * is a monitor) is attached to its session and it is the current window's active pane.
+   */
+  private updateViewers(state: TmuxState): void {
+    const viewed = new Set<string>();
+    for (const s of state.sessions) {
+      if (s.attached === 0) continue;
+      const window = s.windows.find((w) => w.active);
+      const pane = window?.panes.find((p) => p.active);
+      if (pane) viewed.add(pane.id);
+    }
+    if (viewed.size === this.viewed.size && [...viewed].every((id) => this.viewed.has(id))) return;
+    this.viewed = viewed;
+    for (const listener of this.viewerListeners) listener(viewed);
   }
 
   /** A pane's facts, fresh from tmux over the control channel. */

@@ -16,6 +16,9 @@ export interface PaneInfo {
   alternate: boolean;
   /** cursor_x, cursor_y */
   cursor: [number, number];
+  /** Columns and rows (0 when unknown). */
+  width?: number;
+  height?: number;
 }
 
 export interface WindowInfo {

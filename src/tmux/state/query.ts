@@ -12,7 +12,7 @@ const PANE_FIELDS = [
   'window_id', 'window_index', 'window_active', 'window_name',
   'pane_id', 'pane_index', 'pane_pid', 'pane_dead', 'pane_dead_status', 'pane_active',
   'pane_current_command', 'pane_current_path', '@agent_state', 'alternate_on', 'cursor_x', 'cursor_y',
-  'pane_title',
+  'pane_width', 'pane_height', 'pane_title',
 ] as const;
 
 /** `list-panes -a -F PANE_FORMAT`: one line per pane per session link. */
@@ -161,6 +161,8 @@ export function parseState(
       agentState: get('@agent_state'),
       alternate: get('alternate_on') === '1',
       cursor: [num(get('cursor_x')), num(get('cursor_y'))],
+      width: num(get('pane_width')),
+      height: num(get('pane_height')),
     };
     window.panes.push(pane);
   }
