@@ -75,7 +75,7 @@ export interface AttentionOutputSettings {
   flags: ParsedFlags;
   platform: Platform;
   /** tmux source only: where the status line options go. */
-  tmux?: { socketName?: string; socketPath?: string };
+  tmux?: { socketName?: string; socketPath?: string; host?: string };
   /** The dashboard's address, known once listening. */
   dashboardUrl: () => string | null;
   audit?: (record: Record<string, unknown>) => void;

@@ -7,6 +7,7 @@ import { helpText, intFlag, listFlag, parseFlags, stringFlag, UsageError, type F
 import type { Platform } from './platform.ts';
 import { loadSecret } from './secret.ts';
 import { createSource, SOURCE_KINDS, type SourceKind } from './sources.ts';
+import { machineName } from '../runtime/hostname.ts';
 import { startServeBus, SERVE_NATS_FLAGS, type ServeBus } from './serve-nats.ts';
 import { ATTENTION_FLAGS, attentionOptions, prepareAttentionOutputs, type AttentionOutputs } from './attention.ts';
 
@@ -145,7 +146,10 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         attention: attention,
       });
       outputs = startOutputs(monitor, {
-        tmux: sourceKind === 'tmux' ? { socketName: stringFlag(flags, 'socket-name'), socketPath: stringFlag(flags, 'socket-path') } : undefined,
+        tmux:
+          sourceKind === 'tmux'
+            ? { socketName: stringFlag(flags, 'socket-name'), socketPath: stringFlag(flags, 'socket-path'), host: bus?.host ?? machineName() }
+            : undefined,
         dashboardUrl: () => dashboardUrl,
       });
       if (basePath === '') return monitor;

@@ -78,7 +78,7 @@ describe('tmux-monitor serve --notify', () => {
         throw new Error(`${(e as Error).message}; serve said: ${output}; audit: ${readFileSync(audit, "utf8")}`);
       });
       expect(JSON.parse(post!.body)).toMatchObject({ attention: 'error', previous: 'waiting', session: 'ai', pane_id: '%9', agent_type: 'codex' });
-      expect(JSON.parse(post!.body).url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#session=ai&pane=%259$/);
+      expect(JSON.parse(post!.body).url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#session=ai&pane=%259(&host=[^&]+)?$/);
       const deadline = Date.now() + 5000;
       let records: Record<string, unknown>[] = [];
       while (Date.now() < deadline && !records.some((r) => r.event === 'notify')) {

@@ -22,6 +22,8 @@ export interface StatusLineOptions {
   socketPath?: string;
   /** Changes within this window go out as one tmux command (ms, default 50). */
   batchMs?: number;
+  /** The `host` this tmux server's panes carry: panes of other hosts (a NATS bus) get no window option. */
+  host?: string;
   /** Told when tmux refuses a command (the status line is a nicety: never fatal). */
   warn?: (message: string) => void;
 }
@@ -35,12 +37,15 @@ export function attentionSummary(panes: Iterable<Readonly<PaneRecord>>): string 
   return ORDER.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`).join(' · ');
 }
 
-/** Per window: the most urgent attention of its panes, with the agent ("claude waiting"). */
-export function windowSummaries(panes: Iterable<Readonly<PaneRecord>>): Map<string, string> {
+/**
+ * Per window of this tmux server (panes of `host`, or naming none; every pane when no `host` is given): the most urgent attention
+ * of its panes, with the agent ("claude waiting").
+ */
+export function windowSummaries(panes: Iterable<Readonly<PaneRecord>>, host?: string): Map<string, string> {
   const best = new Map<string, Readonly<PaneRecord>>();
   for (const p of panes) {
     const id = p.location.window_id;
-    if (!p.attention || id === undefined || p.location.host !== undefined) continue;
+    if (!p.attention || id === undefined || (host !== undefined && p.location.host !== undefined && p.location.host !== host)) continue;
     const current = best.get(id);
     if (!current || ORDER.indexOf(p.attention) < ORDER.indexOf(current.attention!)) best.set(id, p);
   }
@@ -108,7 +113,7 @@ export class TmuxStatusLine {
       this.globalValue = summary;
       commands.push(['set-option', '-g', GLOBAL_OPTION, summary]);
     }
-    const next = windowSummaries(panes);
+    const next = windowSummaries(panes, this.options.host);
     for (const [id, value] of next) {
       if (this.windows.get(id) === value) continue;
       this.windows.set(id, value);
