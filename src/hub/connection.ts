@@ -21,14 +21,10 @@ import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedF
 import type { Hub } from './hub.ts';
 import { TokenBucket, WindowCounter } from './rate-limit.ts';
 import type { StampedEvent } from './sequencer.ts';
+import type { Peer } from '../runtime/websocket.ts';
 
-/** What a connection needs from the runtime's socket. */
-export interface Transport {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued for sending and not yet written to the network. */
-  bufferedAmount(): number;
-}
+/** What a connection needs from the runtime's socket: the runtime contract's Peer. */
+export type Transport = Peer;
 
 interface Subscription {
   id: string;
@@ -401,12 +397,13 @@ export class Connection {
     if (this.closed || this.principal === null || this.subscriptions.size === 0) return;
     const limit = this.hub.options.sendBufferLimit;
     const half = limit / 2;
-    let buffered = this.transport.bufferedAmount();
+    let buffered = this.transport.bufferedAmount;
+    this.transport.batch(() => {
     for (const entry of batch) {
       const event = entry.event;
       if (!this.mayReceive(event) || !this.wanted(event)) continue;
       if (buffered > half) {
-        buffered = this.transport.bufferedAmount();
+        buffered = this.transport.bufferedAmount;
         if (buffered > half && event.type === 'pane.output') {
           this.dropOutput();
           continue;
@@ -414,11 +411,12 @@ export class Connection {
       }
       this.transport.send(entry.json);
       buffered += entry.json.length;
-      if (buffered > limit && this.transport.bufferedAmount() > limit) {
+      if (buffered > limit && this.transport.bufferedAmount > limit) {
         this.closeSlow(`send buffer over ${limit} bytes`);
         return;
       }
     }
+    });
     if (this.dropped > 0) this.checkLag();
   }
 
@@ -448,7 +446,7 @@ export class Connection {
   private checkLag(): void {
     if (this.closed) return;
     const { sendBufferLimit, slowReaderGraceMs } = this.hub.options;
-    if (this.transport.bufferedAmount() <= sendBufferLimit / 2) {
+    if (this.transport.bufferedAmount <= sendBufferLimit / 2) {
       const dropped = this.dropped;
       this.dropped = 0;
       this.laggingSince = 0;
