@@ -51,7 +51,7 @@ export interface NodeWebSocketKit extends WebSocketKit {
  * flushed at once: a burst then reaches the network as it is made, and the send-buffer
  * reading stays about the reader, not about our own batch.
  */
-const FLUSH_BYTES = Number(process.env.FLUSH_BYTES ?? 65536);
+const FLUSH_BYTES = 64 * 1024;
 
 class NodePeer implements Peer {
   private corked = false;
