@@ -150,7 +150,14 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
       return;
     }
     accepted.delete(request);
-    wss.handleUpgrade(request, socket, head, (ws) => wire(ws, socket, handlers));
+    // ws answers 101 and calls back at once: corked, the answer and `connection.established`
+    // (sent on open) leave in one write.
+    socket.cork();
+    try {
+      wss.handleUpgrade(request, socket, head, (ws) => wire(ws, socket, handlers));
+    } finally {
+      socket.uncork();
+    }
   };
 
   return {
