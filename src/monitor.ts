@@ -65,7 +65,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     authTimeoutMs: options.authTimeoutMs ?? DEFAULTS.authTimeoutMs,
     maxFrameBytes: options.maxFrameBytes ?? options.websocket.options.maxFrameBytes,
     maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
-    sendBufferLimit: options.sendBufferLimit ?? DEFAULTS.sendBufferLimit,
+    sendBufferLimit: options.sendBufferLimit ?? options.websocket.options.sendBufferLimit,
     slowReaderGraceMs: options.slowReaderGraceMs ?? DEFAULTS.slowReaderGraceMs,
     rateLimit: {
       perSecond: options.rateLimit?.perSecond ?? DEFAULTS.ratePerSecond,
