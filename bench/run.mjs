@@ -5,12 +5,13 @@
  * full run) docs/benchmarks.md with docs/bench-latency.svg and docs/bench-fanout.svg.
  *
  *   node bench/run.mjs [--quick] [--only latency,structural,agent-state,fanout,connections,idle,bus]
- *                      [--runtimes node,bun,deno] [--out DIR] [--no-docs] [--docs-dir DIR]
+ *                      [--runtimes node,bun,deno] [--clients 1,10,100,1000] [--out DIR] [--no-docs] [--docs-dir DIR]
  *                      [--skip-build | --skip-cli-build] [--from-results DIR]
  *
  * --quick: tiny loads and durations (the smoke test's mode; writes no docs unless
  * --docs-dir says where). --parallel (quick runs only): run the scenarios side by side.
  * --from-results DIR: measure nothing; publish DIR/summary.json (a finished run) again.
+ * --clients LIST: the fan-out scenario's client counts (default 1,10,100,1000).
  * Every scenario is bounded in time and load, talks only to 127.0.0.1, and kills every
  * process and private tmux server it starts.
  */
@@ -40,6 +41,7 @@ function parseArgs(argv) {
     else if (a === '--parallel') opts.parallel = true;
     else if (a === '--only') opts.only = list();
     else if (a === '--runtimes') opts.runtimes = list();
+    else if (a === '--clients') opts.clients = list().map(Number);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--no-docs') opts.docs = false;
     else if (a === '--docs-dir') opts.docsDir = argv[++i];
@@ -47,7 +49,7 @@ function parseArgs(argv) {
     else if (a === '--skip-build') opts.build = 'none';
     else if (a === '--skip-cli-build') opts.build = 'bench';
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--quick [--parallel]] [--only LIST] [--runtimes LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build] [--from-results DIR]');
+      console.log('usage: node bench/run.mjs [--quick [--parallel]] [--only LIST] [--runtimes LIST] [--clients LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build] [--from-results DIR]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -120,7 +122,7 @@ async function main() {
       log(`runtime ${runtime} unavailable: ${why}`);
     }
   }
-  const ctx = { quick: opts.quick, runtimes, unavailable, secret, token, log };
+  const ctx = { quick: opts.quick, runtimes, unavailable, secret, token, log, clients: opts.clients };
 
   const all = {
     command: `node bench/run.mjs${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`,

@@ -23,8 +23,7 @@ app.get('/api/hello', (c) => c.json({ hello: 'world' }));
 const ws = createBunWebSocket();
 
 const monitor = createMonitor({
-  upgradeWebSocket: ws.upgradeWebSocket,
-  remoteAddress: ws.remoteAddress,
+  websocket: ws,
   source: createTmuxSource({ socketName: process.env.TMUX_SOCKET_NAME }),
   auth: { secret },
 });

@@ -19,9 +19,9 @@ app.get('/', (c) => c.text('my app'));
 app.get('/api/hello', (c) => c.json({ hello: 'world' }));
 
 const monitor = createMonitor({
-  // Our upgrade helper (any-case Upgrade header), Deno's idle-timeout heartbeat and the
-  // peer address; the 64 KiB frame limit (1009) is enforced by the monitor itself.
-  ...createDenoWebSocket(),
+  // Deno's WebSocket kit: the upgrade, Deno's idle-timeout heartbeat and the peer address;
+  // the 64 KiB frame limit (1009) is enforced by the monitor itself.
+  websocket: createDenoWebSocket(),
   source: createTmuxSource({ socketName: Deno.env.get('TMUX_SOCKET_NAME') }),
   auth: { secret },
 });

@@ -40,10 +40,8 @@ export { CloseCode, ERROR_CODES, MonitorError } from './protocol/errors.ts';
 export { EVENT_TYPES, AGENT_STATUSES } from './protocol/events.ts';
 export { PROTOCOL_VERSION, SERVER_NAME, SERVER_VERSION } from './protocol/messages.ts';
 
-// Per-runtime WebSocket wiring for hosts (Node's comes from @hono/node-ws; see the docs).
+// Per-runtime WebSocket kits for hosts (one contract, src/runtime/websocket.ts; see the docs).
+export type { Peer, PeerHandlers, WebSocketKit, WebSocketOptions } from './runtime/websocket.ts';
+export { createNodeWebSocket, type NodeWebSocketKit, type NodeWebSocketOptions } from './runtime/node-websocket.ts';
 export { createBunWebSocket, type BunWebSocket, type BunWebSocketOptions, type BunServerWebSocket } from './runtime/bun-websocket.ts';
-export {
-  createDenoWebSocket, upgradeWebSocket as denoUpgradeWebSocket, denoIdleTimeout, denoRemoteAddress,
-  type DenoWebSocketOptions, type DenoSocketHandle,
-} from './runtime/deno-websocket.ts';
-export { configureNodeWebSocket, type NodeWebSocketOptions } from './runtime/node-websocket.ts';
+export { createDenoWebSocket, type DenoWebSocketOptions } from './runtime/deno-websocket.ts';

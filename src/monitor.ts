@@ -4,7 +4,6 @@
  * Deno alike, standalone or mounted in another app with `app.route('/tmux', monitor)`.
  */
 import { Hono, type Context } from 'hono';
-import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { EventSource } from './protocol/source.ts';
 import type { EventLog } from './hub/event-log.ts';
 import { machineName } from './runtime/hostname.ts';
@@ -12,16 +11,15 @@ import { withHost } from './hub/host-source.ts';
 import { clientMessageJsonSchema } from './protocol/json-schema.ts';
 import { createVerifier, type VerifierOptions } from './auth/verifier.ts';
 import type { AuditSink } from './hub/audit.ts';
-import { Connection, type Transport } from './hub/connection.ts';
+import { Connection } from './hub/connection.ts';
 import { Hub, type HubOptions, type Logger } from './hub/hub.ts';
 import { mountDashboard } from './dashboard/index.ts';
 import { createAttention, type AttentionOptions, type AttentionService } from './attention/service.ts';
+import { isWebSocketUpgrade, type Peer, type PeerHandlers, type WebSocketKit } from './runtime/websocket.ts';
 
 export interface MonitorOptions {
-  /** The runtime's upgrade helper: `@hono/node-ws`, `hono/bun` or `hono/deno`. */
-  upgradeWebSocket: UpgradeWebSocket<any, any>;
-  /** Passed to `upgradeWebSocket` (Deno: `{ idleTimeout }` for its heartbeat). */
-  upgradeOptions?: unknown;
+  /** The runtime's WebSocket kit: `createNodeWebSocket()`, `createBunWebSocket()` or `createDenoWebSocket()`. */
+  websocket: WebSocketKit;
   /** Where events come from: the tmux source, or `createMemorySource()`. */
   source: EventSource;
   /** Token verification, or `false` to turn auth off (loopback use only). */
@@ -36,8 +34,6 @@ export interface MonitorOptions {
   slowReaderGraceMs?: number;
   /** Browser origins allowed to connect; unset: any (tokens, not cookies, authorize). */
   allowedOrigins?: string[];
-  /** The peer's address, for the failed-auth limit and the audit log. */
-  remoteAddress?: (c: Context) => string | undefined;
   audit?: AuditSink;
   log?: Logger;
   /** Serve the dashboard at `GET /` (default true). */
@@ -81,9 +77,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const hubOptions: HubOptions = {
     verifier: options.auth === false ? null : createVerifier(options.auth),
     authTimeoutMs: options.authTimeoutMs ?? DEFAULTS.authTimeoutMs,
-    maxFrameBytes: options.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
+    maxFrameBytes: options.maxFrameBytes ?? options.websocket.options.maxFrameBytes,
     maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
-    sendBufferLimit: options.sendBufferLimit ?? DEFAULTS.sendBufferLimit,
+    sendBufferLimit: options.sendBufferLimit ?? options.websocket.options.sendBufferLimit,
     slowReaderGraceMs: options.slowReaderGraceMs ?? DEFAULTS.slowReaderGraceMs,
     rateLimit: {
       perSecond: options.rateLimit?.perSecond ?? DEFAULTS.ratePerSecond,
@@ -103,24 +99,21 @@ export function createMonitor(options: MonitorOptions): Monitor {
   void hub.start();
 
   const app = new Hono();
-  const events = (c: Context) => {
-    const remote = options.remoteAddress?.(c) ?? 'unknown';
+  const handlers = (c: Context): PeerHandlers => {
+    const remote = options.websocket.remoteAddress(c) ?? 'unknown';
     const headerToken = bearerToken(c.req.header('authorization'));
     let connection: Connection | undefined;
     return {
-      onOpen(_event: Event, ws: WSContext) {
-        connection = new Connection(hub, transportOf(ws), remote, headerToken);
+      open(peer: Peer) {
+        connection = new Connection(hub, peer, remote, headerToken);
         hub.add(connection);
         connection.open();
       },
-      onMessage(event: MessageEvent, _ws: WSContext) {
-        connection?.receive(event.data);
+      message(_peer, data) {
+        connection?.receive(data);
       },
-      onClose(event: CloseEvent, _ws: WSContext) {
-        connection?.closedBy(event.code);
-      },
-      onError(_event: Event, _ws: WSContext) {
-        // The close event follows; nothing to do here.
+      close(_peer, code) {
+        connection?.closedBy(code);
       },
     };
   };
@@ -128,7 +121,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const refused = gate(c);
     if (refused) return refused;
     try {
-      return await options.upgradeWebSocket(c, events(c), options.upgradeOptions);
+      return await options.websocket.upgrade(c, handlers(c));
     } catch {
       return c.json({ error: 'UPGRADE_FAILED', message: 'WebSocket upgrade failed' }, 400);
     }
@@ -145,8 +138,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     return undefined;
   };
 
-  // `Upgrade` is a comma-separated list of protocols, compared case-insensitively.
-  const isUpgrade = (c: Context) => /(^|,)\s*websocket\s*(,|$)/i.test(c.req.header('upgrade') ?? '');
+  const isUpgrade = (c: Context) => isWebSocketUpgrade(c.req.header('upgrade'));
 
   app.get('/monitor', (c) => {
     if (!isUpgrade(c)) return c.json({ error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket client' }, 426);
@@ -183,17 +175,4 @@ export function createMonitor(options: MonitorOptions): Monitor {
 function bearerToken(header: string | undefined): string | undefined {
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];
-}
-
-/**
- * Adapts Hono's WSContext. `raw` is the runtime's socket: `ws` and Deno expose
- * `bufferedAmount`, Bun `getBufferedAmount()`.
- */
-function transportOf(ws: WSContext): Transport {
-  const raw = ws.raw as { bufferedAmount?: number; getBufferedAmount?: () => number } | undefined;
-  return {
-    send: (text) => ws.send(text),
-    close: (code, reason) => ws.close(code, reason),
-    bufferedAmount: () => raw?.getBufferedAmount?.() ?? raw?.bufferedAmount ?? 0,
-  };
 }

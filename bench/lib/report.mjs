@@ -92,6 +92,36 @@ function verdicts(all) {
     wide.length ? wide.map((r) => `${r.clients}: ${fmt(r.ratioToBaseline, 2)}×`).join(', ') : '–',
     wide.length ? wide.every((r) => r.ratioToBaseline >= 1) : null,
   );
+  // Issue 13: at every client count and both loads, p99 no worse than the baseline's and
+  // throughput at least 1x; the single client shown on its own (the common case: one
+  // dashboard, one noisy build).
+  const baseOf = (r) => (all.scenarios.fanout?.results ?? []).find((b) => b.server === 'baseline' && b.clients === r.clients && b.load === r.load && !b.error);
+  for (const load of ['steady', 'max']) {
+    const one = fan.find((r) => r.clients === 1 && r.load === load);
+    const base = one && baseOf(one);
+    if (one && base) {
+      add(
+        `one client, ${load} load: p99 and throughput vs the ws baseline (node)`,
+        'p99 ≤ baseline, ≥ 1×',
+        `p99 ${fmt(one.latency.p99)} ms vs ${fmt(base.latency.p99)} ms; ${fmt(one.ratioToBaseline, 2)}×`,
+        one.latency.p99 <= base.latency.p99 && one.ratioToBaseline >= 1,
+      );
+    }
+    const rows = fan.filter((r) => r.load === load && baseOf(r) && typeof r.ratioToBaseline === 'number');
+    add(
+      `every C, ${load} load: p99 ≤ baseline's and ≥ 1× (node)`,
+      'all C',
+      rows.length ? rows.map((r) => `${r.clients}: ${fmt(r.latency.p99)}/${fmt(baseOf(r).latency.p99)} ms, ${fmt(r.ratioToBaseline, 2)}×`).join('; ') : '–',
+      rows.length ? rows.every((r) => r.latency.p99 <= baseOf(r).latency.p99 && r.ratioToBaseline >= 1) : null,
+    );
+  }
+  const wide3 = fan.filter((r) => r.load === 'max' && (r.clients === 100 || r.clients === 1000) && typeof r.ratioToBaseline === 'number');
+  add(
+    'throughput vs the ws baseline, max load, 100 and 1000 clients (node)',
+    '≥ 3×',
+    wide3.length ? wide3.map((r) => `${r.clients}: ${fmt(r.ratioToBaseline, 2)}×`).join(', ') : '–',
+    wide3.length ? wide3.every((r) => r.ratioToBaseline >= 3) : null,
+  );
   const many = fan.filter((r) => r.clients >= 50 && r.load === 'steady');
   const manyOk = many.length ? many.every((r) => r.closedClients === 0 && r.deliveredFraction >= 0.999) : null;
   add('50+ clients served at the steady load, nothing lost', 'all delivered', many.length ? many.map((r) => `${r.clients}: ${fmt(r.deliveredFraction * 100, 1)}%`).join(', ') : '–', manyOk);
@@ -105,6 +135,30 @@ function verdicts(all) {
     .map(([rt, s]) => `; ${rt}: ${fmt(s.rssBytes / 1e6, 1)} MB`)
     .join('');
   add('server RSS with 10 clients, node (spec: < 50 MB)', '< 50 MB', ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB${others}` : '–', ten ? ten.rssBytes < 50e6 : null);
+  add('server RSS with 10 subscribed clients, node (issue 13)', '< 45 MB', ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB` : '–', ten ? ten.rssBytes < 45e6 : null);
+  const baseConn = (all.scenarios.connections?.results ?? []).find((r) => r.server === 'baseline' && !r.error);
+  const idleOurs = conn?.steps?.find((s) => s.connections === 0);
+  const idleBase = baseConn?.steps?.find((s) => s.connections === 0);
+  add(
+    'server RSS idle vs the ws baseline, node',
+    '≤ +5 MB',
+    idleOurs && idleBase ? `${fmt(idleOurs.rssBytes / 1e6, 1)} MB vs ${fmt(idleBase.rssBytes / 1e6, 1)} MB (+${fmt((idleOurs.rssBytes - idleBase.rssBytes) / 1e6, 1)})` : '–',
+    idleOurs && idleBase ? idleOurs.rssBytes - idleBase.rssBytes <= 5e6 : null,
+  );
+  const ours10k = conn?.steps?.find((s) => s.connections === 10_000);
+  const base10k = baseConn?.steps?.find((s) => s.connections === 10_000);
+  add(
+    'memory per connection at 10,000, node',
+    '≤ 14.6 KiB',
+    conn?.bytesPerConnectionOverall ? `${fmt(conn.bytesPerConnectionOverall / 1024, 1)} KiB` : '–',
+    conn?.bytesPerConnectionOverall ? conn.bytesPerConnectionOverall <= 14.6 * 1024 : null,
+  );
+  add(
+    'connects per second at 10,000 vs the ws baseline, node',
+    '≥ 0.9×',
+    ours10k?.connectPerSec && base10k?.connectPerSec ? `${fmt(ours10k.connectPerSec)} vs ${fmt(base10k.connectPerSec)} /s (${fmt(ours10k.connectPerSec / base10k.connectPerSec, 2)}×)` : '–',
+    ours10k?.connectPerSec && base10k?.connectPerSec ? ours10k.connectPerSec >= 0.9 * base10k.connectPerSec : null,
+  );
   const top = conn?.steps?.[conn.steps.length - 1];
   add('idle connections on one small machine', '≥ 1,000 (aim: 10,000)', top ? `${fmt(top.connections)} (${fmt(top.rssBytes / 2 ** 20, 0)} MiB)` : '–', top ? top.connections >= 1000 : null);
   const idle = all.scenarios.idle?.results?.find((r) => r.source === 'tmux');

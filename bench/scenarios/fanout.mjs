@@ -20,7 +20,7 @@ import { ClientPool } from '../lib/workers.mjs';
 export const title = 'Fan-out: events to C clients';
 
 export async function run(ctx) {
-  const levels = ctx.quick ? [1, 3] : [1, 10, 100, 1000];
+  const levels = ctx.clients ?? (ctx.quick ? [1, 3] : [1, 10, 100, 1000]);
   const quickSeconds = 0.5;
   const loads = ctx.quick
     ? [{ name: 'steady', deliveries: 2000, maxRate: 1000 }]

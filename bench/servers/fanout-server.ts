@@ -10,28 +10,19 @@ import process from 'node:process';
 import { Hono } from 'hono';
 import { createMonitor, type Monitor } from '../../src/monitor.ts';
 import { createMemorySource } from '../../src/hub/memory-source.ts';
-import type { RuntimeServer } from '../../src/cli/platform.ts';
+import { loadRuntimeServer } from '../../src/runtime/server.ts';
 import { benchNow, emitLoad, makeEvent, parseLoad } from './load.ts';
-
-async function pickRuntime(): Promise<RuntimeServer> {
-  const g = globalThis as { Bun?: unknown; Deno?: unknown };
-  if (g.Bun !== undefined) return (await import('../../src/runtime/bun.ts')).bunServer;
-  if (g.Deno !== undefined) return (await import('../../src/runtime/deno.ts')).denoServer;
-  return (await import('../../src/runtime/node.ts')).nodeServer;
-}
 
 const secret = process.env.TMUX_MONITOR_SECRET;
 if (!secret) throw new Error('TMUX_MONITOR_SECRET is not set');
 const source = createMemorySource();
-const runtime = await pickRuntime();
+const runtime = await loadRuntimeServer();
 let monitor: Monitor | undefined;
 
 const server = await runtime.serve(
   (kit) => {
     monitor = createMonitor({
-      upgradeWebSocket: kit.upgradeWebSocket,
-      upgradeOptions: kit.upgradeOptions,
-      remoteAddress: kit.remoteAddress,
+      websocket: kit,
       source,
       auth: { secret },
       maxConnections: Number(process.env.BENCH_MAX_CONNECTIONS ?? 20_000),

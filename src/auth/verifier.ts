@@ -26,6 +26,10 @@ export interface VerifierOptions {
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+/** Verified HS256 tokens remembered (oldest forgotten first). */
+const VERIFIED_MAX = 1024;
+/** How long a verified token without `exp` (allowNoExpiry) is remembered. */
+const NO_EXPIRY_CACHE_MS = 60_000;
 
 export function createVerifier(options: VerifierOptions): TokenVerifier {
   const secret = typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
@@ -39,12 +43,29 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     requiredClaims: options.allowNoExpiry ? [] : ['exp'],
   };
 
+  // One CryptoKey for the server's life: given the raw secret, jose imports it again for
+  // every token, and that import is most of what a connection costs the server.
+  let hmacKey: Promise<CryptoKey | Uint8Array> | undefined;
+  const secretKey = (raw: Uint8Array) =>
+    (hmacKey ??= crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']).catch(() => raw));
+
+  // HS256 tokens already verified, by their exact text (signature included), until they
+  // expire: a client that reconnects, or many connections with one token, cost one HMAC.
+  const verified = new Map<string, { payload: jose.JWTPayload; until: number }>();
+  const toleranceMs = (options.clockToleranceSec ?? 5) * 1000;
+
   return async (token) => {
     let payload: jose.JWTPayload;
     try {
       const { alg } = jose.decodeProtectedHeader(token);
-      if (alg === 'HS256' && secret) {
-        ({ payload } = await jose.jwtVerify(token, secret, { ...common, algorithms: ['HS256'] }));
+      const hit = alg === 'HS256' ? verified.get(token) : undefined;
+      if (hit && Date.now() < hit.until) {
+        payload = hit.payload;
+      } else if (alg === 'HS256' && secret) {
+        ({ payload } = await jose.jwtVerify(token, await secretKey(secret), { ...common, algorithms: ['HS256'] }));
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+        const until = typeof payload.exp === 'number' ? payload.exp * 1000 + toleranceMs : Date.now() + NO_EXPIRY_CACHE_MS;
+        verified.set(token, { payload, until });
       } else if (alg !== undefined && ASYMMETRIC_ALGORITHMS.includes(alg) && jwks) {
         ({ payload } = await jose.jwtVerify(token, jwks, { ...common, algorithms: ASYMMETRIC_ALGORITHMS }));
       } else {

@@ -1,13 +1,8 @@
-import type { Hono, Context } from 'hono';
-import type { UpgradeWebSocket } from 'hono/ws';
+import type { Hono } from 'hono';
+import type { WebSocketKit } from '../runtime/websocket.ts';
 import type { CliIO } from './io.ts';
 
-/** What a runtime gives the WebSocket core: its upgrade helper and the peer address. */
-export interface WebSocketKit {
-  upgradeWebSocket: UpgradeWebSocket<any, any>;
-  upgradeOptions?: unknown;
-  remoteAddress(c: Context): string | undefined;
-}
+export type { WebSocketKit };
 
 export interface ServeOptions {
   host: string;

@@ -127,9 +127,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   const server = await platform.runtime.serve(
     (kit) => {
       monitor = createMonitor({
-        upgradeWebSocket: kit.upgradeWebSocket,
-        upgradeOptions: kit.upgradeOptions,
-        remoteAddress: kit.remoteAddress,
+        websocket: kit,
         source,
         auth,
         history: bus?.history ?? { size: limits.historySize, ttlMs: limits.historyTtlSec * 1000 },

@@ -3,10 +3,10 @@
  * `GET /dashboard/app.js` and `/dashboard/app.css`, all relative to wherever the monitor is
  * mounted. The assets are strings in a module generated at build time
  * (scripts/build-dashboard.mjs), so they are there both from source and in the single-file
- * bundle.
+ * bundle. That module (xterm.js included, about 400 KiB) is imported when the dashboard is
+ * first asked for, not at start: a server nobody opens the dashboard of never holds it.
  */
 import type { Context, Hono } from 'hono';
-import { appCss, appJs, assetHashes } from './generated/assets.ts';
 import { pageHtml } from './page.ts';
 
 export { baseHref, pageHtml } from './page.ts';
@@ -17,10 +17,24 @@ interface Asset {
   hash: string;
 }
 
-const ASSETS: Record<string, Asset> = {
-  'app.js': { body: appJs, type: 'text/javascript; charset=utf-8', hash: assetHashes.js },
-  'app.css': { body: appCss, type: 'text/css; charset=utf-8', hash: assetHashes.css },
-};
+interface Assets {
+  files: Record<string, Asset>;
+  hashes: { js: string; css: string };
+}
+
+let assets: Promise<Assets> | undefined;
+
+/** The generated assets, imported on first use (a bundler keeps it a lazy module). */
+function loadAssets(): Promise<Assets> {
+  assets ??= import('./generated/assets.ts').then(({ appCss, appJs, assetHashes }) => ({
+    files: {
+      'app.js': { body: appJs, type: 'text/javascript; charset=utf-8', hash: assetHashes.js },
+      'app.css': { body: appCss, type: 'text/css; charset=utf-8', hash: assetHashes.css },
+    },
+    hashes: assetHashes,
+  }));
+  return assets;
+}
 
 /**
  * The page's Content-Security-Policy: nothing from other origins. Scripts and stylesheets
@@ -61,8 +75,9 @@ export function mountDashboard(app: Hono<any, any, any>): void {
   app.get('/*', (c, next) => (c.req.path.endsWith('/') && c.req.routePath === `${c.req.path}*` ? servePage(c) : next()));
 }
 
-function servePage(c: Context): Response {
-  const html = pageHtml({ path: c.req.path, jsVersion: assetHashes.js, cssVersion: assetHashes.css });
+async function servePage(c: Context): Promise<Response> {
+  const { hashes } = await loadAssets();
+  const html = pageHtml({ path: c.req.path, jsVersion: hashes.js, cssVersion: hashes.css });
   return c.body(html, 200, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-cache',
@@ -71,8 +86,9 @@ function servePage(c: Context): Response {
   });
 }
 
-function serveAsset(c: Context, name: string): Response {
-  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+async function serveAsset(c: Context, name: string): Promise<Response> {
+  const { files } = await loadAssets();
+  const asset = Object.hasOwn(files, name) ? files[name] : undefined;
   if (!asset) return c.json({ error: 'NOT_FOUND', message: `no dashboard file ${name}` }, 404);
   const etag = `"${asset.hash}"`;
   // The page asks for `?v=<hash>`: such a URL never changes content, so cache it for good.

@@ -12,24 +12,23 @@ import { OUTPUT_EVENT_TYPES } from '../protocol/events.ts';
 import { CloseCode, MonitorError, type ErrorCode } from '../protocol/errors.ts';
 import { PROTOCOL_VERSION, SERVER_NAME, SERVER_VERSION, type Permission, type RequestId, type ServerMessage } from '../protocol/messages.ts';
 import {
-  ACTIONS, AuthMessage, ClientMessageSchema, CommandMessage, describeIssues, FiltersSchema, SnapshotMessage,
+  AuthMessage, CommandMessage, describeIssues, FiltersSchema, SnapshotMessage,
   SubscribeMessage, UnsubscribeMessage, type ClientMessage,
 } from '../protocol/schemas.ts';
+import { parseClientMessage } from '../protocol/parse.ts';
 import type { Target } from '../protocol/snapshot.ts';
 import type { AckMessage } from '../protocol/schemas.ts';
 import { ANONYMOUS_ADMIN, canSeeHost, canSeeSession, type Principal } from '../auth/principal.ts';
 import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
-import type { Hub } from './hub.ts';
+import type { ConnectionHub } from './connection-hub.ts';
+import { Outbox } from './outbox.ts';
+import { boundSnapshotContent } from './snapshot-bound.ts';
 import { TokenBucket, WindowCounter } from './rate-limit.ts';
 import type { StampedEvent } from './sequencer.ts';
+import type { Peer } from '../runtime/websocket.ts';
 
-/** What a connection needs from the runtime's socket. */
-export interface Transport {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued for sending and not yet written to the network. */
-  bufferedAmount(): number;
-}
+/** What a connection needs from the runtime's socket: the runtime contract's Peer. */
+export type Transport = Peer;
 
 interface Subscription {
   id: string;
@@ -40,7 +39,6 @@ interface Subscription {
 }
 
 const MAX_SUBSCRIPTIONS = 100;
-const LAG_CHECK_MS = 200;
 const SOURCE_TIMEOUT_MS = 10_000;
 
 export class Connection {
@@ -56,13 +54,11 @@ export class Connection {
   private authTimer: ReturnType<typeof setTimeout> | undefined;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  // Slow-reader state: output dropped while the send buffer is over half its limit.
-  private dropped = 0;
-  private laggingSince = 0;
-  private lagTimer: ReturnType<typeof setInterval> | undefined;
+  /** Every write to the client goes through here (the slow-reader policy). */
+  private readonly outbox: Outbox;
 
   constructor(
-    private readonly hub: Hub,
+    private readonly hub: ConnectionHub,
     private readonly transport: Transport,
     readonly remoteAddress: string,
     private readonly headerToken: string | undefined,
@@ -71,6 +67,16 @@ export class Connection {
     const limits = hub.options.rateLimit;
     this.bucket = new TokenBucket(limits.perSecond, limits.burst);
     this.violations = new WindowCounter(limits.violationWindowMs);
+    const { metrics } = hub;
+    this.outbox = new Outbox(
+      transport,
+      { limit: hub.options.sendBufferLimit, graceMs: hub.options.slowReaderGraceMs },
+      {
+        slow: (reason) => this.closeSlow(reason),
+        dropped: () => void metrics.eventsDropped++,
+        held: (bytes) => void (bytes > metrics.sendBufferPeak && (metrics.sendBufferPeak = bytes)),
+      },
+    );
   }
 
   get authenticated(): boolean {
@@ -136,7 +142,7 @@ export class Connection {
     this.closed = true;
     clearTimeout(this.authTimer);
     clearTimeout(this.expiryTimer);
-    clearInterval(this.lagTimer);
+    this.outbox.close();
     this.hub.remove(this);
   }
 
@@ -176,35 +182,12 @@ export class Connection {
 
   private async handleText(text: string): Promise<void> {
     if (this.closed) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      this.error('INVALID_JSON', 'message is not valid JSON', undefined);
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      this.error(parsed.code, parsed.message, parsed.id, parsed.details);
       return;
     }
-    const id = requestIdOf(parsed);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      this.error('INVALID_MESSAGE', 'message must be a JSON object with an "action"', id);
-      return;
-    }
-    const action = (parsed as { action?: unknown }).action;
-    if (typeof action !== 'string') {
-      this.error('INVALID_MESSAGE', 'message has no "action" string', id, [{ path: 'action', message: 'required' }]);
-      return;
-    }
-    if (!(ACTIONS as readonly string[]).includes(action)) {
-      this.error('UNKNOWN_ACTION', `unknown action "${action.slice(0, 64)}"`, id, { actions: ACTIONS });
-      return;
-    }
-    const result = v.safeParse(ClientMessageSchema, parsed);
-    if (!result.success) {
-      const details = describeIssues(result.issues);
-      const where = details.map((d) => d.path || '(message)').join(', ');
-      this.error('INVALID_MESSAGE', `invalid "${action}" message: ${where}`, id, details);
-      return;
-    }
-    await this.dispatch(result.output);
+    await this.dispatch(parsed.message);
   }
 
   private async dispatch(message: ClientMessage): Promise<void> {
@@ -328,22 +311,27 @@ export class Connection {
 
     const replay = this.hub.history.since(replayFrom, upTo);
     let count = 0;
-    for (const entry of replay.events) {
-      const event = entry.event;
-      if (!this.mayReceive(event) || !subscription.matches(event)) continue;
-      if (earlier.some((s) => event.seq > s.from && s.matches(event))) continue;
-      this.transport.send(entry.json);
-      count++;
-    }
-    this.send({
-      type: 'replay.complete',
-      id: message.id,
-      subscription: subscription.id,
-      from: replayFrom,
-      to: upTo,
-      count,
-      complete: replay.complete && sameEpoch,
-    });
+    // Paced through the outbox: pulled as the reader takes it, live events wait behind it.
+    const events = function* (this: Connection): Generator<string> {
+      for (const entry of replay.events) {
+        const event = entry.event;
+        if (!this.mayReceive(event) || !subscription.matches(event)) continue;
+        if (earlier.some((s) => event.seq > s.from && s.matches(event))) continue;
+        count++;
+        yield entry.json;
+      }
+    }.call(this);
+    this.outbox.replay(events, () =>
+      JSON.stringify({
+        type: 'replay.complete',
+        id: message.id,
+        subscription: subscription.id,
+        from: replayFrom,
+        to: upTo,
+        count,
+        complete: replay.complete && sameEpoch,
+      } satisfies ServerMessage),
+    );
   }
 
   private unsubscribe(message: v.InferOutput<typeof UnsubscribeMessage>): void {
@@ -375,7 +363,9 @@ export class Connection {
       }
       this.hub.attention?.decorate(visible);
       this.send({ type: 'snapshot.acknowledged', id: message.id, target: target ?? null });
-      this.send({ type: 'snapshot.data', id: message.id, data: { seq, sessions: visible } });
+      // A reply alone stays within half the send buffer (then a reader that stops reading gets 4503).
+      const bounded = lines > 0 ? boundSnapshotContent(visible, this.hub.options.sendBufferLimit / 2) : visible;
+      this.send({ type: 'snapshot.data', id: message.id, data: { seq, sessions: bounded } });
     } catch (error) {
       this.sourceError(error, message.id);
     }
@@ -421,33 +411,17 @@ export class Connection {
 
   // ---- outbound --------------------------------------------------------------------
 
-  /**
-   * Delivers a batch of live events. The send buffer is read once per batch and again
-   * only when our running estimate says it may have crossed half its limit.
-   */
+  /** Delivers a batch of live events, as one batch of writes. */
   deliver(batch: readonly StampedEvent[]): void {
     if (this.closed || this.principal === null || this.subscriptions.size === 0) return;
-    const limit = this.hub.options.sendBufferLimit;
-    const half = limit / 2;
-    let buffered = this.transport.bufferedAmount();
-    for (const entry of batch) {
-      const event = entry.event;
-      if (!this.mayReceive(event) || !this.wanted(event)) continue;
-      if (buffered > half) {
-        buffered = this.transport.bufferedAmount();
-        if (buffered > half && event.type === 'pane.output') {
-          this.dropOutput();
-          continue;
-        }
+    this.outbox.batch(() => {
+      for (const entry of batch) {
+        const event = entry.event;
+        if (!this.mayReceive(event) || !this.wanted(event)) continue;
+        this.outbox.event(entry.json, event.type === 'pane.output');
+        if (this.closed) return;
       }
-      this.transport.send(entry.json);
-      buffered += entry.json.length;
-      if (buffered > limit && this.transport.bufferedAmount() > limit) {
-        this.closeSlow(`send buffer over ${limit} bytes`);
-        return;
-      }
-    }
-    if (this.dropped > 0) this.checkLag();
+    });
   }
 
   /** The token may see this event: its session is in scope, and output needs `output`. */
@@ -463,31 +437,6 @@ export class Connection {
     return false;
   }
 
-  private dropOutput(): void {
-    this.dropped++;
-    this.hub.metrics.eventsDropped++;
-    if (this.laggingSince === 0) {
-      this.laggingSince = Date.now();
-      // Watch for the drain even when no more events come to trigger a check.
-      this.lagTimer = setInterval(() => this.checkLag(), LAG_CHECK_MS);
-    }
-  }
-
-  private checkLag(): void {
-    if (this.closed) return;
-    const { sendBufferLimit, slowReaderGraceMs } = this.hub.options;
-    if (this.transport.bufferedAmount() <= sendBufferLimit / 2) {
-      const dropped = this.dropped;
-      this.dropped = 0;
-      this.laggingSince = 0;
-      clearInterval(this.lagTimer);
-      this.lagTimer = undefined;
-      this.transport.send(JSON.stringify({ type: 'system.lagged', timestamp: new Date().toISOString(), data: { dropped } }));
-    } else if (Date.now() - this.laggingSince >= slowReaderGraceMs) {
-      this.closeSlow(`send buffer over half its limit for ${slowReaderGraceMs} ms`);
-    }
-  }
-
   private closeSlow(reason: string): void {
     this.hub.metrics.slowConsumerCloses++;
     this.hub.audit('slow_consumer.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, reason });
@@ -496,7 +445,7 @@ export class Connection {
 
   private send(message: ServerMessage): void {
     if (this.closed) return;
-    this.transport.send(JSON.stringify(message));
+    this.outbox.send(JSON.stringify(message));
   }
 
   private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown): void {
@@ -537,14 +486,6 @@ export class Connection {
       this.error('INTERNAL_ERROR', 'the tmux source failed', id);
     }
   }
-}
-
-function requestIdOf(message: unknown): RequestId | undefined {
-  if (typeof message !== 'object' || message === null) return undefined;
-  const id = (message as { id?: unknown }).id;
-  if (typeof id === 'string' && id.length <= 64) return id;
-  if (typeof id === 'number' && Number.isFinite(id)) return id;
-  return undefined;
 }
 
 /** UTF-8 byte length, exact only when it could matter (a string over limit/3 chars). */

@@ -37,7 +37,11 @@ export function compileFilters(filters: NormalizedFilters): EventPredicate {
   if (filters.windows.length > 0) checks.push(windowMatcher(filters.windows));
   if (filters.panes.length > 0) checks.push(paneMatcher(filters.panes));
   if (checks.length === 0) return () => true;
-  return (event) => checks.every((check) => check(event));
+  if (checks.length === 1) return checks[0]!;
+  return (event) => {
+    for (const check of checks) if (!check(event)) return false;
+    return true;
+  };
 }
 
 function typeMatcher(patterns: readonly string[]): EventPredicate {

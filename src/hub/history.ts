@@ -1,3 +1,4 @@
+import type { MonitorEvent } from '../protocol/events.ts';
 import type { StampedEvent } from './sequencer.ts';
 
 export interface HistoryOptions {
@@ -14,11 +15,32 @@ export interface Replay {
 }
 
 /**
+ * An event as the history holds it: its wire form and seq. The event object is parsed
+ * back from the JSON only when a replay reads it. Holding the flat string rather than the
+ * object graph the pipeline built keeps what survives the young generation small: the
+ * collector copies one string per held event instead of an object tree, on every event
+ * a busy server fans out.
+ */
+class HeldEvent implements StampedEvent {
+  private parsed: MonitorEvent | undefined;
+
+  constructor(
+    readonly json: string,
+    readonly seq: number,
+    readonly at: number,
+  ) {}
+
+  get event(): MonitorEvent {
+    return (this.parsed ??= JSON.parse(this.json) as MonitorEvent);
+  }
+}
+
+/**
  * The last N events no older than T, for resume after a disconnect. A ring buffer:
- * pushing is O(1) and never allocates once full.
+ * pushing is O(1).
  */
 export class History {
-  private readonly ring: (StampedEvent | undefined)[];
+  private readonly ring: (HeldEvent | undefined)[];
   private start = 0;
   private length = 0;
   /** Highest seq ever pushed (also when evicted). */
@@ -35,11 +57,12 @@ export class History {
   push(entry: StampedEvent): void {
     this.lastSeq = entry.event.seq;
     if (this.ring.length === 0) return;
+    const held = new HeldEvent(entry.json, entry.event.seq, entry.at);
     if (this.length < this.ring.length) {
-      this.ring[(this.start + this.length) % this.ring.length] = entry;
+      this.ring[(this.start + this.length) % this.ring.length] = held;
       this.length++;
     } else {
-      this.ring[this.start] = entry;
+      this.ring[this.start] = held;
       this.start = (this.start + 1) % this.ring.length;
     }
   }
@@ -63,8 +86,8 @@ export class History {
     let firstHeld = this.lastSeq + 1;
     for (let i = 0; i < this.length; i++) {
       const entry = this.ring[(this.start + i) % this.ring.length]!;
-      if (i === 0) firstHeld = entry.event.seq;
-      if (entry.event.seq > since && entry.event.seq <= upTo) events.push(entry);
+      if (i === 0) firstHeld = entry.seq;
+      if (entry.seq > since && entry.seq <= upTo) events.push(entry);
     }
     // Complete when nothing after `since` has been evicted, and `since` is not from
     // the future (a client of an earlier epoch that did not say so).

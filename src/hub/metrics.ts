@@ -4,6 +4,8 @@ export class Metrics {
   connectionsTotal = 0;
   eventsDropped = 0;
   slowConsumerCloses = 0;
+  /** The most any connection held for its client (send buffer plus outbox) at a check. */
+  sendBufferPeak = 0;
   private readonly eventsByType = new Map<string, number>();
   private readonly rejectedByCode = new Map<string, number>();
   private fanoutSeconds = 0;
@@ -36,6 +38,7 @@ export class Metrics {
     metric('tmux_monitor_events_total', 'counter', 'Events published, by type.', labelled('type', this.eventsByType));
     metric('tmux_monitor_events_dropped_total', 'counter', 'pane.output events dropped for slow readers.', [['', this.eventsDropped]]);
     metric('tmux_monitor_slow_consumer_closes_total', 'counter', 'Connections closed with 4503.', [['', this.slowConsumerCloses]]);
+    metric('tmux_monitor_send_buffer_peak_bytes', 'gauge', 'The most any connection held for its client, in bytes.', [['', this.sendBufferPeak]]);
     metric('tmux_monitor_messages_rejected_total', 'counter', 'Client messages answered with an error, by code.', labelled('code', this.rejectedByCode));
     metric('tmux_monitor_fanout_seconds', 'summary', 'Time spent fanning out event batches.', [
       ['_sum', this.fanoutSeconds],

@@ -19,6 +19,8 @@ export interface PaneSnapshot {
   attention_since?: string | null;
   /** The last `lines` lines of the pane, only when asked for and permitted. */
   content?: string;
+  /** True when `content` was cut (oldest lines first) to keep the reply within its size bound. */
+  content_truncated?: boolean;
 }
 
 export interface WindowSnapshot {

@@ -1,12 +1,6 @@
 /**
- * Bun: `Bun.serve` with our Bun WebSocket helper (bun-websocket.ts). All of Bun's server
+ * Bun: `Bun.serve` with our Bun WebSocket kit (bun-websocket.ts). All of Bun's server
  * wiring is here.
- *
- * Gaps filled (in bun-websocket.ts): frame size is Bun's `maxPayloadLength` (Bun closes
- * with 1009 itself); the send buffer is `getBufferedAmount()` (read by the core's
- * transport), and Bun's own back-pressure limit is set above ours so that Bun never drops
- * a message silently and the core decides (4503); the heartbeat is explicit (`ping()` +
- * the `pong` handler), as on Node; one WSContext per socket, not one per event.
  */
 import { Hono } from 'hono';
 import type { RuntimeServer } from '../cli/platform.ts';
@@ -27,7 +21,7 @@ export const bunServer: RuntimeServer = {
     const bun = (globalThis as unknown as { Bun: BunServeApi }).Bun;
     const ws = createBunWebSocket(options);
     const root = new Hono();
-    root.route('/', createApp({ upgradeWebSocket: ws.upgradeWebSocket, remoteAddress: ws.remoteAddress }));
+    root.route('/', createApp(ws));
     const server = bun.serve({
       hostname: options.host,
       port: options.port,

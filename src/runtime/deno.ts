@@ -1,12 +1,6 @@
 /**
- * Deno: `Deno.serve` with our own upgrade helper (deno-websocket.ts). All of Deno's server
+ * Deno: `Deno.serve` with our Deno WebSocket kit (deno-websocket.ts). All of Deno's server
  * wiring is here.
- *
- * Gaps filled: Deno's server WebSocket has no max-payload option, so frames over the limit
- * are closed with 1009 by the core (Connection.receive) once received; its heartbeat is
- * the `idleTimeout` upgrade option (Deno pings after idleTimeout/2 s of silence and closes
- * with 1001 when no pong follows within another idleTimeout/2 s); the send-buffer reading
- * and close() are adjusted in deno-websocket.ts.
  */
 import { Hono } from 'hono';
 import type { RuntimeServer } from '../cli/platform.ts';

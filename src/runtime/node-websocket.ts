@@ -1,114 +1,197 @@
 /**
- * What a Node server built on `@hono/node-ws` needs for the monitor, for node.ts and for
- * hosts that embed the monitor in their own Node app:
+ * Node's WebSocket kit (the contract in websocket.ts), on the `ws` package. For node.ts and
+ * for hosts that embed the monitor in their own Node app:
  *
- *   const { wss, upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
- *   const stop = configureNodeWebSocket(wss);
+ *   const ws = createNodeWebSocket();
+ *   app.route('/tmux', createMonitor({ websocket: ws, source, auth }));
+ *   ws.attach(serve({ fetch: app.fetch, port: 3000 }), app.fetch);
  *
- * - the frame limit: `ws` closes larger inbound frames with 1009 itself, before buffering;
- * - a heartbeat: a ping to every client every `heartbeatMs`; a client that has not answered
- *   `heartbeatTimeoutMs` later is dropped (terminate: no close handshake with a peer that
- *   does not answer);
- * - one write per socket per turn of the event loop (corkPerTick below);
- * - `ErrorEvent`, which @hono/node-ws constructs on a socket error and Node 20 lacks:
- *   without it an error (an oversized frame, say) throws inside ws's error handler.
+ * `attach` takes the HTTP server's `upgrade` requests through the app (so the monitor's
+ * route decides: 101, or 403/426/503 with its body), and hands the accepted ones to `ws`.
+ * Because the upgrade passes through here, the kit holds the connection's TCP socket
+ * (the `upgrade` event's own argument) and corks it for a batch through Node's public
+ * API. `ws` closes inbound frames over `maxFrameBytes` with 1009 before buffering them.
  *
- * Only the `wss` passed in is touched (and the global ErrorEvent, if missing), so this is
- * safe to import on any runtime.
+ * Touches only what it is given: safe to import on any runtime.
  */
-import type WebSocket from 'ws';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Context } from 'hono';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  resolveWebSocketOptions, startHeartbeat, type Peer, type PeerHandlers, type WebSocketKit, type WebSocketOptions,
+} from './websocket.ts';
 
-export interface NodeWebSocketOptions {
-  /** Default 64 KiB. */
-  maxFrameBytes?: number;
-  /** Default 25 000; 0: no heartbeat. */
-  heartbeatMs?: number;
-  /** Default 10 000. */
-  heartbeatTimeoutMs?: number;
+export type NodeWebSocketOptions = WebSocketOptions;
+
+/** The part of a Node HTTP(S) server `attach` uses. */
+export interface UpgradeEmitter {
+  on(event: 'upgrade', listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): unknown;
 }
 
-/** The part of ws's WebSocketServer used here. */
-export interface NodeWebSocketServer {
-  options: { maxPayload?: number };
-  clients: Set<WebSocket>;
-  on(event: 'connection', listener: (ws: WebSocket) => void): unknown;
+/** What Hono's `c.env` is on Node (as @hono/node-server passes it): the request's own objects. */
+export interface NodeEnv {
+  incoming: IncomingMessage;
+  outgoing?: unknown;
 }
 
-/** Applies the frame limit and starts the heartbeat; returns a function that stops it. */
-export function configureNodeWebSocket(wss: NodeWebSocketServer, options: NodeWebSocketOptions = {}): () => void {
-  defineErrorEvent();
-  wss.options.maxPayload = options.maxFrameBytes ?? 64 * 1024;
-  wss.on('connection', corkPerTick);
-  const intervalMs = options.heartbeatMs ?? 25_000;
-  return intervalMs > 0 ? startHeartbeat(wss.clients, intervalMs, options.heartbeatTimeoutMs ?? 10_000) : () => {};
-}
+export type NodeFetch = (request: Request, env: NodeEnv) => Response | Promise<Response>;
 
-function defineErrorEvent(): void {
-  const g = globalThis as { ErrorEvent?: unknown };
-  g.ErrorEvent ??= class ErrorEvent extends Event {
-    readonly error: unknown;
-    readonly message: string;
-    constructor(type: string, init: { error?: unknown; message?: string } = {}) {
-      super(type);
-      this.error = init.error;
-      this.message = init.message ?? String(init.error ?? '');
-    }
-  };
-}
-
-function startHeartbeat(clients: Set<WebSocket>, intervalMs: number, timeoutMs: number): () => void {
-  const waiting = new WeakSet<WebSocket>();
-  const watched = new WeakSet<WebSocket>();
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const interval = setInterval(() => {
-    for (const ws of clients) {
-      if (!watched.has(ws)) {
-        watched.add(ws);
-        ws.on('pong', () => waiting.delete(ws));
-      }
-      waiting.add(ws);
-      ws.ping();
-    }
-    clearTimeout(deadline);
-    deadline = setTimeout(() => {
-      for (const ws of clients) if (waiting.has(ws)) ws.terminate();
-    }, timeoutMs);
-  }, intervalMs);
-  // The heartbeat alone must not keep the process alive.
-  interval.unref?.();
-  return () => {
-    clearInterval(interval);
-    clearTimeout(deadline);
-  };
+export interface NodeWebSocketKit extends WebSocketKit {
+  /** Routes `server`'s WebSocket upgrade requests through `fetch` (your app's). */
+  attach(server: UpgradeEmitter, fetch: NodeFetch): void;
+  /** Connections open now. */
+  readonly openCount: number;
+  /** Drops every connection at once (no close handshake): the end of a shutdown. */
+  terminateAll(): void;
 }
 
 /**
- * Frames sent to one socket in the same turn of the event loop go out in one write: the
- * first send of a turn corks the TCP socket and a microtask at the end of the turn uncorks it. The hub
- * sends a batch of events (and a replay) as a run of sends; without this each frame is a
- * syscall of its own, which is most of what fan-out costs. Past CORK_BYTES the socket is
- * flushed at once, so that a burst does not look like a slow reader's backlog to the
- * send-buffer checks (bufferedAmount counts corked bytes).
+ * Frames sent in one batch are written together, but past this many bytes the socket is
+ * flushed at once: a burst then reaches the network as it is made, and the send-buffer
+ * reading stays about the reader, not about our own batch.
  */
-const CORK_BYTES = 16 * 1024;
+const FLUSH_BYTES = 64 * 1024;
 
-function corkPerTick(ws: WebSocket): void {
-  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void; writableLength: number } })._socket;
-  if (!socket) return;
-  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
-  let corked = false;
-  const uncork = (): void => {
-    if (!corked) return;
-    corked = false;
-    socket.uncork();
-  };
-  (ws as unknown as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      queueMicrotask(uncork);
+class NodePeer implements Peer {
+  private corked = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+  ) {}
+
+  send(text: string): void {
+    if (this.ws.readyState !== 1) return;
+    this.ws.send(text);
+    if (this.corked && this.socket.writableLength >= FLUSH_BYTES) {
+      this.socket.uncork();
+      this.socket.cork();
     }
-    send(...args);
-    if (socket.writableLength >= CORK_BYTES) uncork();
+  }
+
+  close(code: number, reason: string): void {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // A code ws will not send (1006) or a socket already gone: drop it.
+      this.ws.terminate();
+    }
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  batch(fn: () => void): void {
+    if (this.corked) return fn();
+    this.corked = true;
+    this.socket.cork();
+    try {
+      fn();
+    } finally {
+      this.corked = false;
+      this.socket.uncork();
+    }
+  }
+}
+
+export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWebSocketKit {
+  const resolved = resolveWebSocketOptions(options);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxFrameBytes });
+  const heartbeat = startHeartbeat(
+    wss.clients,
+    resolved.heartbeatMs,
+    resolved.heartbeatTimeoutMs,
+    (ws) => ws.ping(),
+    // No close handshake with a peer that does not answer.
+    (ws) => ws.terminate(),
+  );
+  /** Requests the app accepted, with what to wire their connection to. */
+  const accepted = new WeakMap<IncomingMessage, PeerHandlers>();
+
+  const wire = (ws: WebSocket, socket: Duplex, handlers: PeerHandlers): void => {
+    const peer = new NodePeer(ws, socket);
+    const guard = (fn: () => void): void => {
+      try {
+        fn();
+      } catch {
+        // The monitor's handlers catch their own errors; this only keeps ws's parser safe.
+        peer.close(1011, 'internal error');
+      }
+    };
+    ws.on('message', (data: Buffer, isBinary: boolean) =>
+      guard(() => handlers.message(peer, isBinary ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer : data.toString())),
+    );
+    ws.on('close', (code: number) => guard(() => handlers.close(peer, code)));
+    // An error (a frame over maxPayload, a bad frame) is followed by the close event.
+    ws.on('error', () => {});
+    ws.on('pong', () => heartbeat.answered(ws));
+    guard(() => handlers.open(peer));
   };
+
+  const handleUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer, fetch: NodeFetch): Promise<void> => {
+    socket.on('error', () => socket.destroy());
+    let response: Response;
+    try {
+      const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value === undefined) continue;
+        for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+      }
+      response = await fetch(new Request(url, { headers }), { incoming: request, outgoing: undefined });
+    } catch {
+      response = new Response(null, { status: 400 });
+    }
+    const handlers = accepted.get(request);
+    if (!handlers) {
+      await refuse(socket, response);
+      return;
+    }
+    accepted.delete(request);
+    // ws answers 101 and calls back at once: corked, the answer and `connection.established`
+    // (sent on open) leave in one write.
+    socket.cork();
+    try {
+      wss.handleUpgrade(request, socket, head, (ws) => wire(ws, socket, handlers));
+    } finally {
+      socket.uncork();
+    }
+  };
+
+  return {
+    runtime: 'node',
+    options: resolved,
+    upgrade(c: Context, handlers: PeerHandlers) {
+      const incoming = (c.env as Partial<NodeEnv> | undefined)?.incoming;
+      if (!incoming) throw new TypeError('the Node WebSocket kit must be attached to the server: ws.attach(server, app.fetch)');
+      accepted.set(incoming, handlers);
+      // Not sent: attach() answers the upgrade itself.
+      return new Response(null);
+    },
+    remoteAddress: (c) => (c.env as Partial<NodeEnv> | undefined)?.incoming?.socket?.remoteAddress,
+    stop: heartbeat.stop,
+    attach(server, fetch) {
+      server.on('upgrade', (request, socket, head) => void handleUpgrade(request, socket, head, fetch));
+    },
+    get openCount() {
+      return wss.clients.size;
+    },
+    terminateAll() {
+      for (const ws of wss.clients) ws.terminate();
+    },
+  };
+}
+
+/** Answers a refused upgrade with the app's response (status and body), then closes. */
+async function refuse(socket: Duplex, response: Response): Promise<void> {
+  const body = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+  const type = response.headers.get('content-type');
+  const head =
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\nConnection: close\r\n` +
+    (type ? `Content-Type: ${type}\r\n` : '') +
+    `Content-Length: ${body.byteLength}\r\n\r\n`;
+  if (socket.writable) socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+  else socket.destroy();
 }

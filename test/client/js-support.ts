@@ -110,7 +110,7 @@ export async function restartableServer(sessions: SessionSnapshot[] = []): Promi
       let monitor!: Monitor;
       const http = await nodeServer.serve(
         (kit) => (monitor = createMonitor({
-          auth: { secret }, log: () => {}, source, upgradeWebSocket: kit.upgradeWebSocket, remoteAddress: kit.remoteAddress,
+          auth: { secret }, log: () => {}, source, websocket: kit,
         })),
         { host: '127.0.0.1', port, maxFrameBytes: 64 * 1024, heartbeatMs: 25_000, heartbeatTimeoutMs: 10_000 },
       );

@@ -55,7 +55,7 @@ deno.test({
     const source = createMemorySource();
     const app = new Hono();
     app.get('/api/hello', (c) => c.json({ hello: 'host' }));
-    const monitor = createMonitor({ ...createDenoWebSocket(), source, auth: { secret }, log: () => {} });
+    const monitor = createMonitor({ websocket: createDenoWebSocket(), source, auth: { secret }, log: () => {} });
     app.route('/tmux', monitor);
     const server = deno.serve({ hostname: '127.0.0.1', port: 0, onListen() {} }, app.fetch);
     const base = `127.0.0.1:${server.addr.port}`;

@@ -24,7 +24,7 @@ export interface TestServer<S extends EventSource = MemorySource> {
   close(): Promise<void>;
 }
 
-export type TestServerOptions<S extends EventSource> = Partial<Omit<MonitorOptions, 'upgradeWebSocket' | 'source' | 'auth'>> & {
+export type TestServerOptions<S extends EventSource> = Partial<Omit<MonitorOptions, 'websocket' | 'source' | 'auth'>> & {
   /** Verifier settings on top of the HS256 secret, or false for no auth. */
   auth?: Partial<VerifierOptions> | false;
   source?: S;
@@ -48,8 +48,7 @@ export async function startServer<S extends EventSource = MemorySource>(options:
         ...monitorOptions,
         auth: auth === false ? false : { secret, ...auth },
         source,
-        upgradeWebSocket: kit.upgradeWebSocket,
-        remoteAddress: kit.remoteAddress,
+        websocket: kit,
       });
       if (!prefix) return monitor;
       // A host app with its own routes, the monitor mounted under a prefix.

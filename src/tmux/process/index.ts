@@ -2,6 +2,7 @@
  * Picks the process implementation for the runtime we run on, at run time, loading only
  * that runtime's module (dynamic import), so one bundle runs under Node, Bun and Deno.
  */
+import { currentRuntime } from '../../runtime/detect.ts';
 import type { ChildProcess, ProcessApi, RunResult, SpawnOptions } from './types.ts';
 
 export type { ChildProcess, ProcessApi, RunResult, SpawnOptions } from './types.ts';
@@ -14,10 +15,14 @@ export function processApi(): Promise<ProcessApi> {
 }
 
 async function load(): Promise<ProcessApi> {
-  const g = globalThis as { Bun?: unknown; Deno?: unknown };
-  if (g.Bun !== undefined) return (await import('./bun.ts')).bunProcessApi();
-  if (g.Deno !== undefined) return (await import('./deno.ts')).denoProcessApi();
-  return (await import('./node.ts')).nodeProcessApi();
+  switch (currentRuntime()) {
+    case 'bun':
+      return (await import('./bun.ts')).bunProcessApi();
+    case 'deno':
+      return (await import('./deno.ts')).denoProcessApi();
+    case 'node':
+      return (await import('./node.ts')).nodeProcessApi();
+  }
 }
 
 /** Spawn a long-lived process with piped stdin/stdout (stderr discarded). */

@@ -1,0 +1,130 @@
+/**
+ * The one WebSocket contract between the monitor and a runtime (as crossws's Peer and
+ * Hono's adapters do it): each runtime's file (node-websocket.ts, bun-websocket.ts,
+ * deno-websocket.ts) provides a `WebSocketKit` — upgrade, options, remote address, a
+ * `Peer` per connection (send, close, buffered amount, an explicit batch hook), the
+ * heartbeat and stop — and the monitor uses nothing else of the runtime's socket.
+ *
+ * This file touches no runtime global and no Node built-in: the core imports it.
+ */
+import type { Context } from 'hono';
+
+/** One open WebSocket connection, as the monitor sees it on every runtime. */
+export interface Peer {
+  /** Queues a text frame. Never throws for a socket that is closing. */
+  send(text: string): void;
+  /** Starts the close handshake with this code (a runtime may first flush what was sent). */
+  close(code: number, reason: string): void;
+  /**
+   * Bytes handed to `send` and not yet written to the network. Inside `batch` a runtime
+   * may count what that batch sent so far.
+   */
+  readonly bufferedAmount: number;
+  /**
+   * Runs `fn`; the frames it sends go out in as few writes as the runtime can make (Node
+   * corks the TCP socket, Bun corks uWS). Without it each frame may be a write of its own.
+   */
+  batch(fn: () => void): void;
+}
+
+/** What the monitor does with a connection's life. */
+export interface PeerHandlers {
+  open(peer: Peer): void;
+  /** A text frame as a string, a binary frame as an ArrayBuffer of exactly the frame. */
+  message(peer: Peer, data: string | ArrayBuffer): void;
+  /** The connection closed, by either side (1006 when it just went away). */
+  close(peer: Peer, code: number): void;
+}
+
+export interface WebSocketOptions {
+  /** Largest inbound frame; larger ones are closed with 1009 (default 64 KiB). */
+  maxFrameBytes?: number;
+  /** The monitor's send-buffer limit; a runtime with a limit of its own (Bun) sets it above. */
+  sendBufferLimit?: number;
+  /** Ping every this many ms (default 25 000; 0: no heartbeat). */
+  heartbeatMs?: number;
+  /** Drop a peer that has not answered a ping within this many ms (default 10 000). */
+  heartbeatTimeoutMs?: number;
+}
+
+export type ResolvedWebSocketOptions = Required<WebSocketOptions>;
+
+export const WEBSOCKET_DEFAULTS: ResolvedWebSocketOptions = {
+  maxFrameBytes: 64 * 1024,
+  sendBufferLimit: 1024 * 1024,
+  heartbeatMs: 25_000,
+  heartbeatTimeoutMs: 10_000,
+};
+
+export function resolveWebSocketOptions(options: WebSocketOptions = {}): ResolvedWebSocketOptions {
+  return {
+    maxFrameBytes: options.maxFrameBytes ?? WEBSOCKET_DEFAULTS.maxFrameBytes,
+    sendBufferLimit: options.sendBufferLimit ?? WEBSOCKET_DEFAULTS.sendBufferLimit,
+    heartbeatMs: options.heartbeatMs ?? WEBSOCKET_DEFAULTS.heartbeatMs,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? WEBSOCKET_DEFAULTS.heartbeatTimeoutMs,
+  };
+}
+
+/** What a runtime gives the monitor: the whole of its WebSocket side. */
+export interface WebSocketKit {
+  readonly runtime: 'node' | 'bun' | 'deno';
+  readonly options: ResolvedWebSocketOptions;
+  /**
+   * Upgrades the request (already known to be a WebSocket upgrade, see
+   * `isWebSocketUpgrade`) and wires the connection to `handlers`. Returns the response the
+   * route returns.
+   */
+  upgrade(c: Context, handlers: PeerHandlers): Response | Promise<Response>;
+  /** The peer's address, for the failed-auth limit and the audit log. */
+  remoteAddress(c: Context): string | undefined;
+  /** Stops the heartbeat (connections stay open). */
+  stop(): void;
+}
+
+/** `Upgrade` is a comma-separated list of protocols, compared case-insensitively (RFC 7230). */
+export function isWebSocketUpgrade(header: string | undefined | null): boolean {
+  return header?.split(',').some((token) => token.trim().toLowerCase() === 'websocket') ?? false;
+}
+
+/** The first subprotocol the client offered, which the server echoes (or ''). */
+export function firstSubprotocol(header: string | undefined | null): string {
+  return header?.split(',')[0]?.trim() ?? '';
+}
+
+/**
+ * Pings every peer every `intervalMs`; one that has not answered `timeoutMs` later is
+ * dropped. Node and Bun use it (Deno pings by itself, see deno-websocket.ts). The runtime
+ * calls `answered` on a pong.
+ */
+export function startHeartbeat<S>(
+  sockets: Iterable<S>,
+  intervalMs: number,
+  timeoutMs: number,
+  ping: (socket: S) => void,
+  drop: (socket: S) => void,
+): { answered(socket: S): void; stop(): void } {
+  const waiting = new WeakSet<S & object>();
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const interval =
+    intervalMs > 0
+      ? setInterval(() => {
+          for (const socket of sockets) {
+            waiting.add(socket as S & object);
+            ping(socket);
+          }
+          clearTimeout(deadline);
+          deadline = setTimeout(() => {
+            for (const socket of sockets) if (waiting.has(socket as S & object)) drop(socket);
+          }, timeoutMs);
+        }, intervalMs)
+      : undefined;
+  // The heartbeat alone must not keep a host's process alive.
+  (interval as { unref?: () => void } | undefined)?.unref?.();
+  return {
+    answered: (socket) => void waiting.delete(socket as S & object),
+    stop() {
+      clearInterval(interval);
+      clearTimeout(deadline);
+    },
+  };
+}
