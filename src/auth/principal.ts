@@ -7,7 +7,7 @@ export interface Principal {
   subject: string;
   role: Role;
   permissions: ReadonlySet<Permission>;
-  /** Session-name patterns, or null for every session. */
+  /** Session patterns (names, or ids when they start with `$`), or null for every session. */
   sessions: readonly string[] | null;
   /** Compiled from `sessions`; null when unscoped. */
   inScope: SessionScope | null;
@@ -28,6 +28,7 @@ export const ANONYMOUS_ADMIN: Principal = makePrincipal({
   expiresAt: null,
 });
 
-export function canSeeSession(principal: Principal, session: string | undefined): boolean {
-  return session === undefined || principal.inScope === null || principal.inScope(session);
+/** No session (a system event) is visible to all; a session by its name, and its id when known. */
+export function canSeeSession(principal: Principal, session: string | undefined, sessionId?: string): boolean {
+  return session === undefined || principal.inScope === null || principal.inScope(session, sessionId);
 }

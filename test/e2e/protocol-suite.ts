@@ -426,7 +426,7 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         noRead.send({ action: 'auth', token: await server.token({ role: 'admin', permissions: ['subscribe'] }) });
         expect((await noRead.next('error')).code).toBe('FORBIDDEN');
         expect((await noRead.closed).code).toBe(4403);
-        const noSubscribe = await authed({ role: 'viewer', permissions: ['read'] });
+        const noSubscribe = await authed({ role: 'viewer', permissions: ['read', 'output'] });
         expect((await noSubscribe.request({ action: 'subscribe' })).code).toBe('FORBIDDEN');
         expect((await noSubscribe.request({ action: 'snapshot' })).code).toBe('FORBIDDEN');
       });
