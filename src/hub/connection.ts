@@ -17,6 +17,8 @@ import {
 } from '../protocol/schemas.ts';
 import type { Target } from '../protocol/snapshot.ts';
 import { ANONYMOUS_ADMIN, canSeeSession, type Principal } from '../auth/principal.ts';
+import { pinnedTarget, scopedPane, scopedSnapshot } from './scoped.ts';
+import { describeReached } from './targets.ts';
 import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
 import type { Hub } from './hub.ts';
 import { TokenBucket, WindowCounter } from './rate-limit.ts';
@@ -356,38 +358,37 @@ export class Connection {
     const lines = message.lines ?? 0;
     if (lines > 0 && !this.require('output', message.id)) return;
     const target: Target | undefined = message.target;
-    if (target?.session !== undefined && !this.sessionAllowed(String(target.session), message.id)) return;
     const seq = this.hub.lastPublished;
     try {
-      const sessions = await withTimeout(this.hub.source.snapshot(target, lines), SOURCE_TIMEOUT_MS);
-      const visible = sessions.filter((s) => canSeeSession(this.principal!, s.name));
-      if (target?.session !== undefined && visible.length === 0 && sessions.length > 0) {
-        this.error('FORBIDDEN', `session "${target.session}" is outside this token's sessions`, message.id);
-        return;
-      }
+      // Resolved inside the token's scope: outside it answers as absent (src/hub/targets.ts).
+      const sessions = await withTimeout(scopedSnapshot(this.hub.source, this.principal!, target, lines), SOURCE_TIMEOUT_MS);
       this.send({ type: 'snapshot.acknowledged', id: message.id, target: target ?? null });
-      this.send({ type: 'snapshot.data', id: message.id, data: { seq, sessions: visible } });
+      this.send({ type: 'snapshot.data', id: message.id, data: { seq, sessions } });
     } catch (error) {
-      this.sourceError(error, message.id);
+      this.sourceError(error, message.id, 'snapshot', target);
     }
   }
 
   private async command(message: v.InferOutput<typeof CommandMessage>): Promise<void> {
     if (!this.require('write', message.id)) return;
-    if (!this.sessionAllowed(String(message.target.session), message.id)) return;
     if (message.command === 'send' && (message.text ?? '') === '' && message.enter === false) {
       this.error('INVALID_MESSAGE', '"send" needs "text" or "enter"', message.id, [{ path: 'text', message: 'required' }]);
       return;
     }
-    this.hub.audit('command', { client_id: this.id, subject: this.principal!.subject, command: message.command, target: message.target });
     try {
+      const reached = await withTimeout(scopedPane(this.hub.source, this.principal!, message.target), SOURCE_TIMEOUT_MS);
+      this.hub.audit('command', {
+        client_id: this.id, subject: this.principal!.subject, command: message.command, target: message.target, reached: describeReached(reached),
+      });
       await withTimeout(
-        this.hub.source.command({ target: message.target, command: message.command, text: message.text, enter: message.enter ?? true }),
+        this.hub.source.command({
+          target: pinnedTarget(message.target, reached), command: message.command, text: message.text, enter: message.enter ?? true,
+        }),
         SOURCE_TIMEOUT_MS,
       );
       this.send({ type: 'command.result', id: message.id, success: true, command: message.command, target: message.target });
     } catch (error) {
-      this.sourceError(error, message.id);
+      this.sourceError(error, message.id, 'command', message.target);
     }
   }
 
@@ -426,7 +427,7 @@ export class Connection {
   private mayReceive(event: MonitorEvent): boolean {
     const principal = this.principal!;
     if (OUTPUT_EVENT_TYPES.has(event.type) && !principal.permissions.has('output')) return false;
-    if (canSeeSession(principal, event.session)) return true;
+    if (canSeeSession(principal, event.session, event.session_id)) return true;
     return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name);
   }
 
@@ -471,8 +472,10 @@ export class Connection {
     this.transport.send(JSON.stringify(message));
   }
 
-  private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown): void {
+  /** Every refusal is answered and goes in the audit log as `rejected` (with what was asked, never a token). */
+  private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown, asked?: Record<string, unknown>): void {
     this.hub.metrics.countRejected(code);
+    this.hub.audit('rejected', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, code, reason: message, ...asked });
     this.send({ type: 'error', id, code, message, timestamp: new Date().toISOString(), ...(details === undefined ? {} : { details }) });
   }
 
@@ -488,18 +491,12 @@ export class Connection {
     return false;
   }
 
-  private sessionAllowed(session: string, id: RequestId | undefined): boolean {
-    if (canSeeSession(this.principal!, session)) return true;
-    this.error('FORBIDDEN', `session "${session}" is outside this token's sessions`, id);
-    return false;
-  }
-
-  private sourceError(error: unknown, id: RequestId | undefined): void {
+  private sourceError(error: unknown, id: RequestId | undefined, action: string, target: unknown): void {
     if (error instanceof MonitorError) {
-      this.error(error.code, error.message, id, error.details);
+      this.error(error.code, error.message, id, error.details, { action, target });
     } else {
       this.hub.log('error', 'source call failed', { client_id: this.id, error: String(error) });
-      this.error('INTERNAL_ERROR', 'the tmux source failed', id);
+      this.error('INTERNAL_ERROR', 'the tmux source failed', id, undefined, { action, target });
     }
   }
 }

@@ -36,8 +36,8 @@ describe('principalFromClaims', () => {
 describe('session scope', () => {
   it('matches patterns with *', () => {
     const inScope = compileScope(['proj-*', 'exact', 'a*b'])!;
-    expect(['proj-1', 'proj-', 'exact', 'ab', 'a-x-b'].every(inScope)).toBe(true);
-    expect(['proj', 'exactly', 'xproj-1', 'a.b.c'].some(inScope)).toBe(false);
+    expect(['proj-1', 'proj-', 'exact', 'ab', 'a-x-b'].every((n) => inScope(n))).toBe(true);
+    expect(['proj', 'exactly', 'xproj-1', 'a.b.c'].some((n) => inScope(n))).toBe(false);
     expect(compileScope(null)).toBeNull();
   });
 

@@ -440,9 +440,15 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         await scoped.request({ action: 'snapshot' });
         const data = await scoped.next('snapshot.data');
         expect(data.data.sessions.map((s: SessionSnapshot) => s.name)).toEqual(['alpha']);
-        expect((await scoped.request({ action: 'snapshot', target: { session: 'beta' } })).code).toBe('FORBIDDEN');
+        // Outside the scope answers as absent: NOT_FOUND, by name or by id.
+        expect((await scoped.request({ action: 'snapshot', target: { session: 'beta' } })).code).toBe('NOT_FOUND');
+        expect((await scoped.request({ action: 'snapshot', target: { pane: '%1' } })).code).toBe('NOT_FOUND');
         const command = await scoped.request({ action: 'command', target: { session: 'beta', window: 0 }, command: 'interrupt' });
-        expect(command.code).toBe('FORBIDDEN');
+        expect(command.code).toBe('NOT_FOUND');
+        // `*1` matches "$1", beta's id, but a name pattern never reaches a session by its id.
+        const byId = await authed({ role: 'operator', sessions: ['*1'] });
+        const typed = await byId.request({ action: 'command', target: { session: '$1', window: 0 }, command: 'send', text: 'x' });
+        expect(typed.code).toBe('NOT_FOUND');
       });
     });
 
