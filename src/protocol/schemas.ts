@@ -76,9 +76,15 @@ export const CommandMessage = v.strictObject({
   id: v.optional(RequestId),
   target: v.strictObject({ session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
   command: v.picklist(['send', 'interrupt']),
-  text: v.optional(v.pipe(v.string(), v.maxLength(MAX_SEND_TEXT))),
+  // Any character goes through exactly, NUL and control bytes included; a lone surrogate
+  // has no bytes to type, so it is refused rather than silently changed.
+  text: v.optional(v.pipe(v.string(), v.maxLength(MAX_SEND_TEXT), v.check(isWellFormed, 'text has a lone surrogate; send valid Unicode'))),
   enter: v.optional(v.boolean()),
 });
+
+function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
 
 export const PingMessage = v.strictObject({
   action: v.literal('ping'),

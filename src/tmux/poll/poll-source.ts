@@ -17,6 +17,7 @@ import { EMPTY_STATE, indexPanes, type PaneLocation, type TmuxState } from '../s
 import { CLIENT_FORMAT, PANE_FORMAT, SESSION_FORMAT, parseClients, parseState } from '../state/query.ts';
 import { EventQueue } from '../source/event-queue.ts';
 import { lastLines, toSnapshot } from '../source/snapshot.ts';
+import { typeTextArgs } from '../control/keys.ts';
 import { narrow, resolvePane } from '../source/targets.ts';
 import { ENTER_DELAY_MS, socketArgs, type TmuxSourceOptions } from '../source/tmux-source.ts';
 
@@ -118,7 +119,7 @@ export class PollSource implements EventSource {
     };
     if (request.command === 'interrupt') return send(['C-c']);
     const text = request.text ?? '';
-    if (text !== '') await send(['-l', '--', text]);
+    for (const args of typeTextArgs(text)) await send(args);
     if (request.enter) {
       if (text !== '') await new Promise((r) => setTimeout(r, this.options.enterDelayMs ?? ENTER_DELAY_MS));
       await send(['Enter']);

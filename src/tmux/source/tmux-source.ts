@@ -34,6 +34,7 @@ import {
 } from '../state/query.ts';
 import { EventQueue } from './event-queue.ts';
 import { lastLines, toSnapshot } from './snapshot.ts';
+import { typeTextArgs } from '../control/keys.ts';
 import { narrow, resolvePane } from './targets.ts';
 
 export interface TmuxSourceOptions {
@@ -209,7 +210,7 @@ export class TmuxSource implements EventSource {
       return;
     }
     const text = request.text ?? '';
-    if (text !== '') await this.send('send-keys', '-t', paneId, '-l', '--', text);
+    for (const args of typeTextArgs(text)) await this.send('send-keys', '-t', paneId, ...args);
     if (request.enter) {
       // Like the Tmux Orchestrator's send-message: text, a pause, then Enter, so that TUIs
       // that treat fast input as a paste take the Enter as "submit".
