@@ -8,6 +8,8 @@ export interface FlagSpec {
   type: 'string' | 'boolean';
   help: string;
   placeholder?: string;
+  /** May be given more than once; the values are joined with commas (for list flags). */
+  repeatable?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -30,7 +32,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`flag --${spec.name} needs a value`);
-    flags[spec.name] = value;
+    const earlier = flags[spec.name];
+    flags[spec.name] = spec.repeatable && typeof earlier === 'string' ? `${earlier},${value}` : value;
   }
   return flags;
 }

@@ -150,6 +150,7 @@ export class Connection {
     const size = typeof data === 'string' ? utf8Length(data, options.maxFrameBytes) : 'size' in data ? data.size : data.byteLength;
     if (size > options.maxFrameBytes) {
       this.hub.metrics.countRejected('FRAME_TOO_LARGE');
+      this.hub.audit('rejected', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, code: 'FRAME_TOO_LARGE', reason: `frame of ${size} bytes` });
       this.close(CloseCode.TOO_LARGE, `frame over ${options.maxFrameBytes} bytes`);
       return;
     }
