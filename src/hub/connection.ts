@@ -18,6 +18,7 @@ import {
 import type { Target } from '../protocol/snapshot.ts';
 import { ANONYMOUS_ADMIN, canSeeSession, type Principal } from '../auth/principal.ts';
 import { pinnedTarget, scopedPane, scopedSnapshot } from './scoped.ts';
+import { legacyFilters, sameFilters, unknownTypes } from '../protocol/compat.ts';
 import { describeReached } from './targets.ts';
 import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
 import type { Hub } from './hub.ts';
@@ -287,17 +288,12 @@ export class Connection {
 
   private subscribe(message: v.InferOutput<typeof SubscribeMessage>): void {
     if (!this.require('subscribe', message.id)) return;
-    const filters = v.safeParse(FiltersSchema, message.filters ?? {});
-    if (!filters.success) {
-      const details = describeIssues(filters.issues).map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : 'filters' }));
-      this.error('INVALID_FILTER', `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`, message.id, details);
-      return;
-    }
+    const normalized = this.parseFilters(message.filters, message.id);
+    if (!normalized) return;
     if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
       this.error('INVALID_MESSAGE', `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`, message.id);
       return;
     }
-    const normalized = normalizeFilters(filters.output);
     const upTo = this.hub.lastPublished;
     const sameEpoch = message.epoch === undefined || message.epoch === this.hub.epoch;
     const replayFrom = message.since === undefined ? undefined : sameEpoch ? message.since : 0;
@@ -319,6 +315,7 @@ export class Connection {
       filters: normalized,
       subscriptions: [...this.subscriptions.keys()],
       seq: upTo,
+      unknown_types: unknownTypes(normalized.types),
     });
     if (replayFrom === undefined) return;
 
@@ -344,21 +341,49 @@ export class Connection {
 
   private unsubscribe(message: v.InferOutput<typeof UnsubscribeMessage>): void {
     if (!this.require('subscribe', message.id)) return;
-    if (message.subscription === undefined) {
+    if (message.subscription !== undefined && message.filters !== undefined) {
+      this.error('INVALID_MESSAGE', 'give "subscription" or "filters", not both', message.id, [{ path: 'filters', message: 'not with subscription' }]);
+      return;
+    }
+    let removed: string;
+    if (message.filters !== undefined) {
+      // The first implementation's form: remove the subscription(s) with exactly these filters.
+      const filters = this.parseFilters(message.filters, message.id);
+      if (!filters) return;
+      const matching = [...this.subscriptions.values()].filter((s) => sameFilters(s.filters, filters));
+      if (matching.length === 0) {
+        this.error('NOT_FOUND', 'no subscription with exactly these filters', message.id);
+        return;
+      }
+      for (const subscription of matching) this.subscriptions.delete(subscription.id);
+      removed = matching.map((s) => s.id).join(',');
+    } else if (message.subscription === undefined) {
       this.subscriptions.clear();
+      removed = '*';
     } else if (!this.subscriptions.delete(message.subscription)) {
       this.error('NOT_FOUND', `no subscription "${message.subscription}"`, message.id);
       return;
+    } else {
+      removed = message.subscription;
     }
-    this.hub.audit('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: message.subscription ?? '*' });
+    this.hub.audit('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: removed });
     this.send({ type: 'unsubscribe.confirmed', id: message.id, subscriptions: [...this.subscriptions.keys()] });
+  }
+
+  /** Filters as sent (the first implementation's spellings too), normalized; INVALID_FILTER otherwise. */
+  private parseFilters(raw: unknown, id: RequestId | undefined): NormalizedFilters | undefined {
+    const filters = v.safeParse(FiltersSchema, legacyFilters(raw));
+    if (filters.success) return normalizeFilters(filters.output);
+    const details = describeIssues(filters.issues).map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : 'filters' }));
+    this.error('INVALID_FILTER', `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`, id, details);
+    return undefined;
   }
 
   private async snapshot(message: v.InferOutput<typeof SnapshotMessage>): Promise<void> {
     if (!this.require('snapshot', message.id)) return;
     const lines = message.lines ?? 0;
     if (lines > 0 && !this.require('output', message.id)) return;
-    const target: Target | undefined = message.target;
+    const target: Target | undefined = message.target ?? undefined;
     const seq = this.hub.lastPublished;
     try {
       // Resolved inside the token's scope: outside it answers as absent (src/hub/targets.ts).

@@ -4,7 +4,7 @@
  * the client sees rather than a silent no-op.
  */
 import * as v from 'valibot';
-import { EVENT_TYPES } from './events.ts';
+import { isWellFormedType } from './compat.ts';
 
 const MAX_FILTER_ENTRIES = 100;
 const MAX_FILTER_ENTRY_LENGTH = 256;
@@ -21,16 +21,13 @@ const FilterEntry = v.union([
 ]);
 const FilterList = v.pipe(v.array(FilterEntry), v.maxLength(MAX_FILTER_ENTRIES));
 
-/** A `types` entry must name a known type, a family (`pane.*`) or `*`. */
-const knownTypePattern = (pattern: string): boolean =>
-  pattern === '*' ||
-  (pattern.endsWith('.*') && EVENT_TYPES.some((t) => t.startsWith(pattern.slice(0, -1)))) ||
-  (EVENT_TYPES as readonly string[]).includes(pattern);
+// A `types` entry must be a well-formed type, family (`pane.*`) or `*`. Types we do not know
+// are accepted, never match, and are listed back as `unknown_types` (./compat.ts).
 
 export const FiltersSchema = v.strictObject({
   types: v.optional(
     v.pipe(
-      v.array(v.pipe(v.string(), v.check(knownTypePattern, 'unknown event type'))),
+      v.array(v.pipe(v.string(), v.check(isWellFormedType, 'not an event type, family (pane.*) or *'))),
       v.maxLength(MAX_FILTER_ENTRIES),
     ),
   ),
@@ -60,12 +57,15 @@ export const UnsubscribeMessage = v.strictObject({
   action: v.literal('unsubscribe'),
   id: v.optional(RequestId),
   subscription: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  // Or the filters of the subscription(s) to remove, as the first implementation's clients do.
+  filters: v.optional(v.unknown()),
 });
 
 export const SnapshotMessage = v.strictObject({
   action: v.literal('snapshot'),
   id: v.optional(RequestId),
-  target: v.optional(
+  // `null` (as the first implementation's clients send) is the whole tree, like no target.
+  target: v.nullish(
     v.strictObject({ session: v.optional(Name), window: v.optional(NameOrIndex), pane: v.optional(NameOrIndex) }),
   ),
   lines: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SNAPSHOT_LINES))),

@@ -126,7 +126,7 @@ describe('TmuxMonitor', () => {
 
   it('rejects an invalid filter with INVALID_FILTER and drops that subscription', async () => {
     const monitor = connect({ token: await server.token() });
-    const error = await monitor.subscribe({ types: ['no.such' as 'agent.status'] }).catch((e: unknown) => e);
+    const error = await monitor.subscribe({ types: ['not a type!' as 'agent.status'] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TmuxMonitorError);
     expect((error as TmuxMonitorError).code).toBe('INVALID_FILTER');
     expect(monitor.state).toBe('open');

@@ -212,7 +212,10 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         expect((await client.request({ action: 'subscribe', filters: { sessions: [{ a: 1 }] } })).code).toBe('INVALID_FILTER');
         expect((await client.request({ action: 'subscribe', filters: { sessions: Array(500).fill('x') } })).code).toBe('INVALID_FILTER');
         expect((await client.request({ action: 'subscribe', filters: { typo: [] } })).code).toBe('INVALID_FILTER');
-        expect((await client.request({ action: 'subscribe', filters: { types: ['no.such'] } })).code).toBe('INVALID_FILTER');
+        expect((await client.request({ action: 'subscribe', filters: { types: ['not a type!'] } })).code).toBe('INVALID_FILTER');
+        // Well-formed but unknown types are accepted, never match, and are listed back (v1.1).
+        const unknown = await client.request({ action: 'subscribe', filters: { types: ['no.such', 'pane.command', 'agent.status'] } });
+        expect(unknown).toMatchObject({ type: 'subscription.confirmed', unknown_types: ['no.such'] });
       });
 
       it('closes a frame over 64 KiB with 1009, and others carry on', async () => {
