@@ -14,7 +14,12 @@ export interface GlobSteps {
 
 export function compileGlob(pattern: string, steps?: GlobSteps): GlobMatcher {
   const pieces = pattern.split('*');
-  if (pieces.length === 1) return (text) => (steps && (steps.steps += Math.min(text.length, pattern.length) + 1), text === pattern);
+  if (pieces.length === 1) {
+    return (text) => {
+      if (steps) steps.steps += Math.min(text.length, pattern.length) + 1;
+      return text === pattern;
+    };
+  }
   const head = pieces[0]!;
   const tail = pieces[pieces.length - 1]!;
   const middle = pieces.slice(1, -1).filter((p) => p !== '').map((p) => ({ piece: p, table: failureTable(p) }));

@@ -5,11 +5,11 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { RawEvent } from '../../src/protocol/events.ts';
 import type { SessionSnapshot } from '../../src/protocol/snapshot.ts';
 import { TestClient, type Message } from '../helpers/ws-client.ts';
-import type { Harness, HarnessOptions, StartHarness } from './harness.ts';
+import type { Harness, StartHarness } from './harness.ts';
 
 const output = (session: string, text: string, extra: Partial<RawEvent> = {}): RawEvent =>
   ({
