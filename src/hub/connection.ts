@@ -18,9 +18,9 @@ import {
 import type { Target } from '../protocol/snapshot.ts';
 import { ANONYMOUS_ADMIN, canSeeSession, type Principal } from '../auth/principal.ts';
 import { pinnedTarget, scopedPane, scopedSnapshot } from './scoped.ts';
-import { legacyFilters, sameFilters, unknownTypes } from '../protocol/compat.ts';
+import { sameFilters, unknownTypes } from '../protocol/compat.ts';
 import { describeReached } from './targets.ts';
-import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
+import { compileFilters, parseFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
 import type { Hub } from './hub.ts';
 import { TokenBucket, WindowCounter } from './rate-limit.ts';
 import type { StampedEvent } from './sequencer.ts';
@@ -372,10 +372,9 @@ export class Connection {
 
   /** Filters as sent (the first implementation's spellings too), normalized; INVALID_FILTER otherwise. */
   private parseFilters(raw: unknown, id: RequestId | undefined): NormalizedFilters | undefined {
-    const filters = v.safeParse(FiltersSchema, legacyFilters(raw));
-    if (filters.success) return normalizeFilters(filters.output);
-    const details = describeIssues(filters.issues).map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : 'filters' }));
-    this.error('INVALID_FILTER', `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`, id, details);
+    const result = parseFilters(raw);
+    if (result.ok) return result.filters;
+    this.error(result.code, result.message, id, result.details);
     return undefined;
   }
 
