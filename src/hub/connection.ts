@@ -12,7 +12,7 @@ import { OUTPUT_EVENT_TYPES } from '../protocol/events.ts';
 import { CloseCode, MonitorError, type ErrorCode } from '../protocol/errors.ts';
 import { PROTOCOL_VERSION, SERVER_NAME, SERVER_VERSION, type Permission, type RequestId, type ServerMessage } from '../protocol/messages.ts';
 import {
-  ACTIONS, AuthMessage, ClientMessageSchema, CommandMessage, describeIssues, FiltersSchema, SnapshotMessage,
+  ACTIONS, AuthMessage, ClientMessageSchema, CommandMessage, describeIssues, SnapshotMessage,
   SubscribeMessage, UnsubscribeMessage, type ClientMessage,
 } from '../protocol/schemas.ts';
 import type { Target } from '../protocol/snapshot.ts';
