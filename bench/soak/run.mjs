@@ -6,7 +6,7 @@
  * (bench/soak/server.ts, Node), and clients that come and go the whole time:
  *   steady    stay connected and read everything (some with filters);
  *   resumers  drop the connection abruptly, stay away a few seconds, resume with `since`;
- *   stoppers  subscribe, then stop reading (the server must cut them loose: 4503);
+ *   stoppers  subscribe, then stop reading (the server must drop their output, then close 4503);
  *   flooders  send far over the rate limit, malformed frames and oversized frames;
  *   churners  connect, authenticate (some with a bad token), subscribe, leave.
  * Now and then the tmux server is killed and started again.
@@ -48,8 +48,10 @@ let started = Date.now();
 // ---- tmux with busy panes ---------------------------------------------------------------
 
 const socket = `soak-${Math.random().toString(16).slice(2, 10)}`;
-// A pane that prints a line every 0.1 s and a burst of 3000 lines every ~30 s (sh builtins only).
+// Panes that print a line every 0.1 s and a burst of 3000 lines every ~30 s (sh builtins only).
 const BUSY = `sh -c 'i=0; while :; do i=$((i+1)); echo "soak line $i"; if [ $((i % 300)) -eq 0 ]; then seq 1 3000; fi; sleep 0.1; done'`;
+// A firehose: ~100 KB of output a second, enough to fill a stopped reader's socket buffers.
+const FIREHOSE = `sh -c 'while :; do head -c 100000 /dev/zero | tr "\\000" x | fold -w 100; sleep 1; done'`;
 
 async function startBusyTmux() {
   await tmuxCommand(socket, [
@@ -58,7 +60,8 @@ async function startBusyTmux() {
     'new-session', '-d', '-s', 'soak-a', '-x', '160', '-y', '40', BUSY, ';',
     'split-window', '-t', 'soak-a', BUSY, ';',
     'new-session', '-d', '-s', 'soak-b', '-x', '160', '-y', '40', BUSY, ';',
-    'split-window', '-t', 'soak-b', BUSY,
+    'split-window', '-t', 'soak-b', BUSY, ';',
+    'new-window', '-d', '-t', 'soak-b', '-n', 'firehose', FIREHOSE,
   ]);
 }
 const killTmux = () => tmuxCommand(socket, ['kill-server']).catch(() => {});
@@ -230,8 +233,8 @@ async function stopper() {
   const client = await open(url, admin());
   await subscribe(client, 'stopper', {});
   client.ws._socket.pause();
-  // And asks for big snapshots it will never read: the kernel's buffers fill at once.
-  for (let i = 0; i < 60; i++) client.ws.send(JSON.stringify({ action: 'snapshot', id: i, lines: 2000 }));
+  // And asks for a few snapshots it will never read (the firehose fills its buffers anyway).
+  for (let i = 0; i < 5; i++) client.ws.send(JSON.stringify({ action: 'snapshot', id: i, lines: 200 }));
   const deadline = Date.now() + 120_000;
   while (client.closed === null && Date.now() < deadline && running) await sleep(500);
   client.ws.terminate();
