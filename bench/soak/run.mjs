@@ -234,8 +234,8 @@ async function stopper() {
   await subscribe(client, 'stopper', {});
   client.ws._socket.pause();
   // And asks for a few snapshots it will never read (the firehose fills its buffers anyway).
-  for (let i = 0; i < 5; i++) client.ws.send(JSON.stringify({ action: 'snapshot', id: i, lines: 200 }));
-  const deadline = Date.now() + 120_000;
+  for (let i = 0; i < 5; i++) client.ws.send(JSON.stringify({ action: 'snapshot', id: i, lines: 2000 }));
+  const deadline = Date.now() + 240_000;
   while (client.closed === null && Date.now() < deadline && running) await sleep(500);
   client.ws.terminate();
 }
