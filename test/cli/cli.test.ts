@@ -44,7 +44,11 @@ async function serve(args: string[], env: Record<string, string>) {
   /** Resolves once stdout contains `text`. */
   const printed = (text: string) =>
     new Promise<string>((resolve) => {
-      const check = () => stdout.includes(text) && (child.stdout!.off('data', check), resolve(stdout));
+      const check = () => {
+        if (!stdout.includes(text)) return;
+        child.stdout!.off('data', check);
+        resolve(stdout);
+      };
       child.stdout!.on('data', check);
       check();
     });

@@ -197,7 +197,7 @@ export class TmuxSource implements EventSource {
   async command(request: CommandRequest): Promise<void> {
     if (!this.anyClient() && this.connecting) await this.connecting;
     if (!this.anyClient()) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
-    let found;
+    let found: ReturnType<typeof resolvePane>;
     try {
       found = resolvePane(this.model, request.target);
     } catch {
