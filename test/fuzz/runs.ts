@@ -7,7 +7,7 @@ import type { Parameters } from 'fast-check';
 
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 /** Per-test timeout that grows with the number of runs. */
-export const TIMEOUT_MS = Math.max(30_000, RUNS * 2);
+export const TIMEOUT_MS = Math.max(30_000, RUNS * 10);
 
 export function runs<T>(scale = 1): Parameters<T> {
   const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
