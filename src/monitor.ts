@@ -16,6 +16,7 @@ import { Hub, type HubOptions, type Logger } from './hub/hub.ts';
 import { mountDashboard } from './dashboard/index.ts';
 import { createAttention, type AttentionOptions, type AttentionService } from './attention/service.ts';
 import { isWebSocketUpgrade, type Peer, type PeerHandlers, type WebSocketKit } from './runtime/websocket.ts';
+import { createHostCheck, sameOrigin } from './security/host-check.ts';
 
 export interface MonitorOptions {
   /** The runtime's WebSocket kit: `createNodeWebSocket()`, `createBunWebSocket()` or `createDenoWebSocket()`. */
@@ -32,8 +33,17 @@ export interface MonitorOptions {
   maxFrameBytes?: number;
   sendBufferLimit?: number;
   slowReaderGraceMs?: number;
-  /** Browser origins allowed to connect; unset: any (tokens, not cookies, authorize). */
+  /**
+   * Browser origins allowed to connect besides the server's own. Unset: any origin while auth
+   * is on (tokens, not cookies, authorize); with auth off, only the server's own origin.
+   */
   allowedOrigins?: string[];
+  /**
+   * `Host` names answered besides loopback names (`localhost`, `*.localhost`) and IP
+   * literals: the names the server is reached by (its public name behind DNS). Any other
+   * `Host` gets 421, so DNS rebinding reaches nothing. `['*']` turns the check off.
+   */
+  allowedHosts?: string[];
   audit?: AuditSink;
   log?: Logger;
   /** Serve the dashboard at `GET /` (default true). */
@@ -99,8 +109,19 @@ export function createMonitor(options: MonitorOptions): Monitor {
   void hub.start();
 
   const app = new Hono();
+  const remoteOf = (c: Context) => options.websocket.remoteAddress(c) ?? 'unknown';
+  /** A refused request: answered with `status` and recorded in the audit log. */
+  const refuse = (c: Context, status: 403 | 421 | 503, error: string, message: string) => {
+    hub.audit('rejected', { remote: remoteOf(c), status, code: error, reason: message, path: c.req.path });
+    return c.json({ error, message }, status);
+  };
+  const hostAllowed = createHostCheck(options.allowedHosts);
+  app.use('*', async (c, next) => {
+    if (!hostAllowed(c.req.header('host'))) return refuse(c, 421, 'MISDIRECTED', 'this server does not answer to that Host name');
+    await next();
+  });
   const handlers = (c: Context): PeerHandlers => {
-    const remote = options.websocket.remoteAddress(c) ?? 'unknown';
+    const remote = remoteOf(c);
     const headerToken = bearerToken(c.req.header('authorization'));
     let connection: Connection | undefined;
     return {
@@ -129,13 +150,19 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   const gate = (c: Context): Response | undefined => {
     const origin = c.req.header('origin');
-    if (origin && options.allowedOrigins && !options.allowedOrigins.includes(origin)) {
-      return c.json({ error: 'FORBIDDEN', message: `origin ${origin} is not allowed` }, 403);
+    if (origin !== undefined && !originAllowed(origin, c.req.header('host'))) {
+      return refuse(c, 403, 'FORBIDDEN', `origin ${origin.slice(0, 200)} is not allowed`);
     }
     if (hub.connectionCount >= hubOptions.maxConnections) {
-      return c.json({ error: 'TOO_MANY_CONNECTIONS', message: `at most ${hubOptions.maxConnections} connections` }, 503);
+      return refuse(c, 503, 'TOO_MANY_CONNECTIONS', `at most ${hubOptions.maxConnections} connections`);
     }
     return undefined;
+  };
+
+  // The server's own pages may always connect; others as listed, or any while tokens authorize.
+  const originAllowed = (origin: string, host: string | undefined): boolean => {
+    if (sameOrigin(origin, host) || options.allowedOrigins?.includes(origin)) return true;
+    return options.allowedOrigins === undefined && options.auth !== false;
   };
 
   const isUpgrade = (c: Context) => isWebSocketUpgrade(c.req.header('upgrade'));

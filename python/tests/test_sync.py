@@ -121,7 +121,7 @@ class SyncApiTest(unittest.TestCase):
         monitor = self.monitor()
         monitor.authenticate(self.token)
         with self.assertRaises(InvalidRequestError) as caught:
-            monitor.subscribe(types=["no.such.type"])
+            monitor.subscribe(types=["not a type!"])
         self.assertEqual(caught.exception.code, "INVALID_FILTER")
         self.assertEqual(monitor.state, "open")  # the connection stays up
 

@@ -34,7 +34,7 @@ export interface AttentionService {
    * (a session name → boolean). Resolves with the number of panes whose attention cleared;
    * NOT_FOUND when the target names nothing.
    */
-  ack(target: AckTarget, mayAck: (session: string) => boolean): Promise<number>;
+  ack(target: AckTarget, mayAck: (session: string, host?: string) => boolean): Promise<number>;
 }
 
 export type AttentionOptions = AttentionTrackerOptions;
@@ -109,12 +109,12 @@ export function createAttention(hub: Hub, options: AttentionOptions = {}): Atten
       }
     },
     async ack(target, mayAck) {
-      let found = tracker.match(target).filter((r) => r.location.session === undefined || mayAck(r.location.session));
+      let found = tracker.match(target).filter((r) => r.location.session === undefined || mayAck(r.location.session, r.location.host));
       if (found.length === 0) {
         // Not a pane we know: ask the source, so that a pane that exists answers "0 cleared"
         // and one that does not answers NOT_FOUND.
         const { host: _host, ...where } = target;
-        const sessions = (await hub.source.snapshot(where, 0)).filter((s) => mayAck(s.name));
+        const sessions = (await hub.source.snapshot(where, 0)).filter((s) => mayAck(s.name, (s as { host?: string }).host));
         if (sessions.length === 0) throw new MonitorError('NOT_FOUND', `no tmux session ${target.session}`);
         found = [];
       }

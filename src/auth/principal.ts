@@ -7,7 +7,7 @@ export interface Principal {
   subject: string;
   role: Role;
   permissions: ReadonlySet<Permission>;
-  /** Session-name patterns, or null for every session. */
+  /** Session patterns (names, or ids when they start with `$`), or null for every session. */
   sessions: readonly string[] | null;
   /** Compiled from `sessions`; null when unscoped. */
   inScope: SessionScope | null;
@@ -32,10 +32,13 @@ export const ANONYMOUS_ADMIN: Principal = makePrincipal({
   expiresAt: null,
 });
 
-/** In scope: the host (when given) is one of the token's hosts, and the session one of its sessions. */
-export function canSeeSession(principal: Principal, session: string | undefined, host?: string): boolean {
+/**
+ * In scope: the host (when given) is one of the token's hosts, and the session one of its
+ * sessions — by its name, and its id when known. No session (a system event) is visible to all.
+ */
+export function canSeeSession(principal: Principal, session: string | undefined, host?: string, sessionId?: string): boolean {
   if (!canSeeHost(principal, host)) return false;
-  return session === undefined || principal.inScope === null || principal.inScope(session);
+  return session === undefined || principal.inScope === null || principal.inScope(session, sessionId);
 }
 
 /** A token with a `hosts` claim sees nothing of other hosts (nor their system events). */

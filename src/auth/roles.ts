@@ -18,3 +18,20 @@ export function isRole(value: unknown): value is Role {
 export function isPermission(value: unknown): value is Permission {
   return typeof value === 'string' && (ALL_PERMISSIONS as readonly string[]).includes(value);
 }
+
+/**
+ * The first implementation's tokens say `read`, `write` and `admin` only, where `read`
+ * meant everything a viewer does. A `permissions` list that names none of our finer
+ * permissions (`subscribe`, `snapshot`, `output`) is read in those words.
+ */
+const FINER: ReadonlySet<Permission> = new Set(['subscribe', 'snapshot', 'output']);
+const FIRST_IMPLEMENTATION_WORDS: Readonly<Record<string, readonly Permission[]>> = {
+  read: ROLE_PERMISSIONS.viewer,
+  write: ['write'],
+  admin: ['admin'],
+};
+
+export function expandPermissions(listed: readonly Permission[]): Permission[] {
+  if (listed.some((p) => FINER.has(p))) return [...listed];
+  return [...new Set(listed.flatMap((p) => FIRST_IMPLEMENTATION_WORDS[p] ?? [p]))];
+}

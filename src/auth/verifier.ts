@@ -8,7 +8,7 @@ import * as jose from 'jose';
 import type { Permission } from '../protocol/messages.ts';
 import { MonitorError } from '../protocol/errors.ts';
 import { makePrincipal, type Principal } from './principal.ts';
-import { isPermission, isRole, ROLE_PERMISSIONS } from './roles.ts';
+import { expandPermissions, isPermission, isRole, ROLE_PERMISSIONS } from './roles.ts';
 
 export interface VerifierOptions {
   /** Shared secret for HS256. */
@@ -98,7 +98,7 @@ export function principalFromClaims(claims: jose.JWTPayload): Principal {
       throw new MonitorError('AUTH_FAILED', 'token claim "permissions" must be a list of known permissions');
     }
     // `permissions` narrows the role; it never grants more than the role has.
-    const narrowed = new Set<Permission>(claims.permissions);
+    const narrowed = new Set<Permission>(expandPermissions(claims.permissions));
     permissions = permissions.filter((p) => narrowed.has(p));
   }
 

@@ -63,10 +63,12 @@ export function multiFlag(flags: ParsedFlags, name: string): string[] {
   return Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
 }
 
+/** A comma list; a repeatable flag's values add up (`--public-host a --public-host b,c`). */
 export function listFlag(flags: ParsedFlags, name: string): string[] | undefined {
-  const raw = stringFlag(flags, name);
-  if (raw === undefined) return undefined;
-  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const raw = flags[name];
+  const values = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : undefined;
+  if (values === undefined) return undefined;
+  return values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** `90`, `90s`, `30m`, `1h`, `7d` → seconds. */

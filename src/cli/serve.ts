@@ -34,7 +34,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'audience', type: 'string', placeholder: 'AUD', help: 'required aud claim' },
   { name: 'allow-no-expiry', type: 'boolean', help: 'accept tokens without exp' },
   { name: 'no-auth', type: 'boolean', help: 'turn auth off (loopback addresses only)' },
-  { name: 'allowed-origins', type: 'string', placeholder: 'A,B', help: 'browser origins allowed to connect (default any)' },
+  { name: 'allowed-origins', type: 'string', placeholder: 'A,B', help: 'browser origins allowed to connect (default any; own origin only with --no-auth)' },
+  { name: 'public-host', type: 'string', placeholder: 'NAME', repeatable: true, help: 'a Host name clients use to reach the server (repeat or A,B; loopback names and IPs always work)' },
   { name: 'audit-log', type: 'string', placeholder: 'FILE', help: 'append an audit trail as JSON Lines' },
   { name: 'tls-cert', type: 'string', placeholder: 'FILE', help: 'PEM certificate, for wss://' },
   { name: 'tls-key', type: 'string', placeholder: 'FILE', help: 'PEM private key, for wss://' },
@@ -140,6 +141,8 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         sendBufferLimit: limits.sendBuffer,
         slowReaderGraceMs: limits.slowReaderGraceMs,
         allowedOrigins: listFlag(flags, 'allowed-origins'),
+        // The Host names answered: the bind address and the public names (loopback names and IPs always).
+        allowedHosts: [host, ...(listFlag(flags, 'public-host') ?? [])],
         audit: auditFile ? (record) => auditFile.write(JSON.stringify(record) + '\n') : undefined,
         attention: attention,
       });

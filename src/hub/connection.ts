@@ -12,14 +12,17 @@ import { OUTPUT_EVENT_TYPES } from '../protocol/events.ts';
 import { CloseCode, MonitorError, type ErrorCode } from '../protocol/errors.ts';
 import { PROTOCOL_VERSION, SERVER_NAME, SERVER_VERSION, type Permission, type RequestId, type ServerMessage } from '../protocol/messages.ts';
 import {
-  AuthMessage, CommandMessage, describeIssues, FiltersSchema, SnapshotMessage,
+  ACTIONS, AuthMessage, ClientMessageSchema, CommandMessage, describeIssues, SnapshotMessage,
   SubscribeMessage, UnsubscribeMessage, type ClientMessage,
 } from '../protocol/schemas.ts';
 import { parseClientMessage } from '../protocol/parse.ts';
 import type { Target } from '../protocol/snapshot.ts';
 import type { AckMessage } from '../protocol/schemas.ts';
-import { ANONYMOUS_ADMIN, canSeeHost, canSeeSession, type Principal } from '../auth/principal.ts';
-import { compileFilters, normalizeFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
+import { ANONYMOUS_ADMIN, canSeeSession, type Principal } from '../auth/principal.ts';
+import { pinnedTarget, scopedPane, scopedSnapshot } from './scoped.ts';
+import { sameFilters, unknownTypes } from '../protocol/compat.ts';
+import { describeReached } from './targets.ts';
+import { compileFilters, parseFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
 import type { ConnectionHub } from './connection-hub.ts';
 import { Outbox } from './outbox.ts';
 import { boundSnapshotContent } from './snapshot-bound.ts';
@@ -155,6 +158,7 @@ export class Connection {
     const size = typeof data === 'string' ? utf8Length(data, options.maxFrameBytes) : 'size' in data ? data.size : data.byteLength;
     if (size > options.maxFrameBytes) {
       this.hub.metrics.countRejected('FRAME_TOO_LARGE');
+      this.hub.audit('rejected', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, code: 'FRAME_TOO_LARGE', reason: `frame of ${size} bytes` });
       this.close(CloseCode.TOO_LARGE, `frame over ${options.maxFrameBytes} bytes`);
       return;
     }
@@ -271,17 +275,12 @@ export class Connection {
 
   private async subscribe(message: v.InferOutput<typeof SubscribeMessage>): Promise<void> {
     if (!this.require('subscribe', message.id)) return;
-    const filters = v.safeParse(FiltersSchema, message.filters ?? {});
-    if (!filters.success) {
-      const details = describeIssues(filters.issues).map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : 'filters' }));
-      this.error('INVALID_FILTER', `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`, message.id, details);
-      return;
-    }
+    const normalized = this.parseFilters(message.filters, message.id);
+    if (!normalized) return;
     if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
       this.error('INVALID_MESSAGE', `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`, message.id);
       return;
     }
-    const normalized = normalizeFilters(filters.output);
     // Resuming on another server instance (bus): let this one catch up to `since` first.
     if (message.since !== undefined && message.since > this.hub.lastPublished) await this.hub.eventLog.reach(message.since);
     if (this.closed) return;
@@ -306,6 +305,7 @@ export class Connection {
       filters: normalized,
       subscriptions: [...this.subscriptions.keys()],
       seq: upTo,
+      unknown_types: unknownTypes(normalized.types),
     });
     if (replayFrom === undefined) return;
 
@@ -336,65 +336,91 @@ export class Connection {
 
   private unsubscribe(message: v.InferOutput<typeof UnsubscribeMessage>): void {
     if (!this.require('subscribe', message.id)) return;
-    if (message.subscription === undefined) {
+    if (message.subscription !== undefined && message.filters !== undefined) {
+      this.error('INVALID_MESSAGE', 'give "subscription" or "filters", not both', message.id, [{ path: 'filters', message: 'not with subscription' }]);
+      return;
+    }
+    let removed: string;
+    if (message.filters !== undefined) {
+      // The first implementation's form: remove the subscription(s) with exactly these filters.
+      const filters = this.parseFilters(message.filters, message.id);
+      if (!filters) return;
+      const matching = [...this.subscriptions.values()].filter((s) => sameFilters(s.filters, filters));
+      if (matching.length === 0) {
+        this.error('NOT_FOUND', 'no subscription with exactly these filters', message.id);
+        return;
+      }
+      for (const subscription of matching) this.subscriptions.delete(subscription.id);
+      removed = matching.map((s) => s.id).join(',');
+    } else if (message.subscription === undefined) {
       this.subscriptions.clear();
+      removed = '*';
     } else if (!this.subscriptions.delete(message.subscription)) {
       this.error('NOT_FOUND', `no subscription "${message.subscription}"`, message.id);
       return;
+    } else {
+      removed = message.subscription;
     }
-    this.hub.audit('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: message.subscription ?? '*' });
+    this.hub.audit('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: removed });
     this.send({ type: 'unsubscribe.confirmed', id: message.id, subscriptions: [...this.subscriptions.keys()] });
+  }
+
+  /** Filters as sent (the first implementation's spellings too), normalized; INVALID_FILTER otherwise. */
+  private parseFilters(raw: unknown, id: RequestId | undefined): NormalizedFilters | undefined {
+    const result = parseFilters(raw);
+    if (result.ok) return result.filters;
+    this.error(result.code, result.message, id, result.details);
+    return undefined;
   }
 
   private async snapshot(message: v.InferOutput<typeof SnapshotMessage>): Promise<void> {
     if (!this.require('snapshot', message.id)) return;
     const lines = message.lines ?? 0;
     if (lines > 0 && !this.require('output', message.id)) return;
-    const target: Target | undefined = message.target;
-    if (target?.session !== undefined && !this.sessionAllowed(String(target.session), message.id)) return;
-    if (!this.hostAllowed(target?.host, message.id)) return;
+    const target: Target | undefined = message.target ?? undefined;
     const seq = this.hub.lastPublished;
     try {
-      const sessions = await withTimeout(this.hub.source.snapshot(target, lines, { escapes: message.escapes }), SOURCE_TIMEOUT_MS);
-      const visible = sessions.filter((s) => canSeeSession(this.principal!, s.name, s.host));
-      if (target?.session !== undefined && visible.length === 0 && sessions.length > 0) {
-        this.error('FORBIDDEN', `session "${target.session}" is outside this token's sessions`, message.id);
-        return;
-      }
-      this.hub.attention?.decorate(visible);
+      // Resolved inside the token's scope: outside it answers as absent (src/hub/targets.ts).
+      const sessions = await withTimeout(
+        scopedSnapshot(this.hub.source, this.principal!, target, lines, { escapes: message.escapes }),
+        SOURCE_TIMEOUT_MS,
+      );
+      this.hub.attention?.decorate(sessions);
       this.send({ type: 'snapshot.acknowledged', id: message.id, target: target ?? null });
       // A reply alone stays within half the send buffer (then a reader that stops reading gets 4503).
-      const bounded = lines > 0 ? boundSnapshotContent(visible, this.hub.options.sendBufferLimit / 2) : visible;
+      const bounded = lines > 0 ? boundSnapshotContent(sessions, this.hub.options.sendBufferLimit / 2) : sessions;
       this.send({ type: 'snapshot.data', id: message.id, data: { seq, sessions: bounded } });
     } catch (error) {
-      this.sourceError(error, message.id);
+      this.sourceError(error, message.id, 'snapshot', target);
     }
   }
 
   private async command(message: v.InferOutput<typeof CommandMessage>): Promise<void> {
     if (!this.require('write', message.id)) return;
-    if (!this.sessionAllowed(String(message.target.session), message.id)) return;
-    if (!this.hostAllowed(message.target.host, message.id)) return;
     if (message.command === 'send' && (message.text ?? '') === '' && message.enter === false) {
       this.error('INVALID_MESSAGE', '"send" needs "text" or "enter"', message.id, [{ path: 'text', message: 'required' }]);
       return;
     }
-    this.hub.audit('command', { client_id: this.id, subject: this.principal!.subject, command: message.command, target: message.target });
     try {
+      const reached = await withTimeout(scopedPane(this.hub.source, this.principal!, message.target), SOURCE_TIMEOUT_MS);
+      this.hub.audit('command', {
+        client_id: this.id, subject: this.principal!.subject, command: message.command, target: message.target, reached: describeReached(reached),
+      });
       await withTimeout(
-        this.hub.source.command({ target: message.target, command: message.command, text: message.text, enter: message.enter ?? true }),
+        this.hub.source.command({
+          target: pinnedTarget(message.target, reached), command: message.command, text: message.text, enter: message.enter ?? true,
+        }),
         SOURCE_TIMEOUT_MS,
       );
       this.send({ type: 'command.result', id: message.id, success: true, command: message.command, target: message.target });
     } catch (error) {
-      this.sourceError(error, message.id);
+      this.sourceError(error, message.id, 'command', message.target);
     }
   }
 
   /** v1.1: clear a pane's attention (src/attention/). */
   private async ack(message: v.InferOutput<typeof AckMessage>): Promise<void> {
     if (!this.require('read', message.id)) return;
-    if (!this.sessionAllowed(String(message.target.session), message.id)) return;
     const attention = this.hub.attention;
     if (!attention) {
       this.error('INVALID_MESSAGE', 'attention is turned off on this server', message.id);
@@ -402,10 +428,12 @@ export class Connection {
     }
     this.hub.audit('ack', { client_id: this.id, subject: this.principal!.subject, target: message.target });
     try {
-      const cleared = await withTimeout(attention.ack(message.target, (s) => canSeeSession(this.principal!, s)), SOURCE_TIMEOUT_MS);
+      // Out of scope answers as absent (NOT_FOUND), as for snapshot and command.
+      const mayAck = (session: string, host?: string): boolean => canSeeSession(this.principal!, session, host);
+      const cleared = await withTimeout(attention.ack(message.target, mayAck), SOURCE_TIMEOUT_MS);
       this.send({ type: 'ack.result', id: message.id, success: true, target: message.target, cleared });
     } catch (error) {
-      this.sourceError(error, message.id);
+      this.sourceError(error, message.id, 'ack', message.target);
     }
   }
 
@@ -428,7 +456,7 @@ export class Connection {
   private mayReceive(event: MonitorEvent): boolean {
     const principal = this.principal!;
     if (OUTPUT_EVENT_TYPES.has(event.type) && !principal.permissions.has('output')) return false;
-    if (canSeeSession(principal, event.session, event.host)) return true;
+    if (canSeeSession(principal, event.session, event.host, event.session_id)) return true;
     return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name, event.host);
   }
 
@@ -448,8 +476,10 @@ export class Connection {
     this.outbox.send(JSON.stringify(message));
   }
 
-  private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown): void {
+  /** Every refusal is answered and goes in the audit log as `rejected` (with what was asked, never a token). */
+  private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown, asked?: Record<string, unknown>): void {
     this.hub.metrics.countRejected(code);
+    this.hub.audit('rejected', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, code, reason: message, ...asked });
     this.send({ type: 'error', id, code, message, timestamp: new Date().toISOString(), ...(details === undefined ? {} : { details }) });
   }
 
@@ -465,25 +495,12 @@ export class Connection {
     return false;
   }
 
-  private sessionAllowed(session: string, id: RequestId | undefined): boolean {
-    if (canSeeSession(this.principal!, session)) return true;
-    this.error('FORBIDDEN', `session "${session}" is outside this token's sessions`, id);
-    return false;
-  }
-
-  /** A host outside the token's `hosts` is answered as one that does not exist. */
-  private hostAllowed(host: string | undefined, id: RequestId | undefined): boolean {
-    if (canSeeHost(this.principal!, host)) return true;
-    this.error('NOT_FOUND', `no host "${host}"`, id);
-    return false;
-  }
-
-  private sourceError(error: unknown, id: RequestId | undefined): void {
+  private sourceError(error: unknown, id: RequestId | undefined, action: string, target: unknown): void {
     if (error instanceof MonitorError) {
-      this.error(error.code, error.message, id, error.details);
+      this.error(error.code, error.message, id, error.details, { action, target });
     } else {
       this.hub.log('error', 'source call failed', { client_id: this.id, error: String(error) });
-      this.error('INTERNAL_ERROR', 'the tmux source failed', id);
+      this.error('INTERNAL_ERROR', 'the tmux source failed', id, undefined, { action, target });
     }
   }
 }

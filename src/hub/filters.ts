@@ -4,8 +4,10 @@
  * have (a `panes` list and a session event, say) does not exclude it: system events pass
  * every location list, and so do session events the `windows` and `panes` lists.
  */
+import * as v from 'valibot';
+import { legacyFilters } from '../protocol/compat.ts';
 import type { MonitorEvent } from '../protocol/events.ts';
-import type { Filters } from '../protocol/schemas.ts';
+import { describeIssues, FiltersSchema, type Filters, type Issue } from '../protocol/schemas.ts';
 
 export type EventPredicate = (event: MonitorEvent) => boolean;
 
@@ -27,6 +29,16 @@ export function normalizeFilters(filters: Filters | undefined): NormalizedFilter
     windows: unique(filters?.windows),
     panes: unique(filters?.panes),
   };
+}
+
+export type FiltersResult = { ok: true; filters: NormalizedFilters } | { ok: false; code: 'INVALID_FILTER'; message: string; details: Issue[] };
+
+/** Filters as a client sent them (the first implementation's spellings too), normalized; never throws. */
+export function parseFilters(raw: unknown): FiltersResult {
+  const parsed = v.safeParse(FiltersSchema, legacyFilters(raw));
+  if (parsed.success) return { ok: true, filters: normalizeFilters(parsed.output) };
+  const details = describeIssues(parsed.issues).map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : 'filters' }));
+  return { ok: false, code: 'INVALID_FILTER', message: `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`, details };
 }
 
 export function compileFilters(filters: NormalizedFilters): EventPredicate {

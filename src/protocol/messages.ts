@@ -47,6 +47,8 @@ export interface SubscriptionConfirmed extends Reply {
   filters: Filters;
   subscriptions: string[];
   seq: number;
+  /** Entries of `filters.types` that name no event type we know: accepted, they never match. */
+  unknown_types: string[];
 }
 
 export interface UnsubscribeConfirmed extends Reply {

@@ -4,7 +4,7 @@
  * the client sees rather than a silent no-op.
  */
 import * as v from 'valibot';
-import { EVENT_TYPES } from './events.ts';
+import { isWellFormedType } from './compat.ts';
 
 const MAX_FILTER_ENTRIES = 100;
 const MAX_FILTER_ENTRY_LENGTH = 256;
@@ -21,16 +21,13 @@ const FilterEntry = v.union([
 ]);
 const FilterList = v.pipe(v.array(FilterEntry), v.maxLength(MAX_FILTER_ENTRIES));
 
-/** A `types` entry must name a known type, a family (`pane.*`) or `*`. */
-const knownTypePattern = (pattern: string): boolean =>
-  pattern === '*' ||
-  (pattern.endsWith('.*') && EVENT_TYPES.some((t) => t.startsWith(pattern.slice(0, -1)))) ||
-  (EVENT_TYPES as readonly string[]).includes(pattern);
+// A `types` entry must be a well-formed type, family (`pane.*`) or `*`. Types we do not know
+// are accepted, never match, and are listed back as `unknown_types` (./compat.ts).
 
 export const FiltersSchema = v.strictObject({
   types: v.optional(
     v.pipe(
-      v.array(v.pipe(v.string(), v.check(knownTypePattern, 'unknown event type'))),
+      v.array(v.pipe(v.string(), v.check(isWellFormedType, 'not an event type, family (pane.*) or *'))),
       v.maxLength(MAX_FILTER_ENTRIES),
     ),
   ),
@@ -61,12 +58,15 @@ export const UnsubscribeMessage = v.strictObject({
   action: v.literal('unsubscribe'),
   id: v.optional(RequestId),
   subscription: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  // Or the filters of the subscription(s) to remove, as the first implementation's clients do.
+  filters: v.optional(v.unknown()),
 });
 
 export const SnapshotMessage = v.strictObject({
   action: v.literal('snapshot'),
   id: v.optional(RequestId),
-  target: v.optional(
+  // `null` (as the first implementation's clients send) is the whole tree, like no target.
+  target: v.nullish(
     v.strictObject({
       host: v.optional(Name), session: v.optional(Name), window: v.optional(NameOrIndex), pane: v.optional(NameOrIndex),
     }),
@@ -81,7 +81,9 @@ export const CommandMessage = v.strictObject({
   id: v.optional(RequestId),
   target: v.strictObject({ host: v.optional(Name), session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
   command: v.picklist(['send', 'interrupt']),
-  text: v.optional(v.pipe(v.string(), v.maxLength(MAX_SEND_TEXT))),
+  // Any character goes through exactly, NUL and control bytes included; a lone surrogate
+  // has no bytes to type, so it is refused rather than silently changed.
+  text: v.optional(v.pipe(v.string(), v.maxLength(MAX_SEND_TEXT), v.check(isWellFormed, 'text has a lone surrogate; send valid Unicode'))),
   enter: v.optional(v.boolean()),
 });
 
@@ -91,6 +93,9 @@ export const AckMessage = v.strictObject({
   id: v.optional(RequestId),
   target: v.strictObject({ host: v.optional(Name), session: Name, window: NameOrIndex, pane: v.optional(NameOrIndex) }),
 });
+function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
 
 export const PingMessage = v.strictObject({
   action: v.literal('ping'),

@@ -11,8 +11,19 @@ describe('principalFromClaims', () => {
   });
 
   it('narrows with permissions and never widens', () => {
-    const p = principalFromClaims({ role: 'viewer', permissions: ['read', 'write'] });
-    expect([...p.permissions]).toEqual(['read']);
+    const p = principalFromClaims({ role: 'viewer', permissions: ['read', 'subscribe', 'write'] });
+    expect([...p.permissions]).toEqual(['read', 'subscribe']);
+  });
+
+  it("reads the first implementation's read/write permissions in its words", () => {
+    const viewer = principalFromClaims({ role: 'operator', permissions: ['read'] });
+    expect([...viewer.permissions].sort()).toEqual(['output', 'read', 'snapshot', 'subscribe']);
+    const operator = principalFromClaims({ role: 'operator', permissions: ['read', 'write'] });
+    expect([...operator.permissions].sort()).toEqual(['output', 'read', 'snapshot', 'subscribe', 'write']);
+    // Still never more than the role: a viewer's `write` is dropped.
+    expect(principalFromClaims({ role: 'viewer', permissions: ['read', 'write'] }).permissions.has('write')).toBe(false);
+    // Our own finer words keep their narrow meaning.
+    expect([...principalFromClaims({ role: 'viewer', permissions: ['read', 'output'] }).permissions].sort()).toEqual(['output', 'read']);
   });
 
   it('refuses bad roles, permissions and sessions', () => {
@@ -25,8 +36,8 @@ describe('principalFromClaims', () => {
 describe('session scope', () => {
   it('matches patterns with *', () => {
     const inScope = compileScope(['proj-*', 'exact', 'a*b'])!;
-    expect(['proj-1', 'proj-', 'exact', 'ab', 'a-x-b'].every(inScope)).toBe(true);
-    expect(['proj', 'exactly', 'xproj-1', 'a.b.c'].some(inScope)).toBe(false);
+    expect(['proj-1', 'proj-', 'exact', 'ab', 'a-x-b'].every((n) => inScope(n))).toBe(true);
+    expect(['proj', 'exactly', 'xproj-1', 'a.b.c'].some((n) => inScope(n))).toBe(false);
     expect(compileScope(null)).toBeNull();
   });
 
@@ -34,6 +45,16 @@ describe('session scope', () => {
     const inScope = compileScope(['a.b'])!;
     expect(inScope('a.b')).toBe(true);
     expect(inScope('axb')).toBe(false);
+  });
+
+  it('matches name patterns on names and $-patterns on ids only', () => {
+    const byName = compileScope(['*2'])!;
+    expect(byName('a2', '$7')).toBe(true);
+    // `*2` matches the string "$2", but a name pattern never reaches a session by its id.
+    expect(byName('b', '$2')).toBe(false);
+    const byId = compileScope(['$2'])!;
+    expect(byId('b', '$2')).toBe(true);
+    expect(byId('$2', '$3')).toBe(false);
   });
 });
 

@@ -44,7 +44,11 @@ async function serve(args: string[], env: Record<string, string>) {
   /** Resolves once stdout contains `text`. */
   const printed = (text: string) =>
     new Promise<string>((resolve) => {
-      const check = () => stdout.includes(text) && (child.stdout!.off('data', check), resolve(stdout));
+      const check = () => {
+        if (!stdout.includes(text)) return;
+        child.stdout!.off('data', check);
+        resolve(stdout);
+      };
       child.stdout!.on('data', check);
       check();
     });
@@ -150,8 +154,11 @@ describe('tmux-monitor serve', () => {
     expect(text).not.toContain(token.split('.')[1]);
     const events = text.trim().split('\n').map((line) => JSON.parse(line));
     const kinds = events.map((e) => e.event);
-    for (const kind of ['connect', 'auth.success', 'subscribe', 'command', 'auth.failure', 'disconnect']) expect(kinds).toContain(kind);
+    for (const kind of ['connect', 'auth.success', 'subscribe', 'rejected', 'auth.failure', 'disconnect']) expect(kinds).toContain(kind);
     expect(events.find((e) => e.event === 'auth.success')).toMatchObject({ subject: 'auditor', role: 'operator', remote: '127.0.0.1' });
-    expect(events.find((e) => e.event === 'command')).toMatchObject({ command: 'interrupt', target: { session: 'nope', window: 0 } });
+    // A command that reached nothing is a refusal, with what was asked and from where.
+    expect(events.find((e) => e.event === 'rejected' && e.action === 'command')).toMatchObject({
+      code: 'NOT_FOUND', target: { session: 'nope', window: 0 }, subject: 'auditor', remote: '127.0.0.1',
+    });
   });
 });

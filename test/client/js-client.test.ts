@@ -126,7 +126,7 @@ describe('TmuxMonitor', () => {
 
   it('rejects an invalid filter with INVALID_FILTER and drops that subscription', async () => {
     const monitor = connect({ token: await server.token() });
-    const error = await monitor.subscribe({ types: ['no.such' as 'agent.status'] }).catch((e: unknown) => e);
+    const error = await monitor.subscribe({ types: ['not a type!' as 'agent.status'] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TmuxMonitorError);
     expect((error as TmuxMonitorError).code).toBe('INVALID_FILTER');
     expect(monitor.state).toBe('open');
@@ -154,10 +154,12 @@ describe('TmuxMonitor', () => {
     expect(sent).toMatchObject({ type: 'command.result', success: true, command: 'send', target: { session: 'ai-chat', window: 0, pane: 0 } });
     await monitor.command({ session: 'ai-chat', window: 'main' }, 'send', 'draft', { enter: false });
     await monitor.command('ai-chat:0.0', 'interrupt');
+    // The server hands its source the pane it resolved, by id.
+    const pinned = { session: '$1', window: '@1', pane: '%1' };
     expect(server.source.commands).toEqual([
-      { target: { session: 'ai-chat', window: 0, pane: 0 }, command: 'send', text: 'ls -la', enter: true },
-      { target: { session: 'ai-chat', window: 'main' }, command: 'send', text: 'draft', enter: false },
-      { target: { session: 'ai-chat', window: 0, pane: 0 }, command: 'interrupt', text: undefined, enter: true },
+      { target: pinned, command: 'send', text: 'ls -la', enter: true },
+      { target: pinned, command: 'send', text: 'draft', enter: false },
+      { target: pinned, command: 'interrupt', text: undefined, enter: true },
     ]);
     await expect(monitor.command('nope:0', 'interrupt')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 

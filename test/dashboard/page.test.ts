@@ -122,7 +122,7 @@ describe('auth off', () => {
     await page.locator('.controls input[name="message"]').fill('1');
     await page.locator('.controls input[name="message"]').press('Enter');
     await page.locator('.send-result', { hasText: 'Sent' }).waitFor({ timeout: 3000 });
-    expect(server.source.commands.at(-1)).toMatchObject({ command: 'send', text: '1', target: { session: 'ai-chat', pane: '%1' } });
+    expect(server.source.commands.at(-1)).toMatchObject({ command: 'send', text: '1', target: { session: '$1', window: '@1', pane: '%1' } });
   });
 });
 

@@ -5,11 +5,11 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { RawEvent } from '../../src/protocol/events.ts';
 import type { SessionSnapshot } from '../../src/protocol/snapshot.ts';
 import { TestClient, type Message } from '../helpers/ws-client.ts';
-import type { Harness, HarnessOptions, StartHarness } from './harness.ts';
+import type { Harness, StartHarness } from './harness.ts';
 
 const output = (session: string, text: string, extra: Partial<RawEvent> = {}): RawEvent =>
   ({
@@ -212,7 +212,10 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         expect((await client.request({ action: 'subscribe', filters: { sessions: [{ a: 1 }] } })).code).toBe('INVALID_FILTER');
         expect((await client.request({ action: 'subscribe', filters: { sessions: Array(500).fill('x') } })).code).toBe('INVALID_FILTER');
         expect((await client.request({ action: 'subscribe', filters: { typo: [] } })).code).toBe('INVALID_FILTER');
-        expect((await client.request({ action: 'subscribe', filters: { types: ['no.such'] } })).code).toBe('INVALID_FILTER');
+        expect((await client.request({ action: 'subscribe', filters: { types: ['not a type!'] } })).code).toBe('INVALID_FILTER');
+        // Well-formed but unknown types are accepted, never match, and are listed back (v1.1).
+        const unknown = await client.request({ action: 'subscribe', filters: { types: ['no.such', 'pane.command', 'agent.status'] } });
+        expect(unknown).toMatchObject({ type: 'subscription.confirmed', unknown_types: ['no.such'] });
       });
 
       it('closes a frame over 64 KiB with 1009, and others carry on', async () => {
@@ -426,7 +429,7 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         noRead.send({ action: 'auth', token: await server.token({ role: 'admin', permissions: ['subscribe'] }) });
         expect((await noRead.next('error')).code).toBe('FORBIDDEN');
         expect((await noRead.closed).code).toBe(4403);
-        const noSubscribe = await authed({ role: 'viewer', permissions: ['read'] });
+        const noSubscribe = await authed({ role: 'viewer', permissions: ['read', 'output'] });
         expect((await noSubscribe.request({ action: 'subscribe' })).code).toBe('FORBIDDEN');
         expect((await noSubscribe.request({ action: 'snapshot' })).code).toBe('FORBIDDEN');
       });
@@ -440,9 +443,15 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         await scoped.request({ action: 'snapshot' });
         const data = await scoped.next('snapshot.data');
         expect(data.data.sessions.map((s: SessionSnapshot) => s.name)).toEqual(['alpha']);
-        expect((await scoped.request({ action: 'snapshot', target: { session: 'beta' } })).code).toBe('FORBIDDEN');
+        // Outside the scope answers as absent: NOT_FOUND, by name or by id.
+        expect((await scoped.request({ action: 'snapshot', target: { session: 'beta' } })).code).toBe('NOT_FOUND');
+        expect((await scoped.request({ action: 'snapshot', target: { pane: '%1' } })).code).toBe('NOT_FOUND');
         const command = await scoped.request({ action: 'command', target: { session: 'beta', window: 0 }, command: 'interrupt' });
-        expect(command.code).toBe('FORBIDDEN');
+        expect(command.code).toBe('NOT_FOUND');
+        // `*1` matches "$1", beta's id, but a name pattern never reaches a session by its id.
+        const byId = await authed({ role: 'operator', sessions: ['*1'] });
+        const typed = await byId.request({ action: 'command', target: { session: '$1', window: 0 }, command: 'send', text: 'x' });
+        expect(typed.code).toBe('NOT_FOUND');
       });
     });
 

@@ -17,6 +17,7 @@ import { EMPTY_STATE, indexPanes, type PaneInfo, type PaneLocation, type TmuxSta
 import type { PaneFactsLine } from '../state/query.ts';
 import { EventQueue } from './event-queue.ts';
 import { lastLines, toSnapshot } from './snapshot.ts';
+import { typeTextArgs } from '../control/keys.ts';
 import { narrow, resolvePane } from './targets.ts';
 
 /** How a source reads a pane and sends keys. */
@@ -181,7 +182,8 @@ export class SourceCore {
       return;
     }
     const text = request.text ?? '';
-    if (text !== '') await this.access.sendKeys(paneId, ['-l', '--', text]);
+    // Literal runs as they are, control bytes (NUL included) as hex: exactly what was asked, never cut short.
+    for (const args of typeTextArgs(text)) await this.access.sendKeys(paneId, args);
     if (request.enter) {
       // Like the Tmux Orchestrator's send-message: text, a pause, then Enter, so that TUIs
       // that treat fast input as a paste take the Enter as "submit".
