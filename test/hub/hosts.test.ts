@@ -61,7 +61,9 @@ describe('hosts without NATS', () => {
     const client = await authed();
     const ok = await client.request({ action: 'command', target: { host: 'box-a', session: 'alpha', window: 0 }, command: 'interrupt' });
     expect(ok).toMatchObject({ type: 'command.result', success: true });
-    expect(server.source.commands.at(-1)!.target).toEqual({ session: 'alpha', window: 0 });
+    // The source gets the pane the target reached, pinned by its ids (the host is this machine: dropped).
+    expect(server.source.commands.at(-1)!.target).toMatchObject({ session: expect.stringMatching(/^\$/), window: expect.stringMatching(/^@/) });
+    expect(server.source.commands.at(-1)!.target).not.toHaveProperty('host');
     const missing = await client.request({ action: 'snapshot', target: { host: 'box-z', session: 'alpha' } });
     expect(missing).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
   });

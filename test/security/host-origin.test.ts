@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseFlags } from '../../src/cli/args.ts';
+import { listFlag, parseFlags } from '../../src/cli/args.ts';
 import { createHostCheck, normalizeHost, sameOrigin } from '../../src/security/host-check.ts';
 import { startServer, type TestServer, type TestServerOptions } from '../helpers/server.ts';
 import { TestClient } from '../helpers/ws-client.ts';
@@ -91,9 +91,8 @@ describe('Host allow-list', () => {
     expect(normalizeHost('a/b')).toBeNull();
     const check = createHostCheck(['box.lan']);
     expect([check('box.lan:1'), check('127.0.0.1'), check(undefined), check('box.lan.evil')]).toEqual([true, true, false, false]);
-    expect(parseFlags(['--public-host', 'a', '--public-host=b,c'], [{ name: 'public-host', type: 'string', repeatable: true, help: '' }])).toEqual({
-      'public-host': 'a,b,c',
-    });
+    const flags = parseFlags(['--public-host', 'a', '--public-host=b,c'], [{ name: 'public-host', type: 'string', repeatable: true, help: '' }]);
+    expect(listFlag(flags, 'public-host')).toEqual(['a', 'b', 'c']);
   });
 });
 
