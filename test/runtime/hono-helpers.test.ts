@@ -7,6 +7,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth/signer.ts';
@@ -16,6 +17,7 @@ import { createNodeWebSocket as createKit } from '../../src/runtime/node-websock
 import { honoWebSocketKit } from '../../src/runtime/hono-websocket.ts';
 import { createTmuxSource } from '../../src/tmux/index.ts';
 import type { SessionSnapshot } from '../../src/protocol/snapshot.ts';
+import { BUN, ROOT } from '../helpers/runtimes.ts';
 import { startTmux, type TestTmux } from '../helpers/tmux.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 
@@ -152,6 +154,66 @@ describe('honoWebSocketKit on @hono/node-ws', () => {
       await new Promise((resolve) => host.close(resolve));
     }
   });
+});
+
+/** A Bun host with hono/bun's helper; each stdin line is an event for its memory source. */
+const BUN_HOST = `
+import { Hono } from 'hono';
+import { upgradeWebSocket, websocket } from 'hono/bun';
+import { createMemorySource, createMonitor } from '${ROOT}src/index.ts';
+const source = createMemorySource();
+const app = new Hono();
+app.get('/api/hello', (c) => c.json({ hello: 'host' }));
+const monitor = createMonitor({ upgradeWebSocket, source, auth: { secret: process.env.SECRET }, log: () => {} });
+app.route('/tmux', monitor);
+const server = Bun.serve({ fetch: app.fetch, websocket, hostname: '127.0.0.1', port: 0 });
+let buffered = '';
+process.stdin.on('data', (chunk) => {
+  const lines = (buffered + chunk).split('\\n');
+  buffered = lines.pop();
+  for (const line of lines) if (line) source.push(JSON.parse(line));
+});
+process.once('SIGTERM', async () => { await monitor.shutdown(); server.stop(); process.exit(0); });
+console.log('port ' + server.port);
+`;
+
+describe('the monitor on hono/bun (upgradeWebSocket)', () => {
+  it('streams events, refuses binary and oversized frames, and closes with 1001', async () => {
+    const child = spawn(BUN, ['-e', BUN_HOST], { cwd: ROOT, env: { ...process.env, SECRET: secret }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/port \d+\n/.test(out)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`bun host did not start\nstdout: ${out}\nstderr: ${err}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const base = `127.0.0.1:${/port (\d+)/.exec(out)![1]}`;
+      expect(await (await fetch(`http://${base}/api/hello`)).json()).toEqual({ hello: 'host' });
+      const client = await TestClient.authed(`ws://${base}/tmux/monitor`, await token());
+      clients.push(client);
+      expect((await client.request({ action: 'subscribe', filters: { types: ['agent.status'] } })).type).toBe('subscription.confirmed');
+      const event = { type: 'agent.status', session: 'b', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' } };
+      child.stdin.write(JSON.stringify(event) + '\n');
+      expect((await client.next('agent.status')).session).toBe('b');
+      client.ws.send(new TextEncoder().encode(JSON.stringify({ action: 'ping' })));
+      expect((await client.next('error')).code).toBe('INVALID_MESSAGE');
+      const big = await TestClient.connect(`ws://${base}/tmux/monitor`);
+      clients.push(big);
+      await big.next('connection.established');
+      big.send(JSON.stringify({ action: 'ping', pad: 'x'.repeat(70 * 1024) }));
+      expect((await big.closed).code).toBe(1009);
+      expect((await client.request({ action: 'ping' })).type).toBe('pong');
+      child.kill('SIGTERM');
+      expect((await client.closed).code).toBe(1001);
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
 });
 
 describe('createMonitor', () => {
