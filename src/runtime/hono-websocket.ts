@@ -1,20 +1,15 @@
 /**
  * A WebSocket kit (the contract in websocket.ts) over any of Hono's own `upgradeWebSocket`
- * helpers — `createNodeWebSocket({ app })` of @hono/node-ws, `hono/bun`, `hono/deno` — for
- * hosts that already use one:
+ * helpers (@hono/node-ws, hono/bun, hono/deno), for hosts that already use one:
  *
  *   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
  *   app.route('/tmux', createMonitor({ upgradeWebSocket, source, auth }));
- *   injectWebSocket(serve({ fetch: app.fetch, port: 3000 }));
  *
- * The generic path's limits (docs/embedding.md): no batch hook (each frame is a write of
- * its own; the runtime kits cork a turn's frames), back-pressure only where the helper's raw
- * socket reports its buffered bytes (ws and Deno's WebSocket: `bufferedAmount`, Bun:
- * `getBufferedAmount()`; elsewhere 0), and a heartbeat only where the raw socket is a `ws`
- * one (ping and 'pong'); Bun and Deno ping idle sockets themselves. Frames over
- * `maxFrameBytes` are closed with 1009 here, after the helper has read them.
- *
- * Touches no runtime global: the core imports it.
+ * The generic path knows only Hono's WSContext and its `raw` socket, hence its limits
+ * (docs/embedding.md): no batch (each frame is a write of its own), a send buffer only where
+ * the raw socket reports one (else 0), frames over `maxFrameBytes` closed with 1009 after the
+ * helper read them, and a heartbeat only over a `ws` socket (Bun and Deno ping idle sockets
+ * themselves). Touches no runtime global: the core imports it.
  */
 import type { Context } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
@@ -36,11 +31,17 @@ interface RawSocket {
   on?(event: 'pong', listener: () => void): void;
 }
 
-/** `c.env` as @hono/node-server (incoming), Bun (the server) and Deno.serve (info) pass it. */
+/** What `c.env` is under @hono/node-server (the request), Bun.serve (the server) and Deno.serve (info). */
+interface ServerEnv {
+  incoming?: { socket?: { remoteAddress?: string } };
+  requestIP?(request: Request): { address: string } | null;
+  remoteAddr?: { hostname?: string };
+}
+
 function envAddress(c: Context): string | undefined {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; requestIP?(r: Request): { address: string } | null;
-    remoteAddr?: { hostname?: string } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? env?.remoteAddr?.hostname ?? (typeof env?.requestIP === 'function' ? env.requestIP(c.req.raw)?.address : undefined);
+  const env = c.env as ServerEnv | undefined;
+  if (typeof env?.requestIP === 'function') return env.requestIP(c.req.raw)?.address;
+  return env?.incoming?.socket?.remoteAddress ?? env?.remoteAddr?.hostname;
 }
 
 function utf8Over(text: string, limit: number): boolean {
@@ -51,7 +52,8 @@ function utf8Over(text: string, limit: number): boolean {
 export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, any>, options: HonoWebSocketOptions = {}): WebSocketKit {
   const resolved = resolveWebSocketOptions(options);
   const pingable = new Set<RawSocket>();
-  const heartbeat = startHeartbeat(pingable, resolved.heartbeatMs, resolved.heartbeatTimeoutMs, (raw) => raw.ping!(), (raw) => raw.terminate!());
+  const heartbeat = startHeartbeat(pingable, resolved.heartbeatMs, resolved.heartbeatTimeoutMs, (raw) => raw.ping!(),
+    (raw) => raw.terminate!());
 
   const peerOf = (ws: WSContext<RawSocket>): Peer => {
     const raw = ws.raw;
@@ -59,11 +61,7 @@ export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, an
       send(text) {
         // Bun's WSContext holds the readyState of its creation: the raw socket's is current.
         if ((raw?.readyState ?? ws.readyState) !== 1) return;
-        try {
-          ws.send(text);
-        } catch {
-          // A socket closing under us: the close event follows.
-        }
+        try { ws.send(text); } catch { /* closing under us: the close event follows */ }
       },
       close(code, reason) {
         try {
@@ -82,9 +80,9 @@ export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, an
   return {
     runtime: 'hono',
     options: resolved,
-    async upgrade(c, handlers) {
+    upgrade(c, handlers) {
       let peer: Peer | undefined;
-      const response = await upgradeWebSocket(c, {
+      return upgradeWebSocket(c, {
         onOpen(_event: Event, ws: WSContext<RawSocket>) {
           peer = peerOf(ws);
           const raw = ws.raw;
@@ -104,8 +102,10 @@ export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, an
             return peer.close(1009, `frame over ${resolved.maxFrameBytes} bytes`);
           }
           if (typeof data === 'string' || data instanceof ArrayBuffer) return handlers.message(peer, data);
-          if (ArrayBuffer.isView(data)) return handlers.message(peer, data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
-          const current = peer;
+          if (ArrayBuffer.isView(data)) {
+            return handlers.message(peer, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer);
+          }
+          const current = peer; // a Blob, from a runtime not told otherwise
           void data.arrayBuffer().then((buffer) => handlers.message(current, buffer), () => ws.close(1011, 'unreadable frame'));
         },
         onClose(event: CloseEvent, ws: WSContext<RawSocket>) {
@@ -113,7 +113,6 @@ export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, an
           if (peer) handlers.close(peer, event.code || 1006);
         },
       });
-      return response;
     },
     remoteAddress: options.remoteAddress ?? envAddress,
     stop: heartbeat.stop,
