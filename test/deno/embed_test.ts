@@ -106,7 +106,8 @@ deno.test({
       assert((await messages.next('auth.response')).subject === 'deno', 'auth.response');
       socket.send(JSON.stringify({ action: 'subscribe', filters: { types: ['agent.status'] } }));
       await messages.next('subscription.confirmed');
-      source.push({ type: 'agent.status', session: 'd', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' } });
+      const data = { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' } as const;
+      source.push({ type: 'agent.status', session: 'd', data });
       assert((await messages.next('agent.status')).session === 'd', 'event delivered');
       // A binary frame reaches the monitor as one (not a Blob) and is refused with its error.
       socket.send(new TextEncoder().encode('{"action":"ping"}'));

@@ -106,7 +106,8 @@ describe('the monitor on @hono/node-ws (upgradeWebSocket)', () => {
     const client = await TestClient.connect(url());
     clients.push(client);
     await client.next('connection.established');
-    const reply = await client.request({ action: 'auth', token: await signToken('another-secret', { sub: 'x', role: 'admin', ttlSec: 600 }) });
+    const forged = await signToken('another-secret', { sub: 'x', role: 'admin', ttlSec: 600 });
+    const reply = await client.request({ action: 'auth', token: forged });
     expect(reply).toMatchObject({ type: 'error', code: 'AUTH_FAILED' });
   });
 
@@ -196,7 +197,8 @@ describe('the monitor on hono/bun (upgradeWebSocket)', () => {
       const client = await TestClient.authed(`ws://${base}/tmux/monitor`, await token());
       clients.push(client);
       expect((await client.request({ action: 'subscribe', filters: { types: ['agent.status'] } })).type).toBe('subscription.confirmed');
-      const event = { type: 'agent.status', session: 'b', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' } };
+      const data = { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' };
+      const event = { type: 'agent.status', session: 'b', data };
       child.stdin.write(JSON.stringify(event) + '\n');
       expect((await client.next('agent.status')).session).toBe('b');
       client.ws.send(new TextEncoder().encode(JSON.stringify({ action: 'ping' })));
