@@ -45,3 +45,5 @@ export type { Peer, PeerHandlers, WebSocketKit, WebSocketOptions } from './runti
 export { createNodeWebSocket, type NodeWebSocketKit, type NodeWebSocketOptions } from './runtime/node-websocket.ts';
 export { createBunWebSocket, type BunWebSocket, type BunWebSocketOptions, type BunServerWebSocket } from './runtime/bun-websocket.ts';
 export { createDenoWebSocket, type DenoWebSocketOptions } from './runtime/deno-websocket.ts';
+// Or any of Hono's own upgradeWebSocket helpers (@hono/node-ws, hono/bun, hono/deno).
+export { honoWebSocketKit, type HonoWebSocketOptions } from './runtime/hono-websocket.ts';

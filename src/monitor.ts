@@ -17,10 +17,20 @@ import { mountDashboard } from './dashboard/index.ts';
 import { createAttention, type AttentionOptions, type AttentionService } from './attention/service.ts';
 import { isWebSocketUpgrade, type Peer, type PeerHandlers, type WebSocketKit } from './runtime/websocket.ts';
 import { createHostCheck, sameOrigin } from './security/host-check.ts';
+import { honoWebSocketKit } from './runtime/hono-websocket.ts';
+import type { UpgradeWebSocket } from 'hono/ws';
 
 export interface MonitorOptions {
-  /** The runtime's WebSocket kit: `createNodeWebSocket()`, `createBunWebSocket()` or `createDenoWebSocket()`. */
-  websocket: WebSocketKit;
+  /**
+   * The runtime's WebSocket kit: `createNodeWebSocket()`, `createBunWebSocket()` or `createDenoWebSocket()`.
+   * Exactly one of this and `upgradeWebSocket`.
+   */
+  websocket?: WebSocketKit;
+  /**
+   * Or one of Hono's own helpers (@hono/node-ws's `createNodeWebSocket({ app }).upgradeWebSocket`,
+   * `hono/bun`, `hono/deno`), wrapped by `honoWebSocketKit` (docs/embedding.md: what that path lacks).
+   */
+  upgradeWebSocket?: UpgradeWebSocket<any, any, any>;
   /** Where events come from: the tmux source, or `createMemorySource()`. */
   source: EventSource;
   /** Token verification, or `false` to turn auth off (loopback use only). */
@@ -83,7 +93,8 @@ const defaultLogger: Logger = (level, message, fields) => {
   console.error(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
 };
 
-export function createMonitor(options: MonitorOptions): Monitor {
+export function createMonitor(monitorOptions: MonitorOptions): Monitor {
+  const options = { ...monitorOptions, websocket: websocketKit(monitorOptions) };
   const hubOptions: HubOptions = {
     verifier: options.auth === false ? null : createVerifier(options.auth),
     authTimeoutMs: options.authTimeoutMs ?? DEFAULTS.authTimeoutMs,
@@ -196,7 +207,25 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let schema: Record<string, unknown> | undefined;
   app.get('/schema.json', (c) => c.json((schema ??= clientMessageJsonSchema())));
 
-  return Object.assign(app, { hub, attention: hub.attention, shutdown: () => hub.shutdown() });
+  // A kit we made (around a Hono helper) is ours to stop; a given one is the host's.
+  const shutdown = (): Promise<void> => {
+    if (!monitorOptions.websocket) options.websocket.stop();
+    return hub.shutdown();
+  };
+  return Object.assign(app, { hub, attention: hub.attention, shutdown });
+}
+
+/** The kit given, or Hono's helper wrapped in one; exactly one of the two. */
+function websocketKit(options: MonitorOptions): WebSocketKit {
+  if (options.websocket && options.upgradeWebSocket) {
+    throw new TypeError('createMonitor: pass either `websocket` (a kit) or `upgradeWebSocket` (a Hono helper), not both');
+  }
+  if (options.upgradeWebSocket) {
+    return honoWebSocketKit(options.upgradeWebSocket, { maxFrameBytes: options.maxFrameBytes, sendBufferLimit: options.sendBufferLimit });
+  }
+  if (options.websocket) return options.websocket;
+  throw new TypeError('createMonitor: pass `websocket` (createNodeWebSocket(), createBunWebSocket() or createDenoWebSocket()) '
+    + 'or `upgradeWebSocket` (a Hono helper)');
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -67,7 +67,8 @@ export function resolveWebSocketOptions(options: WebSocketOptions = {}): Resolve
 
 /** What a runtime gives the monitor: the whole of its WebSocket side. */
 export interface WebSocketKit {
-  readonly runtime: 'node' | 'bun' | 'deno';
+  /** 'hono': any runtime, through one of Hono's own helpers (hono-websocket.ts). */
+  readonly runtime: 'node' | 'bun' | 'deno' | 'hono';
   readonly options: ResolvedWebSocketOptions;
   /**
    * Upgrades the request (already known to be a WebSocket upgrade, see

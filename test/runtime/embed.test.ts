@@ -18,10 +18,13 @@ import { TestClient } from '../helpers/ws-client.ts';
 
 const WORK = `${ROOT}dist/test-embed-${process.pid}`;
 const LIB = `${WORK}/lib`;
-const NODE_EXAMPLE = `${WORK}/embed-node.mjs`;
+/** The Node examples, compiled into WORK as NAME.mjs. */
+const NODE_EXAMPLES = ['embed-node', 'embed-hono-node'];
 
 const EXAMPLES: { name: string; command: string; args: string[] }[] = [
-  { name: 'node', command: process.execPath, args: [NODE_EXAMPLE] },
+  { name: 'node', command: process.execPath, args: [`${WORK}/embed-node.mjs`] },
+  // The same host on @hono/node-ws's own upgradeWebSocket helper.
+  { name: 'hono-node', command: process.execPath, args: [`${WORK}/embed-hono-node.mjs`] },
   { name: 'bun', command: BUN, args: [`${ROOT}examples/embed-bun.ts`] },
   { name: 'deno', command: DENO, args: ['run', '-A', `${ROOT}examples/embed-deno.ts`] },
 ];
@@ -43,14 +46,15 @@ beforeAll(async () => {
         strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', noEmit: true,
         skipLibCheck: true, types: ['node'], lib: ['ES2023', 'DOM'], paths: { 'tmux-monitor': ['./lib/index.d.ts'] },
       },
-      files: [`${ROOT}examples/embed-node.ts`],
+      files: NODE_EXAMPLES.map((name) => `${ROOT}examples/${name}.ts`),
     }),
   );
   execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${WORK}/tsconfig.json`], { stdio: 'inherit' });
   // ...and, compiled as a Node user would (here with esbuild), imports its modules unbundled.
   await build({
-    entryPoints: [`${ROOT}examples/embed-node.ts`],
-    outfile: NODE_EXAMPLE,
+    entryPoints: NODE_EXAMPLES.map((name) => `${ROOT}examples/${name}.ts`),
+    outdir: WORK,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -131,7 +135,7 @@ describe('deno task test', () => {
       timeout: 60_000,
     });
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/ok \| 1 passed/);
+    expect(result.stdout).toMatch(/ok \| 2 passed/);
     // Deno type-checks the package first: on a busy machine that alone can pass 30 s.
   }, 90_000);
 });
