@@ -64,8 +64,7 @@ describe('AgentTracker', () => {
   });
 
   it('an @agent_state left set by an agent that quit is ignored until it changes', async () => {
-    const claude: PaneFacts = { ...base, command: 'claude', agentState: 'ready', screen: '❯ \n  ? for shortcuts', title: '✳ Claude Code' };
-    facts = claude;
+    facts = { ...base, command: 'claude', agentState: 'ready', screen: '❯ \n  ? for shortcuts', title: '✳ Claude Code' };
     await tracker.baseline('%1');
     expect(tracker.get('%1')).toEqual({ status: 'ready', agent_type: 'claude' });
     // Quits without its exit hook: the shell is back, `ready` is still set.
