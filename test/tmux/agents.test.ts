@@ -11,6 +11,7 @@ import { startTmux, type TestTmux } from '../helpers/tmux.ts';
 import { Collected } from './collect.ts';
 
 const RUN = fileURLToPath(new URL('../fixtures/agents/run.sh', import.meta.url));
+const HOOKED = fileURLToPath(new URL('../fixtures/agents/hooked.sh', import.meta.url));
 const AGENTS = ['aider'] as const;
 const STATES = ['ready', 'busy', 'waiting', 'error'] as const;
 
@@ -98,6 +99,33 @@ describe('agent status from the screens of agent CLIs', () => {
     await t.tmux('send-keys', '-t', pane, 'clear; exec -a build-step sleep 3', 'Enter');
     const busy = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'busy', { from, timeoutMs: 8000 });
     expect(busy.data).toMatchObject({ agent_type: 'shell', previous: 'exited' });
+  });
+
+  it('an agent that quits leaving @agent_state set is exited; a new @agent_state on that shell counts again', async () => {
+    const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'hooked-quits', '-P', '-F', '#{pane_id}')).trim();
+    await t.tmux('send-keys', '-t', pane, `(exec -a claude bash ${HOOKED} ready)`, 'Enter');
+    const ready = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'ready', { timeoutMs: 8000 });
+    expect(ready.data).toMatchObject({ agent_type: 'claude', reason: '@agent_state' });
+    let from = events.mark();
+    await t.tmux('send-keys', '-t', pane, 'Enter');
+    const exited = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'exited', { from, timeoutMs: 8000 });
+    expect(exited.data).toMatchObject({ agent_type: 'claude', previous: 'ready', reason: 'back at the shell' });
+    expect((await t.tmux('show-options', '-p', '-v', '-t', pane, '@agent_state')).trim()).toBe('ready'); // still set, ignored
+    expect((await t.tmux('display', '-p', '-t', pane, '#{pane_current_command}')).trim()).toBe('bash');
+    from = events.mark();
+    await t.tmux('set-option', '-p', '-t', pane, '@agent_state', 'busy');
+    const busy = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'busy', { from, timeoutMs: 8000 });
+    expect(busy.data).toMatchObject({ previous: 'exited', reason: '@agent_state' });
+  });
+
+  it('@agent_state set by hand on a shell pane that never ran an agent is trusted', async () => {
+    const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'by-hand', '-P', '-F', '#{pane_id}')).trim();
+    await t.tmux('send-keys', '-t', pane, 'echo hello', 'Enter');
+    await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'ready', { timeoutMs: 8000 });
+    const from = events.mark();
+    await t.tmux('set-option', '-p', '-t', pane, '@agent_state', 'waiting');
+    const e = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'waiting', { from, timeoutMs: 8000 });
+    expect(e.data).toMatchObject({ agent_type: 'shell', reason: '@agent_state' });
   });
 
   it('an unknown full-screen program is unknown, not busy; a dead pane is exited', async () => {

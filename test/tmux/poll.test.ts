@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPollSource, type PollSource } from '../../src/tmux/index.ts';
 import { newLines } from '../../src/tmux/poll/poll-source.ts';
 import { startTmux, tmuxCommand, type TestTmux } from '../helpers/tmux.ts';
 import { Collected } from './collect.ts';
+
+const HOOKED = fileURLToPath(new URL('../fixtures/agents/hooked.sh', import.meta.url));
 
 let t: TestTmux;
 let source: PollSource;
@@ -58,6 +61,21 @@ describe('poll source', () => {
     await t.tmux('set-option', '-p', '-t', id, '@agent_state', 'busy');
     const e = await events.waitFor('agent.status', (s) => s.pane_id === id && s.data.status === 'busy', { from });
     expect(e.data.reason).toBe('@agent_state');
+  });
+
+  it('an agent that quits leaving @agent_state set is exited, as with the control-mode source', async () => {
+    const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-P', '-F', '#{pane_id}')).trim();
+    await t.tmux('send-keys', '-t', pane, `(exec -a claude bash ${HOOKED} waiting)`, 'Enter');
+    await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'waiting' && s.data.agent_type === 'claude');
+    let from = events.mark();
+    await t.tmux('send-keys', '-t', pane, 'Enter');
+    const exited = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'exited', { from });
+    expect(exited.data).toMatchObject({ agent_type: 'claude', previous: 'waiting' });
+    from = events.mark();
+    await t.tmux('set-option', '-p', '-t', pane, '@agent_state', 'busy');
+    const busy = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'busy', { from });
+    expect(busy.data).toMatchObject({ previous: 'exited', reason: '@agent_state' });
+    await t.tmux('kill-pane', '-t', pane);
   });
 
   it('a pane whose process dies is exited, as with the control-mode source (the shared pane-change check)', async () => {

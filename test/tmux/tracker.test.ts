@@ -63,6 +63,68 @@ describe('AgentTracker', () => {
     expect(tracker.get('%1')).toEqual({ status: 'ready', agent_type: 'shell' });
   });
 
+  it('an @agent_state left set by an agent that quit is ignored until it changes', async () => {
+    facts = { ...base, command: 'claude', agentState: 'ready', screen: '❯ \n  ? for shortcuts', title: '✳ Claude Code' };
+    await tracker.baseline('%1');
+    expect(tracker.get('%1')).toEqual({ status: 'ready', agent_type: 'claude' });
+    // Quits without its exit hook: the shell is back, `ready` is still set.
+    facts = { ...base, agentState: 'ready', screen: 'Bye!\n$ ', cursor: [2, 1] };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect(reports.at(-1)).toEqual({ status: 'exited', previous: 'ready', agentType: 'claude', reason: 'back at the shell' });
+    // Output at the prompt, the same value: still ignored.
+    tracker.output('%1');
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect(tracker.get('%1')).toEqual({ status: 'exited', agent_type: 'claude' });
+    // A new value is trusted again, at once; so is the old value set after it.
+    facts = { ...facts, agentState: 'busy' };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports.at(-1)).toEqual({ status: 'busy', previous: 'exited', agentType: 'shell', reason: '@agent_state' });
+    facts = { ...facts, agentState: 'ready' };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports.at(-1)).toMatchObject({ status: 'ready', previous: 'busy', reason: '@agent_state' });
+  });
+
+  it('unset and set again with the same value after the agent quit: trusted again', async () => {
+    facts = { ...base, command: 'node', agentState: 'ready', screen: '› Ask Codex to do anything', children: ['codex'] };
+    await tracker.baseline('%1');
+    facts = { ...base, agentState: 'ready', screen: '$ ', cursor: [2, 0] };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect(tracker.get('%1')).toEqual({ status: 'exited', agent_type: 'codex' });
+    facts = { ...facts, agentState: '' };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(0);
+    facts = { ...facts, agentState: 'ready' };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports.at(-1)).toEqual({ status: 'ready', previous: 'exited', agentType: 'shell', reason: '@agent_state' });
+  });
+
+  it('an agent whose exit hook set `exited` stays exited from @agent_state', async () => {
+    facts = { ...base, command: 'claude', agentState: 'ready', screen: '❯ \n  ? for shortcuts' };
+    await tracker.baseline('%1');
+    facts = { ...base, agentState: 'exited', screen: '$ ', cursor: [2, 0] };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toEqual([{ status: 'exited', previous: 'ready', agentType: 'shell', reason: '@agent_state' }]);
+  });
+
+  it('a hand-set @agent_state on a shell stays trusted, also when typed as a tmux command at the prompt', async () => {
+    await tracker.baseline('%1');
+    // `tmux set -p @agent_state busy` typed at the prompt: the tmux client is in front while it sets it.
+    facts = { ...base, command: 'tmux', agentState: 'busy', screen: '$ tmux set -p @agent_state busy', cursor: [0, 1] };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(0);
+    facts = { ...base, agentState: 'busy', screen: '$ tmux set -p @agent_state busy\n$ ', cursor: [2, 1] };
+    tracker.changed('%1');
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect(tracker.get('%1')).toEqual({ status: 'busy', agent_type: 'shell' });
+    expect(reports).toEqual([{ status: 'busy', previous: 'ready', agentType: 'shell', reason: '@agent_state' }]);
+  });
+
   it('a dead pane is exited at once', async () => {
     facts = { ...base, command: 'codex', screen: '› Ask Codex to do anything' };
     await tracker.baseline('%1');

@@ -8,9 +8,15 @@
  * The tracker also remembers which agent ran in a pane, so that when the agent's process
  * ends and the shell is back, the pane reads `exited` with that agent's type until another
  * program starts there.
+ *
+ * An `@agent_state` is the agent's word only while the agent runs. One that quits without
+ * its exit hook (Codex's `/quit`, a crash, `kill`) leaves its last value set; so the value a
+ * pane has when its foreground program gives way to the shell is stale, and is ignored until
+ * it changes (a new value, or unset and set again). A value set on a shell pane by hand, or an
+ * `exited` from the agent's own exit hook, is trusted as before.
  */
 import type { AgentStatus } from '../../protocol/events.ts';
-import { detect, identify, isShell, type PaneFacts } from './detect.ts';
+import { detect, identify, isShell, parseAgentState, type PaneFacts } from './detect.ts';
 import type { Detection } from './types.ts';
 
 export interface TrackerOptions {
@@ -47,7 +53,14 @@ interface PaneTrack {
   lastOutput: number;
   /** Set while the initial (silent) read is under way: other reads then report nothing. */
   silent: boolean;
+  /** The foreground command at the last read (null before the first). */
+  lastCommand: string | null;
+  /** The `@agent_state` left by a program that went back to the shell: ignored while unchanged. */
+  staleState: string | null;
 }
+
+/** A tmux client in front is a person's `tmux set … @agent_state` at the shell, not a program that set it and left. */
+const TMUX_CLIENT = /^tmux$/;
 
 export class AgentTracker {
   private readonly panes = new Map<string, PaneTrack>();
@@ -124,6 +137,8 @@ export class AgentTracker {
         lastAgent: null,
         lastOutput: 0,
         silent: false,
+        lastCommand: null,
+        staleState: null,
       };
       this.panes.set(paneId, t);
     }
@@ -169,7 +184,26 @@ export class AgentTracker {
     if (t.again) this.schedule(paneId, this.options.settleMs);
   }
 
+  /**
+   * The `@agent_state` to trust ('' for none): not the value the pane had when its program
+   * went back to the shell, until that value changes. (Only a change can be seen: the push
+   * signal and the poll read values, so setting the same value again is not told apart.)
+   */
+  private trustedState(t: PaneTrack, facts: PaneFacts): string {
+    if (t.staleState !== null && facts.agentState !== t.staleState) t.staleState = null;
+    const previous = t.lastCommand;
+    if (!facts.dead) t.lastCommand = facts.command;
+    const backAtShell = previous !== null && !isShell(previous) && !TMUX_CLIENT.test(previous) && !facts.dead && isShell(facts.command);
+    if (backAtShell) {
+      const left = parseAgentState(facts.agentState);
+      // The agent's own exit hook said `exited`: that is the truth, not a leftover.
+      if (left !== null && left !== 'exited') t.staleState = facts.agentState;
+    }
+    return t.staleState === null ? facts.agentState : '';
+  }
+
   private decide(t: PaneTrack, facts: PaneFacts): Detection {
+    facts = { ...facts, agentState: this.trustedState(t, facts) };
     if (facts.secondsSinceOutput === undefined || facts.secondsSinceOutput === null) {
       facts.secondsSinceOutput = t.lastOutput === 0 ? null : (Date.now() - t.lastOutput) / 1000;
     }
