@@ -66,6 +66,9 @@ export function parseTmuxVersion(output: string): number | null {
  * newline, so some gap is needed. 0.3 s keeps commands snappy with margin.
  */
 export const ENTER_DELAY_MS = 300;
+/** A new session is attached once the tree has been quiet this long, and at most this late. */
+const ATTACH_QUIET_MS = 100;
+const ATTACH_MAX_WAIT_MS = 500;
 
 export function socketArgs(options: { socketName?: string; socketPath?: string }): string[] {
   if (options.socketPath) return ['-S', options.socketPath];
@@ -90,6 +93,9 @@ export class TmuxSource implements EventSource {
   private everConnected = false;
   private connecting: Promise<void> | null = null;
   private probeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Attaching to sessions that appeared, once the tree has been quiet a moment (see attachNewSessions). */
+  private attachTimer: ReturnType<typeof setTimeout> | null = null;
+  private attachDue = 0;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   /** Silent first reads of the panes found at start-up. */
@@ -206,6 +212,8 @@ export class TmuxSource implements EventSource {
     this.closed = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
+    if (this.attachTimer) clearTimeout(this.attachTimer);
+    this.attachTimer = null;
     await this.stateSignal?.stop();
     this.core.close();
     const clients = [...this.clients.values()];
@@ -335,6 +343,27 @@ export class TmuxSource implements EventSource {
     this.core.setState(state, message);
   }
 
+  /**
+   * Starts control clients for sessions that have none, once no change has come for
+   * ATTACH_QUIET_MS (at most ATTACH_MAX_WAIT_MS after the first). Why wait: tmux 3.3a
+   * crashes (a NULL control state in control_write) when it sends a control notification —
+   * a session or window created, renamed, closed — to a control client that is still
+   * identifying itself. A new session usually comes with a burst of such changes (a script
+   * creating windows, a test killing it again), so attaching in the middle of the burst is
+   * what would take the user's tmux server down; a session that is gone again before the
+   * burst ends is never attached at all.
+   */
+  private attachNewSessions(): void {
+    const now = Date.now();
+    if (this.attachTimer === null) this.attachDue = now + ATTACH_MAX_WAIT_MS;
+    else clearTimeout(this.attachTimer);
+    this.attachTimer = setTimeout(() => {
+      this.attachTimer = null;
+      if (this.closed) return;
+      for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) void this.startClient(s.id).catch(() => {});
+    }, Math.max(0, Math.min(ATTACH_QUIET_MS, this.attachDue - now)));
+  }
+
   private async startClient(sessionId: string): Promise<void> {
     if (this.clients.has(sessionId) || this.starting.has(sessionId) || this.closed) return;
     this.starting.add(sessionId);
@@ -451,7 +480,7 @@ export class TmuxSource implements EventSource {
 
     // One control client per session.
     const live = new Set(next.sessions.map((s) => s.id));
-    for (const id of live) if (!this.clients.has(id)) void this.startClient(id).catch(() => {});
+    if ([...live].some((id) => !this.clients.has(id))) this.attachNewSessions();
     for (const [id, c] of this.clients) {
       if (!live.has(id) && c !== this.primary) void c.close();
     }
