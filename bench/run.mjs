@@ -33,10 +33,23 @@ const RUNTIMES = ['node', 'bun', 'deno'];
 const LIMITS_SEC = { latency: 150, structural: 150, 'agent-state': 330, fanout: 300, connections: 240, idle: 150, bus: 240 };
 
 function parseArgs(argv) {
-  const opts = { quick: false, parallel: false, only: SCENARIOS, runtimes: RUNTIMES, out: join(ROOT, 'bench', 'results'), docs: true, docsDir: null, build: 'all' };
+  const opts = {
+    quick: false,
+    parallel: false,
+    only: SCENARIOS,
+    runtimes: RUNTIMES,
+    out: join(ROOT, 'bench', 'results'),
+    docs: true,
+    docsDir: null,
+    build: 'all',
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const list = () => (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const list = () =>
+      (argv[++i] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (a === '--quick') opts.quick = true;
     else if (a === '--parallel') opts.parallel = true;
     else if (a === '--only') opts.only = list();
@@ -49,7 +62,9 @@ function parseArgs(argv) {
     else if (a === '--skip-build') opts.build = 'none';
     else if (a === '--skip-cli-build') opts.build = 'bench';
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--quick [--parallel]] [--only LIST] [--runtimes LIST] [--clients LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build] [--from-results DIR]');
+      console.log(
+        'usage: node bench/run.mjs [--quick [--parallel]] [--only LIST] [--runtimes LIST] [--clients LIST] [--out DIR] [--no-docs] [--docs-dir DIR] [--skip-build|--skip-cli-build] [--from-results DIR]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -79,13 +94,23 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 async function probeRuntime(runtime, secret, token) {
   let server;
   try {
-    server = await startServer({ runtime, args: ['serve', '--port', '0', '--source', 'none', '--quiet'], env: { TMUX_MONITOR_SECRET: secret }, timeoutMs: 15_000 });
+    server = await startServer({
+      runtime,
+      args: ['serve', '--port', '0', '--source', 'none', '--quiet'],
+      env: { TMUX_MONITOR_SECRET: secret },
+      timeoutMs: 15_000,
+    });
     const client = await connectClient(server.url, token, {}, { timeoutMs: 5000 });
     await client.close();
     return null;
   } catch (error) {
     const text = String(error.message ?? error);
-    const why = /: (.*)$/s.exec(text)?.[1]?.trim().split('\n').find((l) => l.trim() !== '') ?? text;
+    const why =
+      /: (.*)$/s
+        .exec(text)?.[1]
+        ?.trim()
+        .split('\n')
+        .find((l) => l.trim() !== '') ?? text;
     return why.replace(/^tmux-monitor: /, '').slice(0, 160);
   } finally {
     await server?.stop();
@@ -155,7 +180,13 @@ async function main() {
     } finally {
       clearTimeout(timer);
     }
-    const entry = { scenario: name, title: mod.title, durationSec: Math.round((Date.now() - t0) / 100) / 10, loadAverage: { before: load0, after: loadAverage() }, ...result };
+    const entry = {
+      scenario: name,
+      title: mod.title,
+      durationSec: Math.round((Date.now() - t0) / 100) / 10,
+      loadAverage: { before: load0, after: loadAverage() },
+      ...result,
+    };
     writeFileSync(join(opts.out, `${name}.json`), JSON.stringify(entry, null, 2) + '\n');
     return entry;
   };

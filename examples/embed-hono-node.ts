@@ -26,7 +26,10 @@ const app = new Hono();
 app.get('/', (c) => c.text('my app'));
 app.get('/api/hello', (c) => c.json({ hello: 'world' }));
 const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
-app.get('/echo', upgradeWebSocket(() => ({ onMessage: (event, ws) => ws.send(String(event.data)) })));
+app.get(
+  '/echo',
+  upgradeWebSocket(() => ({ onMessage: (event, ws) => ws.send(String(event.data)) })),
+);
 
 const monitor = createMonitor({
   upgradeWebSocket,

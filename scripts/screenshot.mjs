@@ -36,15 +36,41 @@ const agent = (name, ...states) => `bash ${run} ${name} ${states.join(' ')}`;
 let server;
 let browser;
 try {
-  tmux('-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'default-command', shell, ';',
-    'new-session', '-d', '-s', 'ai-chat', '-n', 'claude', '-x', '150', '-y', '40', agent('claude', 'busy', 'waiting'));
+  tmux(
+    '-f',
+    '/dev/null',
+    'start-server',
+    ';',
+    'set-option',
+    '-g',
+    'default-command',
+    shell,
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    'ai-chat',
+    '-n',
+    'claude',
+    '-x',
+    '150',
+    '-y',
+    '40',
+    agent('claude', 'busy', 'waiting'),
+  );
   tmux('new-window', '-d', '-t', 'ai-chat', '-n', 'tests', shell);
   tmux('new-session', '-d', '-s', 'backend', '-n', 'aider', '-x', '150', '-y', '40', agent('aider', 'busy'));
   tmux('split-window', '-d', '-t', 'backend:aider', shell);
   tmux('new-window', '-d', '-t', 'backend', '-n', 'codex', agent('codex', 'busy', 'ready'));
   tmux('new-session', '-d', '-s', 'docs', '-n', 'gemini', '-x', '150', '-y', '40', agent('gemini', 'busy', 'error'));
   tmux('new-window', '-d', '-t', 'docs', '-n', 'build', shell);
-  tmux('send-keys', '-t', 'ai-chat:tests', 'printf "\\n  \\033[32m✓\\033[0m parser (12 tests)\\n  \\033[32m✓\\033[0m lexer (31 tests)\\n\\n Tests  43 passed (43)\\n"', 'Enter');
+  tmux(
+    'send-keys',
+    '-t',
+    'ai-chat:tests',
+    'printf "\\n  \\033[32m✓\\033[0m parser (12 tests)\\n  \\033[32m✓\\033[0m lexer (31 tests)\\n\\n Tests  43 passed (43)\\n"',
+    'Enter',
+  );
   tmux('send-keys', '-t', 'docs:build', 'echo "error: build failed: docs/api.md: broken link #install"; false', 'Enter');
 
   server = spawn(process.execPath, [join(root, 'dist/tmux-monitor.mjs'), 'serve', '--port', '0', '-L', socket], {
@@ -68,21 +94,43 @@ try {
 
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 
   const only = process.argv[2];
   const shoot = async ({ file, width, height, colorScheme, scale = 1, mobile = false, clip }) => {
     if (only && !file.includes(only)) return;
-    const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: scale, isMobile: mobile, hasTouch: mobile });
+    const context = await browser.newContext({
+      viewport: { width, height },
+      colorScheme,
+      deviceScaleFactor: scale,
+      isMobile: mobile,
+      hasTouch: mobile,
+    });
     const page = await context.newPage();
     // Every agent starts over busy, so each screenshot sees the changes happen.
-    for (const [target, name, last] of [['ai-chat:claude', 'claude', 'waiting'], ['backend:codex', 'codex', 'ready'], ['docs:gemini', 'gemini', 'error']]) {
+    for (const [target, name, last] of [
+      ['ai-chat:claude', 'claude', 'waiting'],
+      ['backend:codex', 'codex', 'ready'],
+      ['docs:gemini', 'gemini', 'error'],
+    ]) {
       tmux('respawn-pane', '-k', '-t', target, agent(name, 'busy', last));
     }
     await page.goto(url);
     // Some agents finish their work while the page watches: their badges change, the log fills.
-    for (const [name, status] of [['claude', 'busy'], ['codex', 'busy'], ['gemini', 'busy']]) {
+    for (const [name, status] of [
+      ['claude', 'busy'],
+      ['codex', 'busy'],
+      ['gemini', 'busy'],
+    ]) {
       await page.locator(`.pane.is-agent[data-status="${status}"] .agent-type`, { hasText: name }).first().waitFor({ timeout: 15_000 });
     }
     await page.waitForTimeout(1200);
@@ -92,7 +140,12 @@ try {
     await page.waitForTimeout(700);
     tmux('send-keys', '-t', 'ai-chat:claude', 'Enter');
     // Every agent in its state, the waiting one selected, its screen drawn.
-    for (const [name, status] of [['claude', 'waiting'], ['aider', 'busy'], ['codex', 'ready'], ['gemini', 'error']]) {
+    for (const [name, status] of [
+      ['claude', 'waiting'],
+      ['aider', 'busy'],
+      ['codex', 'ready'],
+      ['gemini', 'error'],
+    ]) {
       await page.locator(`.pane.is-agent[data-status="${status}"] .agent-type`, { hasText: name }).first().waitFor({ timeout: 15_000 });
     }
     await page.locator('.pane-view[data-loaded="1"]').waitFor({ timeout: 10_000 });
@@ -108,7 +161,13 @@ try {
   await shoot({ file: 'dashboard.png', width: 1280, height: 800, colorScheme: 'light' });
   await shoot({ file: 'dashboard-dark.png', width: 1280, height: 800, colorScheme: 'dark' });
   await shoot({ file: 'dashboard-phone.png', width: 390, height: 844, colorScheme: 'dark', mobile: true });
-  await shoot({ file: 'dashboard-needs-you.png', width: 1280, height: 800, colorScheme: 'light', clip: { x: 0, y: 0, width: 1280, height: 520 } });
+  await shoot({
+    file: 'dashboard-needs-you.png',
+    width: 1280,
+    height: 800,
+    colorScheme: 'light',
+    clip: { x: 0, y: 0, width: 1280, height: 520 },
+  });
 } finally {
   await browser?.close();
   server?.kill('SIGTERM');

@@ -224,8 +224,10 @@ function websocketKit(options: MonitorOptions): WebSocketKit {
     return honoWebSocketKit(options.upgradeWebSocket, { maxFrameBytes: options.maxFrameBytes, sendBufferLimit: options.sendBufferLimit });
   }
   if (options.websocket) return options.websocket;
-  throw new TypeError('createMonitor: pass `websocket` (createNodeWebSocket(), createBunWebSocket() or createDenoWebSocket()) '
-    + 'or `upgradeWebSocket` (a Hono helper)');
+  throw new TypeError(
+    'createMonitor: pass `websocket` (createNodeWebSocket(), createBunWebSocket() or createDenoWebSocket()) ' +
+      'or `upgradeWebSocket` (a Hono helper)',
+  );
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -26,7 +26,9 @@ export async function buildAll({ cli = true } = {}) {
       format: 'esm',
       target: ['node20', 'deno2'],
       legalComments: 'none',
-      banner: { js: "import { createRequire as __bCreateRequire } from 'node:module';\nconst require = __bCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __bCreateRequire } from 'node:module';\nconst require = __bCreateRequire(import.meta.url);",
+      },
       logLevel: 'warning',
     });
   }

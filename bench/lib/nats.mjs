@@ -15,7 +15,9 @@ process.on('exit', () => {
 });
 
 export const NATS_SERVER =
-  [process.env.NATS_SERVER, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => p && existsSync(p)) ?? null;
+  [process.env.NATS_SERVER, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(
+    (p) => p && existsSync(p),
+  ) ?? null;
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -28,7 +28,10 @@ export function writeReport(all, docs) {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
   const start = current.indexOf('<!-- bench:begin');
   const end = current.indexOf(END);
-  const next = start >= 0 && end > start ? current.slice(0, start) + generated + current.slice(end + END.length) : `${current.trimEnd()}\n\n${generated}\n`;
+  const next =
+    start >= 0 && end > start
+      ? current.slice(0, start) + generated + current.slice(end + END.length)
+      : `${current.trimEnd()}\n\n${generated}\n`;
   writeFileSync(path, next);
   written.push(path);
   return written;
@@ -74,17 +77,44 @@ function verdicts(all) {
   const rows = [];
   const add = (goal, target, measured, ok) => rows.push([goal, target, measured, ok === null ? 'not measured' : ok ? 'met' : '**missed**']);
   const lat = all.scenarios.latency?.results?.find((r) => r.source === 'tmux' && r.runtime === 'node' && r.latency?.count > 0);
-  add('pane output → client, p99 (control mode, node)', '< 10 ms', lat ? `${fmt(lat.latency.p99)} ms` : '–', lat ? lat.latency.p99 < 10 : null);
-  add('pane output → client, max (spec: < 100 ms)', '< 100 ms', lat ? `${fmt(lat.latency.max)} ms` : '–', lat ? lat.latency.max < 100 : null);
-  const structural = (all.scenarios.structural?.results ?? []).filter((r) => r.source === 'tmux' && r.latency?.count > 0 && /window/.test(r.op));
+  add(
+    'pane output → client, p99 (control mode, node)',
+    '< 10 ms',
+    lat ? `${fmt(lat.latency.p99)} ms` : '–',
+    lat ? lat.latency.p99 < 10 : null,
+  );
+  add(
+    'pane output → client, max (spec: < 100 ms)',
+    '< 100 ms',
+    lat ? `${fmt(lat.latency.max)} ms` : '–',
+    lat ? lat.latency.max < 100 : null,
+  );
+  const structural = (all.scenarios.structural?.results ?? []).filter(
+    (r) => r.source === 'tmux' && r.latency?.count > 0 && /window/.test(r.op),
+  );
   const worst = structural.length ? Math.max(...structural.map((r) => r.latency.p95)) : null;
-  add('window created/renamed/killed → event, p95 (spec: < 100 ms)', '< 100 ms', worst === null ? '–' : `${fmt(worst)} ms`, worst === null ? null : worst < 100);
+  add(
+    'window created/renamed/killed → event, p95 (spec: < 100 ms)',
+    '< 100 ms',
+    worst === null ? '–' : `${fmt(worst)} ms`,
+    worst === null ? null : worst < 100,
+  );
   const agent = (all.scenarios.structural?.results ?? []).filter((r) => r.source === 'tmux' && r.latency?.count > 0 && /agent/.test(r.op));
   const agentWorst = agent.length ? Math.max(...agent.map((r) => r.latency.p50)) : null;
-  add('agent status change → agent.status, p50 (spec: < 100 ms)', '< 100 ms', agentWorst === null ? '–' : `${fmt(agentWorst)} ms`, agentWorst === null ? null : agentWorst < 100);
+  add(
+    'agent status change → agent.status, p50 (spec: < 100 ms)',
+    '< 100 ms',
+    agentWorst === null ? '–' : `${fmt(agentWorst)} ms`,
+    agentWorst === null ? null : agentWorst < 100,
+  );
   const fan = (all.scenarios.fanout?.results ?? []).filter((r) => r.server === 'tmux-monitor' && r.runtime === 'node' && !r.error);
   const best = fan.length ? Math.max(...fan.map((r) => r.deliveredPerSec)) : null;
-  add('messages fanned out per second (best C, node)', '≥ 20,000 /s (spec: 1,000)', best === null ? '–' : `${fmt(Math.round(best))} /s`, best === null ? null : best >= 20_000);
+  add(
+    'messages fanned out per second (best C, node)',
+    '≥ 20,000 /s (spec: 1,000)',
+    best === null ? '–' : `${fmt(Math.round(best))} /s`,
+    best === null ? null : best >= 20_000,
+  );
   const wide = fan.filter((r) => r.load === 'max' && r.clients >= 100 && typeof r.ratioToBaseline === 'number');
   add(
     'throughput vs the ws baseline, max load, 100+ clients (node)',
@@ -95,7 +125,8 @@ function verdicts(all) {
   // Issue 13: at every client count and both loads, p99 no worse than the baseline's and
   // throughput at least 1x; the single client shown on its own (the common case: one
   // dashboard, one noisy build).
-  const baseOf = (r) => (all.scenarios.fanout?.results ?? []).find((b) => b.server === 'baseline' && b.clients === r.clients && b.load === r.load && !b.error);
+  const baseOf = (r) =>
+    (all.scenarios.fanout?.results ?? []).find((b) => b.server === 'baseline' && b.clients === r.clients && b.load === r.load && !b.error);
   for (const load of ['steady', 'max']) {
     const one = fan.find((r) => r.clients === 1 && r.load === load);
     const base = one && baseOf(one);
@@ -111,7 +142,9 @@ function verdicts(all) {
     add(
       `every C, ${load} load: p99 ≤ baseline's and ≥ 1× (node)`,
       'all C',
-      rows.length ? rows.map((r) => `${r.clients}: ${fmt(r.latency.p99)}/${fmt(baseOf(r).latency.p99)} ms, ${fmt(r.ratioToBaseline, 2)}×`).join('; ') : '–',
+      rows.length
+        ? rows.map((r) => `${r.clients}: ${fmt(r.latency.p99)}/${fmt(baseOf(r).latency.p99)} ms, ${fmt(r.ratioToBaseline, 2)}×`).join('; ')
+        : '–',
       rows.length ? rows.every((r) => r.latency.p99 <= baseOf(r).latency.p99 && r.ratioToBaseline >= 1) : null,
     );
   }
@@ -124,7 +157,12 @@ function verdicts(all) {
   );
   const many = fan.filter((r) => r.clients >= 50 && r.load === 'steady');
   const manyOk = many.length ? many.every((r) => r.closedClients === 0 && r.deliveredFraction >= 0.999) : null;
-  add('50+ clients served at the steady load, nothing lost', 'all delivered', many.length ? many.map((r) => `${r.clients}: ${fmt(r.deliveredFraction * 100, 1)}%`).join(', ') : '–', manyOk);
+  add(
+    '50+ clients served at the steady load, nothing lost',
+    'all delivered',
+    many.length ? many.map((r) => `${r.clients}: ${fmt(r.deliveredFraction * 100, 1)}%`).join(', ') : '–',
+    manyOk,
+  );
   const conns = (all.scenarios.connections?.results ?? []).filter((r) => r.server === 'tmux-monitor' && !r.error);
   const conn = conns.find((r) => r.runtime === 'node');
   const ten = conn?.steps?.find((s) => s.connections === 10);
@@ -134,15 +172,27 @@ function verdicts(all) {
     .filter(([, s]) => s)
     .map(([rt, s]) => `; ${rt}: ${fmt(s.rssBytes / 1e6, 1)} MB`)
     .join('');
-  add('server RSS with 10 clients, node (spec: < 50 MB)', '< 50 MB', ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB${others}` : '–', ten ? ten.rssBytes < 50e6 : null);
-  add('server RSS with 10 subscribed clients, node (issue 13)', '< 45 MB', ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB` : '–', ten ? ten.rssBytes < 45e6 : null);
+  add(
+    'server RSS with 10 clients, node (spec: < 50 MB)',
+    '< 50 MB',
+    ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB${others}` : '–',
+    ten ? ten.rssBytes < 50e6 : null,
+  );
+  add(
+    'server RSS with 10 subscribed clients, node (issue 13)',
+    '< 45 MB',
+    ten ? `${fmt(ten.rssBytes / 1e6, 1)} MB` : '–',
+    ten ? ten.rssBytes < 45e6 : null,
+  );
   const baseConn = (all.scenarios.connections?.results ?? []).find((r) => r.server === 'baseline' && !r.error);
   const idleOurs = conn?.steps?.find((s) => s.connections === 0);
   const idleBase = baseConn?.steps?.find((s) => s.connections === 0);
   add(
     'server RSS idle vs the ws baseline, node',
     '≤ +5 MB',
-    idleOurs && idleBase ? `${fmt(idleOurs.rssBytes / 1e6, 1)} MB vs ${fmt(idleBase.rssBytes / 1e6, 1)} MB (+${fmt((idleOurs.rssBytes - idleBase.rssBytes) / 1e6, 1)})` : '–',
+    idleOurs && idleBase
+      ? `${fmt(idleOurs.rssBytes / 1e6, 1)} MB vs ${fmt(idleBase.rssBytes / 1e6, 1)} MB (+${fmt((idleOurs.rssBytes - idleBase.rssBytes) / 1e6, 1)})`
+      : '–',
     idleOurs && idleBase ? idleOurs.rssBytes - idleBase.rssBytes <= 5e6 : null,
   );
   const ours10k = conn?.steps?.find((s) => s.connections === 10_000);
@@ -156,14 +206,31 @@ function verdicts(all) {
   add(
     'connects per second at 10,000 vs the ws baseline, node',
     '≥ 0.9×',
-    ours10k?.connectPerSec && base10k?.connectPerSec ? `${fmt(ours10k.connectPerSec)} vs ${fmt(base10k.connectPerSec)} /s (${fmt(ours10k.connectPerSec / base10k.connectPerSec, 2)}×)` : '–',
+    ours10k?.connectPerSec && base10k?.connectPerSec
+      ? `${fmt(ours10k.connectPerSec)} vs ${fmt(base10k.connectPerSec)} /s (${fmt(ours10k.connectPerSec / base10k.connectPerSec, 2)}×)`
+      : '–',
     ours10k?.connectPerSec && base10k?.connectPerSec ? ours10k.connectPerSec >= 0.9 * base10k.connectPerSec : null,
   );
   const top = conn?.steps?.[conn.steps.length - 1];
-  add('idle connections on one small machine', '≥ 1,000 (aim: 10,000)', top ? `${fmt(top.connections)} (${fmt(top.rssBytes / 2 ** 20, 0)} MiB)` : '–', top ? top.connections >= 1000 : null);
+  add(
+    'idle connections on one small machine',
+    '≥ 1,000 (aim: 10,000)',
+    top ? `${fmt(top.connections)} (${fmt(top.rssBytes / 2 ** 20, 0)} MiB)` : '–',
+    top ? top.connections >= 1000 : null,
+  );
   const idle = all.scenarios.idle?.results?.find((r) => r.source === 'tmux');
-  add('idle CPU, control mode, all processes (spec: < 5%)', '< 5 %', idle ? `${fmt(idle.totalCpuPercent, 2)} %` : '–', idle ? idle.totalCpuPercent < 5 : null);
-  add('idle CPU, control mode, server process ("near zero")', '< 0.5 %', idle ? `${fmt(idle.serverCpuPercent, 2)} %` : '–', idle ? idle.serverCpuPercent < 0.5 : null);
+  add(
+    'idle CPU, control mode, all processes (spec: < 5%)',
+    '< 5 %',
+    idle ? `${fmt(idle.totalCpuPercent, 2)} %` : '–',
+    idle ? idle.totalCpuPercent < 5 : null,
+  );
+  add(
+    'idle CPU, control mode, server process ("near zero")',
+    '< 0.5 %',
+    idle ? `${fmt(idle.serverCpuPercent, 2)} %` : '–',
+    idle ? idle.serverCpuPercent < 0.5 : null,
+  );
   return { columns: ['goal', 'target', 'measured', 'verdict'], rows };
 }
 
@@ -174,11 +241,15 @@ function markdown(all) {
   out.push('');
   out.push(`- When: ${all.startedAt}, ${all.durationSec} s end to end`);
   out.push(`- Command: \`npm run bench\` (\`${all.command}\`)`);
-  out.push(`- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, ${m.os}; open-file limit ${m.openFiles ? `${m.openFiles.soft}/${m.openFiles.hard}` : 'unknown'}`);
+  out.push(
+    `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, ${m.os}; open-file limit ${m.openFiles ? `${m.openFiles.soft}/${m.openFiles.hard}` : 'unknown'}`,
+  );
   out.push(`- Runtimes: Node ${m.node}; ${m.bun ? `Bun ${m.bun}` : 'Bun –'}; ${m.deno ?? 'Deno –'}; ${m.tmux ?? 'tmux –'}`);
   const missing = Object.entries(all.runtimes.unavailable ?? {});
   if (missing.length) out.push(`- Not measured: ${missing.map(([r, why]) => `${r} (${why})`).join('; ')}`);
-  out.push(`- Load average when the run started: ${m.loadAverageAtStart.join(', ')} (1, 5, 15 min; anything well above 0 means other work shared the 2 cores)`);
+  out.push(
+    `- Load average when the run started: ${m.loadAverageAtStart.join(', ')} (1, 5, 15 min; anything well above 0 means other work shared the 2 cores)`,
+  );
   out.push('');
   out.push('### Goals');
   out.push('');

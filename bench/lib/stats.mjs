@@ -43,7 +43,7 @@ function bucketOf(us) {
   return Math.min(BUCKETS - 1, LINEAR + (exp - 7) * SUB + sub);
 }
 
-function valueOf(bucket) {
+function bucketValue(bucket) {
   if (bucket < LINEAR) return bucket;
   const exp = Math.floor((bucket - LINEAR) / SUB) + 7;
   const sub = (bucket - LINEAR) % SUB;
@@ -100,7 +100,7 @@ export class Histogram {
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.counts[i];
-      if (seen >= target) return Math.min(this.max, Math.max(this.min, valueOf(i) / 1000));
+      if (seen >= target) return Math.min(this.max, Math.max(this.min, bucketValue(i) / 1000));
     }
     return this.max;
   }

@@ -76,7 +76,10 @@ function legend(names, plotW, marker) {
 export function barChart({ title, yLabel, categories, series, log = false, note }) {
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
-  const axis = valueAxis(series.flatMap((s) => s.values), { log, height: plotH });
+  const axis = valueAxis(
+    series.flatMap((s) => s.values),
+    { log, height: plotH },
+  );
   const out = frame({ title, yLabel, axis, plotW, plotH });
   const groupW = plotW / categories.length;
   const barW = Math.min(28, (groupW * 0.8) / series.length);
@@ -87,12 +90,24 @@ export function barChart({ title, yLabel, categories, series, log = false, note 
       if (v === null || v === undefined || !Number.isFinite(v)) return;
       const y = axis.map(Math.max(v, axis.floor));
       const x = x0 + si * barW;
-      out.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(plotH - y).toFixed(1)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${cat} ${s.name}: ${label(v)}`)}</title></rect>`);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(plotH - y).toFixed(1)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${cat} ${s.name}: ${label(v)}`)}</title></rect>`,
+      );
     });
     const lines = String(cat).split('\n');
-    lines.forEach((l, li) => out.push(`<text x="${(ci * groupW + groupW / 2).toFixed(1)}" y="${plotH + 18 + li * 14}" text-anchor="middle" fill="#374151">${esc(l)}</text>`));
+    lines.forEach((l, li) => {
+      out.push(
+        `<text x="${(ci * groupW + groupW / 2).toFixed(1)}" y="${plotH + 18 + li * 14}" text-anchor="middle" fill="#374151">${esc(l)}</text>`,
+      );
+    });
   });
-  out.push(...legend(series.map((s) => s.name), plotW, 'bar'));
+  out.push(
+    ...legend(
+      series.map((s) => s.name),
+      plotW,
+      'bar',
+    ),
+  );
   if (note) out.push(`<text x="0" y="${plotH + 68}" fill="#6b7280" font-size="11">${esc(note)}</text>`);
   out.push('</g></svg>');
   return out.join('\n') + '\n';
@@ -105,14 +120,21 @@ export function barChart({ title, yLabel, categories, series, log = false, note 
 export function lineChart({ title, yLabel, xLabel, x, series, log = false, note }) {
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
-  const axis = valueAxis(series.flatMap((s) => s.values), { log, height: plotH });
+  const axis = valueAxis(
+    series.flatMap((s) => s.values),
+    { log, height: plotH },
+  );
   const out = frame({ title, yLabel, xLabel, axis, plotW, plotH });
   const step = x.length > 1 ? (plotW - 40) / (x.length - 1) : 0;
   const px = (i) => 20 + i * step;
-  x.forEach((v, i) => out.push(`<text x="${px(i).toFixed(1)}" y="${plotH + 18}" text-anchor="middle" fill="#374151">${esc(v)}</text>`));
+  x.forEach((v, i) => {
+    out.push(`<text x="${px(i).toFixed(1)}" y="${plotH + 18}" text-anchor="middle" fill="#374151">${esc(v)}</text>`);
+  });
   series.forEach((s, si) => {
     const color = COLORS[si % COLORS.length];
-    const pts = s.values.map((v, i) => (v === null || v === undefined || !Number.isFinite(v) ? null : [px(i), axis.map(Math.max(v, axis.floor))]));
+    const pts = s.values.map((v, i) =>
+      v === null || v === undefined || !Number.isFinite(v) ? null : [px(i), axis.map(Math.max(v, axis.floor))],
+    );
     let d = '';
     pts.forEach((p, i) => {
       if (!p) return;
@@ -120,10 +142,19 @@ export function lineChart({ title, yLabel, xLabel, x, series, log = false, note 
     });
     if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     pts.forEach((p, i) => {
-      if (p) out.push(`<circle cx="${p[0].toFixed(1)}" cy="${p[1].toFixed(1)}" r="3.5" fill="${color}"><title>${esc(`${s.name} @ ${x[i]}: ${label(s.values[i])}`)}</title></circle>`);
+      if (p)
+        out.push(
+          `<circle cx="${p[0].toFixed(1)}" cy="${p[1].toFixed(1)}" r="3.5" fill="${color}"><title>${esc(`${s.name} @ ${x[i]}: ${label(s.values[i])}`)}</title></circle>`,
+        );
     });
   });
-  out.push(...legend(series.map((s) => s.name), plotW, 'line'));
+  out.push(
+    ...legend(
+      series.map((s) => s.name),
+      plotW,
+      'line',
+    ),
+  );
   if (note) out.push(`<text x="0" y="${plotH + 68}" fill="#6b7280" font-size="11">${esc(note)}</text>`);
   out.push('</g></svg>');
   return out.join('\n') + '\n';

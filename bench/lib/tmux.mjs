@@ -34,11 +34,29 @@ export const PLAIN_SHELL = `bash --rcfile ${RC_FILE} --noprofile`;
 export async function startTmux({ session = 'bench', width = 200, height = 50, command = PLAIN_SHELL } = {}) {
   const socket = `bench-${randomBytes(6).toString('hex')}`;
   await tmuxCommand(socket, [
-    '-f', '/dev/null',
-    'start-server', ';',
-    'set-option', '-g', 'default-command', PLAIN_SHELL, ';',
-    'set-option', '-g', 'history-limit', '2000', ';',
-    'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), command,
+    '-f',
+    '/dev/null',
+    'start-server',
+    ';',
+    'set-option',
+    '-g',
+    'default-command',
+    PLAIN_SHELL,
+    ';',
+    'set-option',
+    '-g',
+    'history-limit',
+    '2000',
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    String(width),
+    '-y',
+    String(height),
+    command,
   ]);
   live.add(socket);
   const tmux = (...args) => tmuxCommand(socket, args);

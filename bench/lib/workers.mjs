@@ -69,8 +69,17 @@ export class ClientPool {
     const parts = await this.all('stats');
     const histogram = new Histogram();
     const merged = {
-      connections: 0, received: 0, perConnectionMin: Infinity, perConnectionMax: 0, laggedConnections: 0,
-      droppedReported: 0, closedConnections: 0, closeCodes: {}, firstAt: null, lastAt: null, other: {},
+      connections: 0,
+      received: 0,
+      perConnectionMin: Infinity,
+      perConnectionMax: 0,
+      laggedConnections: 0,
+      droppedReported: 0,
+      closedConnections: 0,
+      closeCodes: {},
+      firstAt: null,
+      lastAt: null,
+      other: {},
     };
     for (const p of parts) {
       histogram.merge(p.histogram);

@@ -61,7 +61,18 @@ export async function run(ctx) {
   const table = {
     title: `${title} (ms; the clock starts before the agent's tmux command)`,
     columns: ['n', 'timeouts', 'p50', 'p95', 'p99', 'max', 'goal', 'met'],
-    rows: [[latency.count, timeouts, fmt(latency.p50), fmt(latency.p95), fmt(latency.p99), fmt(latency.max), `p50 < ${GOAL.p50}, p99 < ${GOAL.p99}`, met ? 'yes' : 'no']],
+    rows: [
+      [
+        latency.count,
+        timeouts,
+        fmt(latency.p50),
+        fmt(latency.p95),
+        fmt(latency.p99),
+        fmt(latency.max),
+        `p50 < ${GOAL.p50}, p99 < ${GOAL.p99}`,
+        met ? 'yes' : 'no',
+      ],
+    ],
   };
   return { params: { changes, timeoutMs: TIMEOUT_MS, jitterMs: 1000 }, results, tables: [table] };
 }

@@ -72,7 +72,11 @@ export async function run(ctx) {
     {
       title: `${title}: events one agent publishes (${burst} events, counted at a client)`,
       columns: ['events', 'seconds', 'events/s'],
-      rows: [throughput.error ? [`error: ${throughput.error}`, '', ''] : [throughput.events, fmt(throughput.seconds), Math.round(throughput.perSecond)]],
+      rows: [
+        throughput.error
+          ? [`error: ${throughput.error}`, '', '']
+          : [throughput.events, fmt(throughput.seconds), Math.round(throughput.perSecond)],
+      ],
     },
     {
       title: `${title}: fan-out through serve instances (${clients} clients, ${fanRate} events/s, ${fanSeconds} s, ms)`,
@@ -84,12 +88,20 @@ export async function run(ctx) {
       ),
     },
   ];
-  return { params: { rate, seconds, warmupLines: warm, burst, clients, fanRate, fanSeconds }, results: { latency, throughput, fanout }, tables };
+  return {
+    params: { rate, seconds, warmupLines: warm, burst, clients, fanRate, fanSeconds },
+    results: { latency, throughput, fanout },
+    tables,
+  };
 }
 
 /** `agent` as a child process; resolves once it says it is publishing. */
 function startAgent(args, { stdin = false } = {}) {
-  const child = spawn(process.execPath, [BUNDLE, 'agent', ...args], { cwd: ROOT, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, TMUX: '', TMUX_PANE: '' } });
+  const child = spawn(process.execPath, [BUNDLE, 'agent', ...args], {
+    cwd: ROOT,
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TMUX: '', TMUX_PANE: '' },
+  });
   track(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -107,7 +119,11 @@ function startAgent(args, { stdin = false } = {}) {
 }
 
 const serveBus = (ctx, nats) =>
-  startServer({ args: ['serve', '--port', '0', '--nats', nats.url, '--quiet'], env: { TMUX_MONITOR_SECRET: ctx.secret }, label: 'serve --nats' });
+  startServer({
+    args: ['serve', '--port', '0', '--nats', nats.url, '--quiet'],
+    env: { TMUX_MONITOR_SECRET: ctx.secret },
+    label: 'serve --nats',
+  });
 
 async function measureLatency(ctx, path, { rate, count, warm }) {
   const tmux = await startTmux({ height: 120 });
@@ -116,7 +132,10 @@ async function measureLatency(ctx, path, { rate, count, warm }) {
   try {
     let server;
     if (path === 'memory') {
-      server = await startServer({ args: ['serve', '--port', '0', '-L', tmux.socket, '--quiet'], env: { TMUX_MONITOR_SECRET: ctx.secret } });
+      server = await startServer({
+        args: ['serve', '--port', '0', '-L', tmux.socket, '--quiet'],
+        env: { TMUX_MONITOR_SECRET: ctx.secret },
+      });
     } else {
       const nats = await startNats();
       stops.push(() => nats.stop());
@@ -148,7 +167,14 @@ async function measureLatency(ctx, path, { rate, count, warm }) {
 }
 
 const outputLine = (n) =>
-  JSON.stringify({ type: 'pane.output', session: 'bench', window: 0, pane: 0, pane_id: '%0', data: { content: `L${n} T${now().toFixed(3)}\n`, preview: '', severity: 'info', bytes: 24 } }) + '\n';
+  JSON.stringify({
+    type: 'pane.output',
+    session: 'bench',
+    window: 0,
+    pane: 0,
+    pane_id: '%0',
+    data: { content: `L${n} T${now().toFixed(3)}\n`, preview: '', severity: 'info', bytes: 24 },
+  }) + '\n';
 
 function write(child, text) {
   return new Promise((resolve) => (child.stdin.write(text) ? resolve() : child.stdin.once('drain', resolve)));
@@ -160,13 +186,16 @@ async function measureThroughput(ctx, events) {
   let server;
   let client;
   try {
-    agent = await startAgent(['--nats', nats.url, '--host', 'bench-s', '--source', 'stdin', '--nats-queue', String(events * 2), '--quiet'], { stdin: true });
+    agent = await startAgent(
+      ['--nats', nats.url, '--host', 'bench-s', '--source', 'stdin', '--nats-queue', String(events * 2), '--quiet'],
+      { stdin: true },
+    );
     server = await serveBus(ctx, nats);
     client = await connectClient(server.url, ctx.token, { types: ['pane.output'] });
     let received = 0;
     let last = 0;
     client.on((message, at) => {
-      if (message.type === 'pane.output') (received++, (last = at));
+      if (message.type === 'pane.output') received++, (last = at);
     });
     const started = now();
     for (let i = 0; i < events; i += 500) {
@@ -200,7 +229,7 @@ async function measureFanout(ctx, { instances, clients, rate, seconds }) {
     for (const c of conns) {
       c.on((message, at) => {
         if (message.type !== 'pane.output') return;
-        for (const m of message.data.content.matchAll(LINE)) (delivered++, samples.push(at - Number(m[2])));
+        for (const m of message.data.content.matchAll(LINE)) delivered++, samples.push(at - Number(m[2]));
       });
     }
     const total = Math.round(rate * seconds);

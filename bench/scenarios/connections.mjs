@@ -41,7 +41,13 @@ export async function run(ctx) {
     let proc;
     const pool = new ClientPool(Math.min(workers, Math.max(1, Math.ceil(Math.max(...server.steps) / perWorker))));
     try {
-      proc = await startServer({ runtime: server.runtime, script: server.script, args: server.args, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
+      proc = await startServer({
+        runtime: server.runtime,
+        script: server.script,
+        args: server.args,
+        env: { TMUX_MONITOR_SECRET: ctx.secret },
+        label: server.label,
+      });
       const rows = [];
       for (const n of server.steps) {
         const t0 = now();
@@ -73,7 +79,10 @@ export async function run(ctx) {
         label: server.label,
         steps: rows,
         idleCpuPercentAtMax: idleCpuPercent,
-        bytesPerConnectionOverall: last.connections > first.connections ? Math.round((last.rssBytes - first.rssBytes) / (last.connections - first.connections)) : null,
+        bytesPerConnectionOverall:
+          last.connections > first.connections
+            ? Math.round((last.rssBytes - first.rssBytes) / (last.connections - first.connections))
+            : null,
       });
     } catch (error) {
       results.push({ server: server.name, runtime: server.runtime, label: server.label, error: String(error.message ?? error) });
@@ -90,16 +99,28 @@ export async function run(ctx) {
       r.error
         ? [[r.label, `error: ${r.error}`, '', '', '', '']]
         : r.steps.map((s) => [
-            r.label, s.connections, mib(s.rssBytes),
-            s.marginalBytesPerConnection === undefined || s.marginalBytesPerConnection === null ? '–' : fmt(s.marginalBytesPerConnection / 1024, 1),
-            s.connectPerSec ?? '–', s.failed,
+            r.label,
+            s.connections,
+            mib(s.rssBytes),
+            s.marginalBytesPerConnection === undefined || s.marginalBytesPerConnection === null
+              ? '–'
+              : fmt(s.marginalBytesPerConnection / 1024, 1),
+            s.connectPerSec ?? '–',
+            s.failed,
           ]),
     ),
   };
   const summary = {
     title: 'Per connection, and idle CPU at the largest count',
     columns: ['server', 'connections', 'KiB/conn overall', 'idle CPU at max'],
-    rows: results.filter((r) => !r.error).map((r) => [r.label, r.steps[r.steps.length - 1].connections, fmt(r.bytesPerConnectionOverall / 1024, 1), `${fmt(r.idleCpuPercentAtMax, 2)}%`]),
+    rows: results
+      .filter((r) => !r.error)
+      .map((r) => [
+        r.label,
+        r.steps[r.steps.length - 1].connections,
+        fmt(r.bytesPerConnectionOverall / 1024, 1),
+        `${fmt(r.idleCpuPercentAtMax, 2)}%`,
+      ]),
   };
   return { params: { steps, workers, perWorker, settleMs, openFiles: limit, cutByFileLimit: cut }, results, tables: [table, summary] };
 }

@@ -46,7 +46,12 @@ export async function run(ctx) {
         continue;
       }
       try {
-        const proc = await startServer({ runtime: server.runtime, script: server.script, env: { TMUX_MONITOR_SECRET: ctx.secret }, label: server.label });
+        const proc = await startServer({
+          runtime: server.runtime,
+          script: server.script,
+          env: { TMUX_MONITOR_SECRET: ctx.secret },
+          label: server.label,
+        });
         const base = proc.url.replace(/^ws/, 'http').replace(/\/monitor$/, '');
         const info = await (await fetch(`${base}/bench/info`)).json();
         const clockOffsetMs = await serverClockOffset(base);
@@ -63,10 +68,20 @@ export async function run(ctx) {
         for (const s of live) {
           ctx.log(`  ${s.label}: ${clients} clients, ${rate} events/s (${load.name})`);
           try {
-            results.push({ server: s.name, runtime: s.runtime, label: s.label, clients, load: load.name, ...(await measure(s, clients, rate, load.seconds ?? quickSeconds, ctx)) });
+            results.push({
+              server: s.name,
+              runtime: s.runtime,
+              label: s.label,
+              clients,
+              load: load.name,
+              ...(await measure(s, clients, rate, load.seconds ?? quickSeconds, ctx)),
+            });
           } catch (error) {
             const exited = s.proc.child.exitCode ?? s.proc.child.signalCode;
-            const why = exited === null ? String(error.message ?? error) : `server exited (${exited}): ${s.proc.stderr().trim().split('\n').slice(-8).join(' | ').slice(0, 1500)}`;
+            const why =
+              exited === null
+                ? String(error.message ?? error)
+                : `server exited (${exited}): ${s.proc.stderr().trim().split('\n').slice(-8).join(' | ').slice(0, 1500)}`;
             results.push({ server: s.name, runtime: s.runtime, label: s.label, clients, load: load.name, rate, error: why });
           }
         }
@@ -86,16 +101,40 @@ export async function run(ctx) {
   }
   const tables = loads.map((load) => ({
     title: `${title} — ${load.name} load (${load.deliveries.toLocaleString('en-US')} offered deliveries/s, ≤ ${load.maxRate.toLocaleString('en-US')} events/s, ${load.seconds ?? quickSeconds} s)`,
-    columns: ['server', 'clients', 'events/s', 'delivered/s', 'delivered', 'vs baseline', 'p50 ms', 'p99 ms', 'lagged', 'closed', 'server CPU', 'CPU µs/msg', 'writes/msg'],
+    columns: [
+      'server',
+      'clients',
+      'events/s',
+      'delivered/s',
+      'delivered',
+      'vs baseline',
+      'p50 ms',
+      'p99 ms',
+      'lagged',
+      'closed',
+      'server CPU',
+      'CPU µs/msg',
+      'writes/msg',
+    ],
     rows: results
       .filter((r) => r.load === load.name)
       .map((r) =>
         r.error
           ? [r.label, r.clients, r.rate, `error: ${r.error}`, '', '', '', '', '', '', '', '', '']
           : [
-              r.label, r.clients, r.rate, fmt(Math.round(r.deliveredPerSec)), `${fmt(r.deliveredFraction * 100, 1)}%`,
-              r.server === 'baseline' ? '1' : fmt(r.ratioToBaseline, 2), fmt(r.latency.p50), fmt(r.latency.p99),
-              r.laggedClients, r.closedClients, `${fmt(r.serverCpuPercent, 0)}%`, fmt(r.cpuMicrosPerDelivery, 2), fmt(r.writesPerDelivery, 3),
+              r.label,
+              r.clients,
+              r.rate,
+              fmt(Math.round(r.deliveredPerSec)),
+              `${fmt(r.deliveredFraction * 100, 1)}%`,
+              r.server === 'baseline' ? '1' : fmt(r.ratioToBaseline, 2),
+              fmt(r.latency.p50),
+              fmt(r.latency.p99),
+              r.laggedClients,
+              r.closedClients,
+              `${fmt(r.serverCpuPercent, 0)}%`,
+              fmt(r.cpuMicrosPerDelivery, 2),
+              fmt(r.writesPerDelivery, 3),
             ],
       ),
   }));

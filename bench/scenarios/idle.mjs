@@ -37,8 +37,12 @@ export async function run(ctx) {
           else await setup.tmux.tmux('split-window', '-d', '-t', `${setup.tmux.session}:${Math.floor(i / 4)}`);
         }
       }
-      const sourceArgs = config.source === 'none' ? ['--source', 'none'] : ['-L', setup.tmux.socket, '--source', config.source, '--poll-interval', '500'];
-      setup.server = await startServer({ args: ['serve', '--port', '0', ...sourceArgs, '--quiet'], env: { TMUX_MONITOR_SECRET: ctx.secret } });
+      const sourceArgs =
+        config.source === 'none' ? ['--source', 'none'] : ['-L', setup.tmux.socket, '--source', config.source, '--poll-interval', '500'];
+      setup.server = await startServer({
+        args: ['serve', '--port', '0', ...sourceArgs, '--quiet'],
+        env: { TMUX_MONITOR_SECRET: ctx.secret },
+      });
       setup.client = await connectClient(setup.server.url, ctx.token, {});
       if (config.source !== 'none') await waitForSource(setup.client);
       setup.events = 0;
@@ -78,8 +82,13 @@ export async function run(ctx) {
     title: `${title} (${panes} panes, ${seconds} s; CPU seconds, % of one core)`,
     columns: ['source', 'server CPU s', 'its children CPU s', 'tmux server CPU s', 'server %', 'all %', 'events'],
     rows: results.map((r) => [
-      r.label, fmt(r.serverCpuSeconds), fmt(r.childrenCpuSeconds), fmt(r.tmuxServerCpuSeconds),
-      `${fmt(r.serverCpuPercent, 2)}%`, `${fmt(r.totalCpuPercent, 2)}%`, r.eventsReceived,
+      r.label,
+      fmt(r.serverCpuSeconds),
+      fmt(r.childrenCpuSeconds),
+      fmt(r.tmuxServerCpuSeconds),
+      `${fmt(r.serverCpuPercent, 2)}%`,
+      `${fmt(r.totalCpuPercent, 2)}%`,
+      r.eventsReceived,
     ]),
   };
   return { params: { seconds, panes, pollIntervalMs: 500 }, results, tables: [table] };

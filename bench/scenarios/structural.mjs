@@ -53,7 +53,11 @@ export async function run(ctx) {
         ),
     ),
   };
-  return { params: { reps, agentReps, pollIntervalMs: 500, timeoutMs: TIMEOUT_MS, jitterMs: { default: 500, agentState: 1000 } }, results, tables: [table] };
+  return {
+    params: { reps, agentReps, pollIntervalMs: 500, timeoutMs: TIMEOUT_MS, jitterMs: { default: 500, agentState: 1000 } },
+    results,
+    tables: [table],
+  };
 }
 
 function exec(args) {
@@ -108,13 +112,22 @@ async function measure(ctx, source, reps, agentReps) {
     }
     const s = tmux.session;
     await series('new-window', reps, (i) =>
-      timed((m) => m.type === 'window.created' && m.window_name === `w${i}`, () => tmux.tmux('new-window', '-d', '-t', `${s}:`, '-n', `w${i}`)),
+      timed(
+        (m) => m.type === 'window.created' && m.window_name === `w${i}`,
+        () => tmux.tmux('new-window', '-d', '-t', `${s}:`, '-n', `w${i}`),
+      ),
     );
     await series('rename-window', reps, (i) =>
-      timed((m) => m.type === 'window.renamed' && m.data.new_name === `r${i}`, () => tmux.tmux('rename-window', '-t', `${s}:w${i}`, `r${i}`)),
+      timed(
+        (m) => m.type === 'window.renamed' && m.data.new_name === `r${i}`,
+        () => tmux.tmux('rename-window', '-t', `${s}:w${i}`, `r${i}`),
+      ),
     );
     await series('kill-window', reps, (i) =>
-      timed((m) => m.type === 'window.removed' && m.window_name === `r${i}`, () => tmux.tmux('kill-window', '-t', `${s}:r${i}`)),
+      timed(
+        (m) => m.type === 'window.removed' && m.window_name === `r${i}`,
+        () => tmux.tmux('kill-window', '-t', `${s}:r${i}`),
+      ),
     );
 
     const main = (await tmux.tmux('display-message', '-p', '-t', `${s}:0.0`, '#{pane_id}')).trim();
@@ -129,7 +142,10 @@ async function measure(ctx, source, reps, agentReps) {
 
     await tmux.tmux('new-window', '-d', '-t', `${s}:`, '-n', 'agent', `bash ${FAKE_AGENT} claude`);
     const agent = (await tmux.tmux('display-message', '-p', '-t', `${s}:agent`, '#{pane_id}')).trim();
-    await client.waitFor((m) => m.type === 'agent.status' && m.pane_id === agent && m.data.agent_type === 'claude' && m.data.status === 'ready', 20_000);
+    await client.waitFor(
+      (m) => m.type === 'agent.status' && m.pane_id === agent && m.data.agent_type === 'claude' && m.data.status === 'ready',
+      20_000,
+    );
     await series('agent.status via screen (Claude Code)', agentReps * 2, (i) => {
       const state = i % 2 === 0 ? 'busy' : 'ready';
       return timed(

@@ -30,11 +30,18 @@ const http = createServer((req, res) => {
     res.end(JSON.stringify(body));
   };
   if (url.pathname === '/bench/emit') {
-    void emitLoad(parseLoad((n) => url.searchParams.get(n) ?? undefined), broadcast).then(reply);
+    void emitLoad(
+      parseLoad((n) => url.searchParams.get(n) ?? undefined),
+      broadcast,
+    ).then(reply);
   } else if (url.pathname === '/bench/clock') {
     reply({ now: benchNow() });
   } else if (url.pathname === '/bench/info') {
-    reply({ runtime: 'node+ws', pid: process.pid, eventBytes: JSON.stringify({ ...makeEvent(0, Date.now(), 200), seq: 1, timestamp: new Date().toISOString() }).length });
+    reply({
+      runtime: 'node+ws',
+      pid: process.pid,
+      eventBytes: JSON.stringify({ ...makeEvent(0, Date.now(), 200), seq: 1, timestamp: new Date().toISOString() }).length,
+    });
   } else {
     res.writeHead(404).end();
   }

@@ -32,10 +32,21 @@ const server = await runtime.serve(
       },
     });
     const app = new Hono();
-    app.get('/bench/emit', async (c) => c.json(await emitLoad(parseLoad((n) => c.req.query(n)), (events) => source.push(...events))));
+    app.get('/bench/emit', async (c) =>
+      c.json(
+        await emitLoad(
+          parseLoad((n) => c.req.query(n)),
+          (events) => source.push(...events),
+        ),
+      ),
+    );
     app.get('/bench/clock', (c) => c.json({ now: benchNow() }));
     app.get('/bench/info', (c) =>
-      c.json({ runtime: runtime.name, pid: process.pid, eventBytes: JSON.stringify({ ...makeEvent(0, Date.now(), 200), seq: 1, timestamp: new Date().toISOString() }).length }),
+      c.json({
+        runtime: runtime.name,
+        pid: process.pid,
+        eventBytes: JSON.stringify({ ...makeEvent(0, Date.now(), 200), seq: 1, timestamp: new Date().toISOString() }).length,
+      }),
     );
     app.route('/', monitor);
     return app;

@@ -55,13 +55,52 @@ const FIREHOSE = `sh -c 'while :; do head -c 100000 /dev/zero | tr "\\000" x | f
 
 async function startBusyTmux() {
   await tmuxCommand(socket, [
-    '-f', '/dev/null', 'start-server', ';',
-    'set-option', '-g', 'history-limit', '2000', ';',
-    'new-session', '-d', '-s', 'soak-a', '-x', '160', '-y', '40', BUSY, ';',
-    'split-window', '-t', 'soak-a', BUSY, ';',
-    'new-session', '-d', '-s', 'soak-b', '-x', '160', '-y', '40', BUSY, ';',
-    'split-window', '-t', 'soak-b', BUSY, ';',
-    'new-window', '-d', '-t', 'soak-b', '-n', 'firehose', FIREHOSE,
+    '-f',
+    '/dev/null',
+    'start-server',
+    ';',
+    'set-option',
+    '-g',
+    'history-limit',
+    '2000',
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    'soak-a',
+    '-x',
+    '160',
+    '-y',
+    '40',
+    BUSY,
+    ';',
+    'split-window',
+    '-t',
+    'soak-a',
+    BUSY,
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    'soak-b',
+    '-x',
+    '160',
+    '-y',
+    '40',
+    BUSY,
+    ';',
+    'split-window',
+    '-t',
+    'soak-b',
+    BUSY,
+    ';',
+    'new-window',
+    '-d',
+    '-t',
+    'soak-b',
+    '-n',
+    'firehose',
+    FIREHOSE,
   ]);
 }
 const killTmux = () => tmuxCommand(socket, ['kill-server']).catch(() => {});
@@ -78,7 +117,12 @@ function matcher(filters) {
   const types = filters.types ?? [];
   const sessions = filters.sessions ?? [];
   return (event) => {
-    if (types.length > 0 && !types.includes('*') && !types.some((t) => t === event.type || (t.endsWith('.*') && event.type.startsWith(t.slice(0, -1))))) return false;
+    if (
+      types.length > 0 &&
+      !types.includes('*') &&
+      !types.some((t) => t === event.type || (t.endsWith('.*') && event.type.startsWith(t.slice(0, -1))))
+    )
+      return false;
     if (sessions.length > 0 && event.session !== undefined && !sessions.includes(event.session)) return false;
     return true;
   };
@@ -87,8 +131,19 @@ function matcher(filters) {
 // ---- clients ------------------------------------------------------------------------------
 
 const stats = {
-  connections: 0, eventsDelivered: 0, resumes: 0, resumesIncomplete: 0, tmuxRestarts: 0, stoppers: 0, flooders: 0, churners: 0,
-  badAuth: 0, oversized: 0, rateLimited: 0, lagged: 0, closes: {},
+  connections: 0,
+  eventsDelivered: 0,
+  resumes: 0,
+  resumesIncomplete: 0,
+  tmuxRestarts: 0,
+  stoppers: 0,
+  flooders: 0,
+  churners: 0,
+  badAuth: 0,
+  oversized: 0,
+  rateLimited: 0,
+  lagged: 0,
+  closes: {},
 };
 /** Finished subscription windows to check: { kind, filters, from, seqs: Map seq→count, dropped }. */
 const windows = [];
@@ -189,7 +244,12 @@ let url;
 let secret;
 let epoch;
 const admin = () => signToken(secret, { sub: 'soak', role: 'admin', ttlSec: 7200 });
-const STEADY_FILTERS = [{}, { sessions: ['soak-a'] }, { types: ['pane.*', 'agent.*', 'system.*'] }, { types: ['session.*', 'window.*', 'pane.created', 'pane.removed'] }];
+const STEADY_FILTERS = [
+  {},
+  { sessions: ['soak-a'] },
+  { types: ['pane.*', 'agent.*', 'system.*'] },
+  { types: ['session.*', 'window.*', 'pane.created', 'pane.removed'] },
+];
 
 async function steady(n) {
   const client = await open(url, admin());
@@ -285,16 +345,31 @@ async function every(everyMs, task) {
 async function main() {
   log(`building the soak server; ${MINUTES} min, tmux -L ${socket}`);
   await build({
-    absWorkingDir: ROOT, entryPoints: ['bench/soak/server.ts'], outfile: SERVER, bundle: true, platform: 'node', format: 'esm',
-    target: ['node20'], legalComments: 'none', logLevel: 'warning',
+    absWorkingDir: ROOT,
+    entryPoints: ['bench/soak/server.ts'],
+    outfile: SERVER,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: ['node20'],
+    legalComments: 'none',
+    logLevel: 'warning',
     banner: { js: "import { createRequire as __bCreateRequire } from 'node:module';\nconst require = __bCreateRequire(import.meta.url);" },
   });
   await startBusyTmux();
   secret = newSecret();
-  const server = await startServer({ script: SERVER, env: { TMUX_MONITOR_SECRET: secret, SOAK_TMUX_SOCKET: socket, SOAK_SEND_BUFFER: String(SEND_BUFFER) }, label: 'soak server' });
+  const server = await startServer({
+    script: SERVER,
+    env: { TMUX_MONITOR_SECRET: secret, SOAK_TMUX_SOCKET: socket, SOAK_SEND_BUFFER: String(SEND_BUFFER) },
+    label: 'soak server',
+  });
   url = server.url;
   const statsUrl = `http://127.0.0.1:${server.port}/soak/stats`;
-  const sample = async () => ({ t: Math.round((Date.now() - started) / 1000), ...(await (await fetch(statsUrl)).json()), liveClients: live.size });
+  const sample = async () => ({
+    t: Math.round((Date.now() - started) / 1000),
+    ...(await (await fetch(statsUrl)).json()),
+    liveClients: live.size,
+  });
   epoch = (await sample()).epoch;
   started = Date.now();
 
@@ -320,18 +395,21 @@ async function main() {
     every(20_000, stopper),
     every(15_000, flooder),
     every(2_000, churner),
-    guard('tmux faults', (async () => {
-      while (running) {
-        await sleep(rand(TMUX_RESTART_MS * 0.7, TMUX_RESTART_MS * 1.3));
-        if (!running) break;
-        log('fault: killing the tmux server');
-        await killTmux();
-        stats.tmuxRestarts++;
-        await sleep(rand(2000, 6000));
-        await startBusyTmux();
-        log('tmux server started again');
-      }
-    })()),
+    guard(
+      'tmux faults',
+      (async () => {
+        while (running) {
+          await sleep(rand(TMUX_RESTART_MS * 0.7, TMUX_RESTART_MS * 1.3));
+          if (!running) break;
+          log('fault: killing the tmux server');
+          await killTmux();
+          stats.tmuxRestarts++;
+          await sleep(rand(2000, 6000));
+          await startBusyTmux();
+          log('tmux server started again');
+        }
+      })(),
+    ),
     (async () => {
       while (running) {
         await sleep(rand(3000, 9000));
@@ -344,7 +422,9 @@ async function main() {
         const s = await sample().catch(() => null);
         if (s) {
           samples.push(s);
-          log(`rss ${(s.rss / 2 ** 20).toFixed(1)} MiB, fds ${s.fds}, loop p99 ${s.loopDelayMs.p99.toFixed(1)} ms, clients ${s.clients}, seq ${s.seq}, tmux ${s.source}`);
+          log(
+            `rss ${(s.rss / 2 ** 20).toFixed(1)} MiB, fds ${s.fds}, loop p99 ${s.loopDelayMs.p99.toFixed(1)} ms, clients ${s.clients}, seq ${s.seq}, tmux ${s.source}`,
+          );
         }
       }
     })(),
@@ -395,28 +475,56 @@ async function main() {
     duplicates,
     referenceProblems,
     faults: {
-      tmuxRestarts: stats.tmuxRestarts, stoppers: stats.stoppers, flooders: stats.flooders, churners: stats.churners,
-      badAuth: stats.badAuth, oversizedFrames: stats.oversized, resumes: stats.resumes, resumesIncomplete: stats.resumesIncomplete,
+      tmuxRestarts: stats.tmuxRestarts,
+      stoppers: stats.stoppers,
+      flooders: stats.flooders,
+      churners: stats.churners,
+      badAuth: stats.badAuth,
+      oversizedFrames: stats.oversized,
+      resumes: stats.resumes,
+      resumesIncomplete: stats.resumesIncomplete,
     },
     rateLimitErrors: stats.rateLimited,
     laggedNotices: stats.lagged,
     closes: stats.closes,
     server: {
-      rssStartMiB: +(first.rss / 2 ** 20).toFixed(1), rssEndMiB: +(last.rss / 2 ** 20).toFixed(1), rssMaxMiB: +(Math.max(...samples.map((s) => s.rss)) / 2 ** 20).toFixed(1),
-      heapStartMiB: +(first.heapUsed / 2 ** 20).toFixed(1), heapEndMiB: +(last.heapUsed / 2 ** 20).toFixed(1),
-      fdsStart: first.fds, fdsEnd: last.fds, fdsMax: Math.max(...samples.map((s) => s.fds)),
-      loopDelayP99MaxMs: +Math.max(...samples.map((s) => s.loopDelayMs.p99)).toFixed(1), loopDelayMaxMs: +Math.max(...samples.map((s) => s.loopDelayMs.max)).toFixed(1),
-      slowConsumerCloses: last.slowConsumerCloses, outputEventsDropped: last.eventsDropped,
+      rssStartMiB: +(first.rss / 2 ** 20).toFixed(1),
+      rssEndMiB: +(last.rss / 2 ** 20).toFixed(1),
+      rssMaxMiB: +(Math.max(...samples.map((s) => s.rss)) / 2 ** 20).toFixed(1),
+      heapStartMiB: +(first.heapUsed / 2 ** 20).toFixed(1),
+      heapEndMiB: +(last.heapUsed / 2 ** 20).toFixed(1),
+      fdsStart: first.fds,
+      fdsEnd: last.fds,
+      fdsMax: Math.max(...samples.map((s) => s.fds)),
+      loopDelayP99MaxMs: +Math.max(...samples.map((s) => s.loopDelayMs.p99)).toFixed(1),
+      loopDelayMaxMs: +Math.max(...samples.map((s) => s.loopDelayMs.max)).toFixed(1),
+      slowConsumerCloses: last.slowConsumerCloses,
+      outputEventsDropped: last.eventsDropped,
     },
     failures: failures.slice(0, 20),
-    samples: samples.map((s) => ({ t: s.t, rssMiB: +(s.rss / 2 ** 20).toFixed(1), heapMiB: +(s.heapUsed / 2 ** 20).toFixed(1), fds: s.fds, loopP99Ms: +s.loopDelayMs.p99.toFixed(1), loopMaxMs: +s.loopDelayMs.max.toFixed(1), clients: s.clients, seq: s.seq, tmux: s.source })),
+    samples: samples.map((s) => ({
+      t: s.t,
+      rssMiB: +(s.rss / 2 ** 20).toFixed(1),
+      heapMiB: +(s.heapUsed / 2 ** 20).toFixed(1),
+      fds: s.fds,
+      loopP99Ms: +s.loopDelayMs.p99.toFixed(1),
+      loopMaxMs: +s.loopDelayMs.max.toFixed(1),
+      clients: s.clients,
+      seq: s.seq,
+      tmux: s.source,
+    })),
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const file = join(ROOT, 'bench', 'results', `soak-${report.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2));
   console.log(JSON.stringify({ ...report, samples: undefined }, null, 2));
-  console.log('\n| t (s) | RSS (MiB) | heap (MiB) | fds | loop p99 (ms) | loop max (ms) | clients | seq | tmux |\n|---|---|---|---|---|---|---|---|---|');
-  for (const s of report.samples) console.log(`| ${s.t} | ${s.rssMiB} | ${s.heapMiB} | ${s.fds} | ${s.loopP99Ms} | ${s.loopMaxMs} | ${s.clients} | ${s.seq} | ${s.tmux} |`);
+  console.log(
+    '\n| t (s) | RSS (MiB) | heap (MiB) | fds | loop p99 (ms) | loop max (ms) | clients | seq | tmux |\n|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const s of report.samples)
+    console.log(
+      `| ${s.t} | ${s.rssMiB} | ${s.heapMiB} | ${s.fds} | ${s.loopP99Ms} | ${s.loopMaxMs} | ${s.clients} | ${s.seq} | ${s.tmux} |`,
+    );
   console.log(`\nreport: ${file}`);
   recorder.ws.close();
   await server.stop();

@@ -86,8 +86,12 @@ async function claude() {
       setupHome: async (home) => {
         const cwd = join(home, '..', 'project');
         const state = {
-          numStartups: 3, hasCompletedOnboarding: true, lastOnboardingVersion: '2.1.197', lastReleaseNotesSeen: '2.1.197',
-          theme: 'dark', customApiKeyResponses: { approved: [CLAUDE_KEY.slice(-20)], rejected: [] },
+          numStartups: 3,
+          hasCompletedOnboarding: true,
+          lastOnboardingVersion: '2.1.197',
+          lastReleaseNotesSeen: '2.1.197',
+          theme: 'dark',
+          customApiKeyResponses: { approved: [CLAUDE_KEY.slice(-20)], rejected: [] },
           tipsHistory: { 'new-user-warmup': 1 },
           projects: { [cwd]: { hasTrustDialogAccepted: true, projectOnboardingSeenCount: 1, allowedTools: [] } },
         };
@@ -107,7 +111,12 @@ async function claude() {
     await lab.at('ready', 'ready-welcome');
 
     fake.script([
-      { hold: true, text: 'I will run the script.', tool: 'Bash', input: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' } },
+      {
+        hold: true,
+        text: 'I will run the script.',
+        tool: 'Bash',
+        input: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' },
+      },
       { text: 'The script printed "hello lab".' },
     ]);
     const t0 = fake.turns;
@@ -198,7 +207,12 @@ async function qwen() {
     await lab.at('ready', 'ready-welcome');
 
     fake.script([
-      { wait: 'release', text: 'I will run it.', tool: ['run_shell_command', 'shell'], args: { command: 'python3 hello.py', description: 'Run hello.py' } },
+      {
+        wait: 'release',
+        text: 'I will run it.',
+        tool: ['run_shell_command', 'shell'],
+        args: { command: 'python3 hello.py', description: 'Run hello.py' },
+      },
       { wait: 'release', text: 'The script printed "hello lab".' },
     ]);
     await submit(lab, 'run hello.py');
@@ -273,7 +287,12 @@ async function gemini() {
     await lab.at('ready', 'ready-welcome');
 
     fake.script([
-      { hold: true, text: 'I will run the script.', tool: 'run_shell_command', args: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' } },
+      {
+        hold: true,
+        text: 'I will run the script.',
+        tool: 'run_shell_command',
+        args: { command: 'sleep 3 && python3 hello.py', description: 'Run hello.py' },
+      },
       { hold: true, text: 'The script printed "hello lab".' },
     ]);
     let t = fake.turns;
@@ -330,11 +349,25 @@ async function codex() {
       setupHome: async (home) => {
         const { mkdirSync } = await import('node:fs');
         mkdirSync(join(home, '.codex'), { recursive: true });
-        writeFileSync(join(home, '.codex', 'config.toml'), [
-          'model = "gpt-5-codex"', 'model_provider = "fake"', 'approval_policy = "on-request"', 'check_for_update_on_startup = false', '',
-          '[model_providers.fake]', 'name = "Fake"', `base_url = "${fake.url}"`, 'env_key = "FAKE_OPENAI_API_KEY"', 'wire_api = "responses"', '',
-          '[analytics]', 'enabled = false', '',
-        ].join('\n'));
+        writeFileSync(
+          join(home, '.codex', 'config.toml'),
+          [
+            'model = "gpt-5-codex"',
+            'model_provider = "fake"',
+            'approval_policy = "on-request"',
+            'check_for_update_on_startup = false',
+            '',
+            '[model_providers.fake]',
+            'name = "Fake"',
+            `base_url = "${fake.url}"`,
+            'env_key = "FAKE_OPENAI_API_KEY"',
+            'wire_api = "responses"',
+            '',
+            '[analytics]',
+            'enabled = false',
+            '',
+          ].join('\n'),
+        );
         installHooks(home, 'codex');
       },
     });
@@ -362,8 +395,16 @@ async function codex() {
     await lab.at('ready', 'ready-start');
 
     fake.script([
-      { wait: 'release', text: 'I will create the file with a shell command.', tool: ['exec_command', 'shell'],
-        args: { cmd: 'sleep 4; touch made-by-codex.txt; echo created', sandbox_permissions: 'require_escalated', justification: 'Create made-by-codex.txt?' } },
+      {
+        wait: 'release',
+        text: 'I will create the file with a shell command.',
+        tool: ['exec_command', 'shell'],
+        args: {
+          cmd: 'sleep 4; touch made-by-codex.txt; echo created',
+          sandbox_permissions: 'require_escalated',
+          justification: 'Create made-by-codex.txt?',
+        },
+      },
       { text: 'Created made-by-codex.txt in the project folder.', chunkMs: 200 },
     ]);
     await submit(lab, 'Create a file named made-by-codex.txt');
@@ -424,7 +465,9 @@ for (const agent of agents) {
     report[agent] = results;
     console.log('  step                        expected  got      @agent_state  ms    ok');
     for (const r of results) {
-      console.log(`  ${r.label.padEnd(28)}${r.expected.padEnd(10)}${String(r.got).padEnd(9)}${String(r.hook).padEnd(14)}${String(r.ms).padEnd(6)}${r.ok ? 'ok' : 'FAIL'}`);
+      console.log(
+        `  ${r.label.padEnd(28)}${r.expected.padEnd(10)}${String(r.got).padEnd(9)}${String(r.hook).padEnd(14)}${String(r.ms).padEnd(6)}${r.ok ? 'ok' : 'FAIL'}`,
+      );
     }
     const ok = results.filter((r) => r.ok).length;
     const byHook = results.filter((r) => r.hook === r.expected).length;

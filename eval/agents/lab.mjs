@@ -37,7 +37,10 @@ function run(file, args, { timeout = 15_000, input } = {}) {
 
 /** Labels become file names: keep them kebab-case. */
 function slug(label) {
-  return String(label).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return String(label)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /** Every descendant of `rootPid` as {pid, ppid, comm}, from one `ps` call. */
@@ -121,8 +124,21 @@ export async function openLab({
 
   const tmux = (...args) => run('tmux', ['-L', socket, ...args]);
   await run('tmux', [
-    '-L', socket, '-f', '/dev/null',
-    'new-session', '-d', '-s', 'lab', '-n', agent, '-x', String(cols), '-y', String(rows), launcher,
+    '-L',
+    socket,
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    'lab',
+    '-n',
+    agent,
+    '-x',
+    String(cols),
+    '-y',
+    String(rows),
+    launcher,
   ]);
   await tmux('set-option', '-g', 'status', 'off').catch(() => {});
   const pane = (await tmux('display-message', '-p', '-t', 'lab', '#{pane_id}')).trim();
@@ -171,11 +187,7 @@ export async function openLab({
     /** Poll the screen until `pattern` (RegExp, string, or screen => bool) holds. */
     async waitFor(pattern, { timeout = 30_000, interval = 150 } = {}) {
       const test =
-        typeof pattern === 'function'
-          ? pattern
-          : typeof pattern === 'string'
-            ? (s) => s.includes(pattern)
-            : (s) => pattern.test(s);
+        typeof pattern === 'function' ? pattern : typeof pattern === 'string' ? (s) => s.includes(pattern) : (s) => pattern.test(s);
       const deadline = Date.now() + timeout;
       let s = '';
       for (;;) {
@@ -189,8 +201,16 @@ export async function openLab({
     },
     /** The pane's facts as tmux reports them. */
     async facts() {
-      const fmt = ['#{pane_current_command}', '#{pane_title}', '#{alternate_on}', '#{cursor_x}', '#{cursor_y}',
-        '#{pane_pid}', '#{window_activity}', '#{pane_dead}'].join('\t');
+      const fmt = [
+        '#{pane_current_command}',
+        '#{pane_title}',
+        '#{alternate_on}',
+        '#{cursor_x}',
+        '#{cursor_y}',
+        '#{pane_pid}',
+        '#{window_activity}',
+        '#{pane_dead}',
+      ].join('\t');
       const [command, title, alt, cx, cy, pid, activity, dead] = (await tmux('display-message', '-p', '-t', pane, fmt))
         .replace(/\n$/, '')
         .split('\t');
@@ -210,11 +230,7 @@ export async function openLab({
      */
     async at(status, label, { agentType = agent, note } = {}) {
       if (mode === 'record') {
-        const [screen, screenAnsi, facts] = await Promise.all([
-          lab.screen(),
-          tmux('capture-pane', '-p', '-e', '-t', pane),
-          lab.facts(),
-        ]);
+        const [screen, screenAnsi, facts] = await Promise.all([lab.screen(), tmux('capture-pane', '-p', '-e', '-t', pane), lab.facts()]);
         const tree = await processTree(facts.pane_pid);
         // The foreground program is the shell's child; its children are the tools it runs.
         const fg = tree.find((p) => p.ppid === facts.pane_pid);
@@ -247,8 +263,13 @@ export async function openLab({
         const r = await monitor.expect(status, 5_000);
         const ok = r.status === status && r.ms <= 1_000;
         lab.results.push({
-          label: slug(label), expected: status, got: r.status, agent_type: r.agentType,
-          expected_type: agentType, ms: r.ms, ok,
+          label: slug(label),
+          expected: status,
+          got: r.status,
+          agent_type: r.agentType,
+          expected_type: agentType,
+          ms: r.ms,
+          ok,
         });
       }
     },

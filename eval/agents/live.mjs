@@ -19,7 +19,9 @@ const { values, positionals } = parseArgs({
 });
 const [cols, rows] = values.size.split('x').map(Number);
 const walksDir = join(REPO_ROOT, 'eval', 'agents', 'walks');
-const available = readdirSync(walksDir).filter((f) => /^[a-z].*\.mjs$/.test(f)).map((f) => f.replace(/\.mjs$/, ''));
+const available = readdirSync(walksDir)
+  .filter((f) => /^[a-z].*\.mjs$/.test(f))
+  .map((f) => f.replace(/\.mjs$/, ''));
 const agents = positionals.length ? positionals : available;
 
 /** Install the pinned CLIs that are missing; returns {agent: reason} for those that could not be. */
@@ -71,7 +73,9 @@ for (const r of report) {
   for (const s of r.steps) {
     if (!s.ok) allOk = false;
     const type = s.agent_type === s.expected_type ? '' : ` (type ${s.agent_type}, expected ${s.expected_type})`;
-    console.log(`  ${s.ok ? 'ok  ' : 'MISS'} ${s.label.padEnd(34)} ${String(s.expected).padEnd(8)} → ${String(s.got).padEnd(8)} ${String(s.ms).padStart(5)} ms${type}`);
+    console.log(
+      `  ${s.ok ? 'ok  ' : 'MISS'} ${s.label.padEnd(34)} ${String(s.expected).padEnd(8)} → ${String(s.got).padEnd(8)} ${String(s.ms).padStart(5)} ms${type}`,
+    );
   }
   if (r.steps.length) {
     const ok = r.steps.filter((s) => s.ok).length;

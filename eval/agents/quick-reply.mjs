@@ -23,7 +23,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function loadQuickReplies() {
   const out = await build({
     entryPoints: [join(REPO_ROOT, 'src/dashboard/app/quick-replies.ts')],
-    bundle: true, format: 'esm', platform: 'neutral', write: false,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
   });
   const code = out.outputFiles[0].text;
   return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)).quickReplies;
@@ -31,9 +34,13 @@ async function loadQuickReplies() {
 
 /** tmux-monitor (the bundle) on the lab's tmux, and a protocol client, as the dashboard uses it. */
 async function startMonitor(socket) {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/tmux-monitor.mjs'), 'serve', '-L', socket, '--no-auth', '--port', '0', '--quiet', '--no-tmux-status'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'dist/tmux-monitor.mjs'), 'serve', '-L', socket, '--no-auth', '--port', '0', '--quiet', '--no-tmux-status'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`monitor did not start: ${out}`)), 20_000);
@@ -106,13 +113,26 @@ async function claude(quickReplies) {
   const API_KEY = 'sk-ant-lab-fake-key-0123456789';
   const fake = await startFakeAnthropic();
   const lab = await openLab({
-    agent: 'claude', cols: 160, rows: 45,
-    env: { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: API_KEY, DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1' },
+    agent: 'claude',
+    cols: 160,
+    rows: 45,
+    env: {
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: API_KEY,
+      DISABLE_AUTOUPDATER: '1',
+      DISABLE_TELEMETRY: '1',
+      DISABLE_ERROR_REPORTING: '1',
+    },
     setupHome: async (home) => {
       mkdirSync(join(home, '.claude'), { recursive: true });
       const state = {
-        numStartups: 3, hasCompletedOnboarding: true, lastOnboardingVersion: '2.1.197', lastReleaseNotesSeen: '2.1.197', theme: 'dark',
-        customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] }, tipsHistory: { 'new-user-warmup': 1 },
+        numStartups: 3,
+        hasCompletedOnboarding: true,
+        lastOnboardingVersion: '2.1.197',
+        lastReleaseNotesSeen: '2.1.197',
+        theme: 'dark',
+        customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
+        tipsHistory: { 'new-user-warmup': 1 },
         projects: { [join(home, '..', 'project')]: { hasTrustDialogAccepted: true, projectOnboardingSeenCount: 1, allowedTools: [] } },
       };
       writeFileSync(join(home, '.claude.json'), JSON.stringify(state, null, 2), { mode: 0o600 });
@@ -174,16 +194,32 @@ async function codex(quickReplies) {
   const fake = await startFakeOpenAI();
   let home;
   const lab = await openLab({
-    agent: 'codex', cols: 160, rows: 45,
+    agent: 'codex',
+    cols: 160,
+    rows: 45,
     env: { FAKE_OPENAI_API_KEY: 'sk-fake-lab' },
     setupHome: async (h) => {
       home = h;
       mkdirSync(join(h, '.codex'), { recursive: true });
-      writeFileSync(join(h, '.codex', 'config.toml'), [
-        'model = "gpt-5-codex"', 'model_provider = "fake"', 'approval_policy = "on-request"', 'check_for_update_on_startup = false', '',
-        '[model_providers.fake]', 'name = "Fake"', `base_url = "${fake.url}"`, 'env_key = "FAKE_OPENAI_API_KEY"', 'wire_api = "responses"', '',
-        '[analytics]', 'enabled = false', '',
-      ].join('\n'));
+      writeFileSync(
+        join(h, '.codex', 'config.toml'),
+        [
+          'model = "gpt-5-codex"',
+          'model_provider = "fake"',
+          'approval_policy = "on-request"',
+          'check_for_update_on_startup = false',
+          '',
+          '[model_providers.fake]',
+          'name = "Fake"',
+          `base_url = "${fake.url}"`,
+          'env_key = "FAKE_OPENAI_API_KEY"',
+          'wire_api = "responses"',
+          '',
+          '[analytics]',
+          'enabled = false',
+          '',
+        ].join('\n'),
+      );
     },
   });
   const monitor = await startMonitor(lab.socket);
@@ -198,13 +234,21 @@ async function codex(quickReplies) {
       {
         text: 'I will create the file with a shell command.',
         tool: ['exec_command', 'shell'],
-        args: { cmd: 'touch made-by-codex.txt; echo created', sandbox_permissions: 'require_escalated', justification: 'Create made-by-codex.txt in the project?' },
+        args: {
+          cmd: 'touch made-by-codex.txt; echo created',
+          sandbox_permissions: 'require_escalated',
+          justification: 'Create made-by-codex.txt in the project?',
+        },
       },
       { text: 'Created made-by-codex.txt in the project folder.' },
     ]);
     const before = fake.requests.length;
     await monitor.send(lab.pane, 'Create a file named made-by-codex.txt');
-    await waitUntil(() => fake.requests.slice(before).some((r) => JSON.stringify(r.body ?? '').includes('made-by-codex')), 'the prompt at the fake server', 30_000);
+    await waitUntil(
+      () => fake.requests.slice(before).some((r) => JSON.stringify(r.body ?? '').includes('made-by-codex')),
+      'the prompt at the fake server',
+      30_000,
+    );
     result.prompt_submitted = true;
     await waitUntil(async () => /Would you like to run|Yes, proceed/i.test(await monitor.screen(lab.pane)), 'the approval dialog');
     await sleep(500);
@@ -214,7 +258,10 @@ async function codex(quickReplies) {
     const yes = replies[0];
     if (!yes) throw new Error(`no quick replies on:\n${screen}`);
     await monitor.send(lab.pane, yes.text, yes.enter);
-    await waitUntil(async () => /Created made-by-codex\.txt in the project folder/.test(await lab.screen()), 'the answer after the command ran');
+    await waitUntil(
+      async () => /Created made-by-codex\.txt in the project folder/.test(await lab.screen()),
+      'the answer after the command ran',
+    );
     result.permission_answered = true;
     // A second dialog, declined with the last quick reply (its key is Esc).
     await waitUntil(async () => !/esc to interrupt/.test(await lab.screen()), 'the turn to end', 60_000);
@@ -228,7 +275,10 @@ async function codex(quickReplies) {
       { text: 'Understood, I left the file alone.' },
     ]);
     await monitor.send(lab.pane, 'Delete made-by-codex.txt');
-    await waitUntil(async () => /Would you like to run/i.test(await monitor.screen(lab.pane)) && /rm made-by-codex/.test(await monitor.screen(lab.pane)), 'the second approval dialog');
+    await waitUntil(
+      async () => /Would you like to run/i.test(await monitor.screen(lab.pane)) && /rm made-by-codex/.test(await monitor.screen(lab.pane)),
+      'the second approval dialog',
+    );
     await sleep(500);
     const no = quickReplies(await monitor.screen(lab.pane), 'codex').at(-1);
     result.decline_reply = no;

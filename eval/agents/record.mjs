@@ -12,7 +12,9 @@ const { values, positionals } = parseArgs({
   options: { sizes: { type: 'string', default: '80x24,120x40,160x45' } },
 });
 const walksDir = join(REPO_ROOT, 'eval', 'agents', 'walks');
-const available = readdirSync(walksDir).filter((f) => /^[a-z].*\.mjs$/.test(f)).map((f) => f.replace(/\.mjs$/, ''));
+const available = readdirSync(walksDir)
+  .filter((f) => /^[a-z].*\.mjs$/.test(f))
+  .map((f) => f.replace(/\.mjs$/, ''));
 const agents = positionals.length ? positionals : available;
 const sizes = values.sizes.split(',').map((s) => s.split('x').map(Number));
 

@@ -51,10 +51,7 @@ let lib;
 try {
   await build({
     stdin: {
-      contents: [
-        "export * from './test/helpers/replay.ts';",
-        "export { detect } from './src/tmux/agents/detect.ts';",
-      ].join('\n'),
+      contents: ["export * from './test/helpers/replay.ts';", "export { detect } from './src/tmux/agents/detect.ts';"].join('\n'),
       resolveDir: root,
       loader: 'ts',
     },
@@ -128,7 +125,9 @@ if (values.markdown) {
       const r = rows.get(`${a}\t${s}`);
       if (r) lines.push(`| ${a} | ${s} | ${r.n} | ${cell(r.status, r.n)} | ${cell(r.type, r.n)} |`);
     }
-    const sum = [...rows].filter(([k]) => k.startsWith(`${a}\t`)).reduce((m, [, r]) => ({ n: m.n + r.n, status: m.status + r.status, type: m.type + r.type }), { n: 0, status: 0, type: 0 });
+    const sum = [...rows]
+      .filter(([k]) => k.startsWith(`${a}\t`))
+      .reduce((m, [, r]) => ({ n: m.n + r.n, status: m.status + r.status, type: m.type + r.type }), { n: 0, status: 0, type: 0 });
     lines.push(`| **${a}** | all | ${sum.n} | ${cell(sum.status, sum.n)} | ${cell(sum.type, sum.n)} |`);
   }
   lines.push(`| **all** | all | ${total.n} | **${cell(total.status, total.n)}** | **${cell(total.type, total.n)}** |`);

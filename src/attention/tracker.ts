@@ -113,7 +113,9 @@ export class AttentionTracker {
         case 'session.renamed':
           for (const r of this.panes.values()) {
             if (r.location.host !== hostOf(event)) continue;
-            if (r.location.session_id !== undefined ? r.location.session_id === event.session_id : r.location.session === event.data.old_name) {
+            if (
+              r.location.session_id !== undefined ? r.location.session_id === event.session_id : r.location.session === event.data.old_name
+            ) {
               r.location.session = event.data.new_name;
             }
           }
@@ -152,7 +154,13 @@ export class AttentionTracker {
           const key = paneKey(host ?? (s as { host?: string }).host, p.id);
           if (this.panes.has(key)) continue;
           const location: PaneLocationFields = {
-            session: s.name, session_id: s.id, window: w.index, window_id: w.id, window_name: w.name, pane: p.index, pane_id: p.id,
+            session: s.name,
+            session_id: s.id,
+            window: w.index,
+            window_id: w.id,
+            window_name: w.name,
+            pane: p.index,
+            pane_id: p.id,
           };
           if (host !== undefined) location.host = host;
           const record = this.record(key, location);
@@ -242,7 +250,8 @@ export class AttentionTracker {
     record.reason = reason;
     let next: AttentionState | null = null;
     if (status === 'waiting' || status === 'error') next = status;
-    else if (status === 'ready' && before !== 'ready' && record.busySince !== null && now - record.busySince >= this.doneAfterMs) next = 'done';
+    else if (status === 'ready' && before !== 'ready' && record.busySince !== null && now - record.busySince >= this.doneAfterMs)
+      next = 'done';
     // A task runs from the first `busy` through any `waiting` until the agent settles.
     if (status === 'busy') record.busySince ??= now;
     else if (status !== 'waiting') record.busySince = null;

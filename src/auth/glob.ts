@@ -22,7 +22,10 @@ export function compileGlob(pattern: string, steps?: GlobSteps): GlobMatcher {
   }
   const head = pieces[0]!;
   const tail = pieces[pieces.length - 1]!;
-  const middle = pieces.slice(1, -1).filter((p) => p !== '').map((p) => ({ piece: p, table: failureTable(p) }));
+  const middle = pieces
+    .slice(1, -1)
+    .filter((p) => p !== '')
+    .map((p) => ({ piece: p, table: failureTable(p) }));
   const fixed = head.length + tail.length + middle.reduce((n, m) => n + m.piece.length, 0);
   return (text) => {
     if (text.length < fixed) return false;

@@ -47,7 +47,9 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   // every token, and that import is most of what a connection costs the server.
   let hmacKey: Promise<CryptoKey | Uint8Array> | undefined;
   const secretKey = (raw: Uint8Array) =>
-    (hmacKey ??= crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']).catch(() => raw));
+    (hmacKey ??= crypto.subtle
+      .importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+      .catch(() => raw));
 
   // HS256 tokens already verified, by their exact text (signature included), until they
   // expire: a client that reconnects, or many connections with one token, cost one HMAC.

@@ -80,7 +80,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   answer('ping', async () => ({ host, instance }));
   answer('snapshot', async (body: { target?: Target; lines?: number; more?: unknown[] }) =>
     (source.snapshot as (target: Target | undefined, lines: number, ...more: unknown[]) => Promise<unknown>)(
-      body.target, body.lines ?? 0, ...(Array.isArray(body.more) ? body.more : []),
+      body.target,
+      body.lines ?? 0,
+      ...(Array.isArray(body.more) ? body.more : []),
     ),
   );
   answer('command', async (body: CommandRequest) => {

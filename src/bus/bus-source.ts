@@ -58,9 +58,7 @@ export class BusSource implements EventSource {
       return sessions;
     }
     const live = this.hosts.live();
-    const answers = await Promise.allSettled(
-      live.map((host) => this.ask<SessionSnapshot[]>(host, 'snapshot', { target, lines, more })),
-    );
+    const answers = await Promise.allSettled(live.map((host) => this.ask<SessionSnapshot[]>(host, 'snapshot', { target, lines, more })));
     const sessions: SessionSnapshot[] = [];
     const found: string[] = [];
     answers.forEach((answer, i) => {
@@ -126,7 +124,10 @@ export class BusSource implements EventSource {
       const reply = await this.nc.request(rpcSubject(this.prefix, host, kind), JSON.stringify(body), { timeout: REQUEST_TIMEOUT_MS });
       text = reply.string();
     } catch (error) {
-      throw new MonitorError('HOST_UNAVAILABLE', `host "${host}" did not answer: ${error instanceof Error ? error.message : String(error)}`);
+      throw new MonitorError(
+        'HOST_UNAVAILABLE',
+        `host "${host}" did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const reply = JSON.parse(text) as RpcReply<T>;
     if (reply.ok) return reply.result;

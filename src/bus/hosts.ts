@@ -133,8 +133,16 @@ export class HostRegistry {
     if (!info || info.instance !== beat.instance) {
       // A new host or a restarted agent: it announces itself (`connected`) on start.
       this.hosts.set(beat.host, {
-        host: beat.host, instance: beat.instance, state: 'connected', lastSeen: now, n: beat.n, lostAt: 0, lostSeq: 0,
-        dropped: beat.dropped, queued: beat.queued, sourceState: beat.state,
+        host: beat.host,
+        instance: beat.instance,
+        state: 'connected',
+        lastSeen: now,
+        n: beat.n,
+        lostAt: 0,
+        lostSeq: 0,
+        dropped: beat.dropped,
+        queued: beat.queued,
+        sourceState: beat.state,
       });
       this.onHost?.(beat.host);
       return;
@@ -164,10 +172,19 @@ export class HostRegistry {
       for (const pane of panes?.values() ?? []) {
         if (pane.status === 'unknown') continue;
         const { pane_id, session, window, agent_type, status } = pane;
-        this.send(info.host, {
-          type: 'agent.status', host: info.host, session, window, pane: pane.pane, pane_id,
-          data: { status: 'unknown', previous: status as 'ready', agent_type, reason: 'host lost' },
-        }, `unknown:${info.host}:${info.instance}:${info.n}:${pane_id}`);
+        this.send(
+          info.host,
+          {
+            type: 'agent.status',
+            host: info.host,
+            session,
+            window,
+            pane: pane.pane,
+            pane_id,
+            data: { status: 'unknown', previous: status as 'ready', agent_type, reason: 'host lost' },
+          },
+          `unknown:${info.host}:${info.instance}:${info.n}:${pane_id}`,
+        );
       }
     }
   }
@@ -191,7 +208,7 @@ export class HostRegistry {
       '# TYPE tmux_monitor_bus_agent_dropped_total counter',
     ];
     for (const info of this.hosts.values()) lines.push(`tmux_monitor_bus_agent_dropped_total{host=${label(info.host)}} ${info.dropped}`);
-    lines.push('# HELP tmux_monitor_bus_agent_queued Events waiting in an agent\'s queue.', '# TYPE tmux_monitor_bus_agent_queued gauge');
+    lines.push("# HELP tmux_monitor_bus_agent_queued Events waiting in an agent's queue.", '# TYPE tmux_monitor_bus_agent_queued gauge');
     for (const info of this.hosts.values()) lines.push(`tmux_monitor_bus_agent_queued{host=${label(info.host)}} ${info.queued}`);
     return lines.join('\n') + '\n';
   }

@@ -49,15 +49,26 @@ export interface BusServer {
 export async function startBusServer(nc: NatsConnection, settings: BusSettings, localSource?: EventSource): Promise<BusServer> {
   checkPrefix(settings.prefix);
   const stream = await ensureStream(nc, {
-    name: settings.stream, prefix: settings.prefix, historySize: settings.historySize, historyTtlMs: settings.historyTtlMs,
+    name: settings.stream,
+    prefix: settings.prefix,
+    historySize: settings.historySize,
+    historyTtlMs: settings.historyTtlMs,
   });
   const js = jetstream(nc);
   const idPrefix = `${settings.host}:${crypto.randomUUID().slice(0, 8)}`;
-  const publisher = new Publisher(js, { idPrefix, maxQueue: settings.queueSize, onError: (e) => settings.log?.('warn', 'publish failed', { error: String(e) }) });
+  const publisher = new Publisher(js, {
+    idPrefix,
+    maxQueue: settings.queueSize,
+    onError: (e) => settings.log?.('warn', 'publish failed', { error: String(e) }),
+  });
   const hosts = new HostRegistry(nc, settings.prefix, publisher);
   const source = new BusSource(nc, settings.prefix, hosts);
   const eventLog = new StreamLog({
-    nc, stream, prefix: settings.prefix, host: settings.host, publisher,
+    nc,
+    stream,
+    prefix: settings.prefix,
+    host: settings.host,
+    publisher,
     onEvents: (batch) => hosts.observe(batch),
     log: (message, fields) => settings.log?.('warn', message, fields),
   });
@@ -67,7 +78,14 @@ export async function startBusServer(nc: NatsConnection, settings: BusSettings, 
   let agent: RunningAgent | undefined;
   if (localSource) {
     const agentPublisher = new Publisher(js, { idPrefix: `${idPrefix}:a`, maxQueue: settings.queueSize });
-    agent = await startAgent({ nc, prefix: settings.prefix, host: settings.host, source: localSource, publisher: agentPublisher, log: settings.log });
+    agent = await startAgent({
+      nc,
+      prefix: settings.prefix,
+      host: settings.host,
+      source: localSource,
+      publisher: agentPublisher,
+      log: settings.log,
+    });
   }
   const stopWatching = watchStatus(nc, (connected) => {
     source.connected = connected;
@@ -78,7 +96,11 @@ export async function startBusServer(nc: NatsConnection, settings: BusSettings, 
     settings.log?.(connected ? 'info' : 'warn', connected ? 'bus reconnected' : 'bus disconnected');
   });
   return {
-    stream, eventLog, source, hosts, agent,
+    stream,
+    eventLog,
+    source,
+    hosts,
+    agent,
     metrics: () =>
       hosts.metrics() +
       '# HELP tmux_monitor_bus_connected 1 when this server is connected to NATS.\n# TYPE tmux_monitor_bus_connected gauge\n' +
@@ -106,7 +128,10 @@ export interface BusAgent {
 export async function startBusAgent(nc: NatsConnection, settings: BusSettings, source: EventSource): Promise<BusAgent> {
   checkPrefix(settings.prefix);
   const stream = await ensureStream(nc, {
-    name: settings.stream, prefix: settings.prefix, historySize: settings.historySize, historyTtlMs: settings.historyTtlMs,
+    name: settings.stream,
+    prefix: settings.prefix,
+    historySize: settings.historySize,
+    historyTtlMs: settings.historyTtlMs,
   });
   const publisher = new Publisher(jetstream(nc), {
     idPrefix: `${settings.host}:${crypto.randomUUID().slice(0, 8)}`,

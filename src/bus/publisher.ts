@@ -134,6 +134,7 @@ export class Publisher {
 }
 
 function isTransient(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? '')}` : String(error);
+  const text =
+    error instanceof Error ? `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? '')}` : String(error);
   return /no responders|timeout|timed out|disconnect|closed|reconnect|503/i.test(text);
 }

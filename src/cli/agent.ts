@@ -15,7 +15,12 @@ const FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', placeholder: 'NAME', help: "this machine's name on the bus (default: its hostname); unique per bus" },
   { name: 'socket-name', alias: 'L', type: 'string', placeholder: 'NAME', help: 'tmux server socket name, as tmux -L' },
   { name: 'socket-path', alias: 'S', type: 'string', placeholder: 'PATH', help: 'tmux server socket path, as tmux -S' },
-  { name: 'source', type: 'string', placeholder: 'KIND', help: 'tmux (control mode, default), poll (tmux < 3.2) or stdin (JSON Lines of events)' },
+  {
+    name: 'source',
+    type: 'string',
+    placeholder: 'KIND',
+    help: 'tmux (control mode, default), poll (tmux < 3.2) or stdin (JSON Lines of events)',
+  },
   { name: 'poll-interval', type: 'string', placeholder: 'MS', help: 'polling interval for --source poll (default 500)' },
   { name: 'history-size', type: 'string', placeholder: 'N', help: 'events the stream holds, when creating it (default 1000)' },
   { name: 'history-ttl', type: 'string', placeholder: 'SECONDS', help: 'oldest event the stream holds, when creating it (default 300)' },
@@ -43,7 +48,8 @@ export async function agentCommand(argv: string[], platform: Platform): Promise<
   const nats = natsFromFlags(flags, host, 'agent');
   if (!nats) throw new UsageError('the agent needs --nats URL');
   const kind = stringFlag(flags, 'source') ?? 'tmux';
-  if (kind !== 'tmux' && kind !== 'poll' && kind !== 'stdin') throw new UsageError(`flag --source must be tmux, poll or stdin, not "${kind}"`);
+  if (kind !== 'tmux' && kind !== 'poll' && kind !== 'stdin')
+    throw new UsageError(`flag --source must be tmux, poll or stdin, not "${kind}"`);
   const log = (level: string, message: string, fields?: Record<string, unknown>) => {
     platform.stderr(JSON.stringify({ time: new Date().toISOString(), level, message, host, ...fields }) + '\n');
   };

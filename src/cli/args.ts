@@ -68,7 +68,10 @@ export function listFlag(flags: ParsedFlags, name: string): string[] | undefined
   const raw = flags[name];
   const values = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : undefined;
   if (values === undefined) return undefined;
-  return values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** `90`, `90s`, `30m`, `1h`, `7d` → seconds. */

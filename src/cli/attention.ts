@@ -14,9 +14,20 @@ import type { Platform } from './platform.ts';
 export const ATTENTION_FLAGS: FlagSpec[] = [
   { name: 'done-after', type: 'string', placeholder: 'SECONDS', help: 'an agent busy this long, then ready, is "done" (default 30)' },
   { name: 'no-tmux-status', type: 'boolean', help: 'do not set @tmux_monitor_attention / @tmux_monitor_agent in tmux' },
-  { name: 'notify', type: 'string', repeatable: true, placeholder: 'URL', help: 'post a notification when an agent needs you (repeatable)' },
+  {
+    name: 'notify',
+    type: 'string',
+    repeatable: true,
+    placeholder: 'URL',
+    help: 'post a notification when an agent needs you (repeatable)',
+  },
   { name: 'notify-format', type: 'string', placeholder: 'FORMAT', help: 'json, ntfy or slack (default: from the URL, else json)' },
-  { name: 'notify-secret-file', type: 'string', placeholder: 'FILE', help: 'HMAC key file: sign JSON notifications (X-Tmux-Monitor-Signature)' },
+  {
+    name: 'notify-secret-file',
+    type: 'string',
+    placeholder: 'FILE',
+    help: 'HMAC key file: sign JSON notifications (X-Tmux-Monitor-Signature)',
+  },
   { name: 'notify-secret', type: 'string', placeholder: 'KEY', help: 'HMAC key given inline (visible in ps: prefer --notify-secret-file)' },
   { name: 'notify-on', type: 'string', placeholder: 'LIST', help: 'which attention to notify: waiting,error,done (default all)' },
   { name: 'notify-after', type: 'string', placeholder: 'SECONDS', help: 'only if still unattended after this long (default 0)' },
@@ -24,7 +35,12 @@ export const ATTENTION_FLAGS: FlagSpec[] = [
   { name: 'notify-clear', type: 'boolean', help: 'also notify when a notified pane no longer needs you' },
   { name: 'notify-lines', type: 'string', placeholder: 'N', help: 'screen lines in each notification (default 10)' },
   { name: 'notify-timeout', type: 'string', placeholder: 'MS', help: 'time allowed for each request (default 5000)' },
-  { name: 'dashboard-url', type: 'string', placeholder: 'URL', help: 'dashboard address for links in notifications (default the local one)' },
+  {
+    name: 'dashboard-url',
+    type: 'string',
+    placeholder: 'URL',
+    help: 'dashboard address for links in notifications (default the local one)',
+  },
 ];
 
 /** Checks the attention flags (before anything starts) and returns the tracker's options. */
@@ -39,7 +55,8 @@ export function attentionOptions(flags: ParsedFlags): AttentionOptions {
 function notifyOn(flags: ParsedFlags): AttentionState[] | undefined {
   const on = listFlag(flags, 'notify-on');
   for (const state of on ?? []) {
-    if (!(ATTENTION_STATES as readonly string[]).includes(state)) throw new UsageError(`flag --notify-on takes waiting, error and done, not "${state}"`);
+    if (!(ATTENTION_STATES as readonly string[]).includes(state))
+      throw new UsageError(`flag --notify-on takes waiting, error and done, not "${state}"`);
   }
   return on as AttentionState[] | undefined;
 }

@@ -35,7 +35,10 @@ export function natsFromFlags(
     if (others.length > 0) throw new UsageError(`flag --${others[0]} needs --nats`);
     return undefined;
   }
-  const servers = url.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const servers = url
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (servers.length === 0) throw new UsageError('flag --nats needs a URL');
   const user = stringFlag(flags, 'nats-user');
   const password = stringFlag(flags, 'nats-password');

@@ -13,7 +13,11 @@ const FLAGS: FlagSpec[] = [
   { name: 'help', alias: 'h', type: 'boolean', help: 'show this help' },
 ];
 
-export const notifyTestHelp = helpText('tmux-monitor notify-test URL [options]', 'Send a sample notification to URL, as serve --notify would.', FLAGS);
+export const notifyTestHelp = helpText(
+  'tmux-monitor notify-test URL [options]',
+  'Send a sample notification to URL, as serve --notify would.',
+  FLAGS,
+);
 
 export async function notifyTestCommand(argv: string[], platform: Platform): Promise<number> {
   const positional = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -29,9 +33,19 @@ export async function notifyTestCommand(argv: string[], platform: Platform): Pro
   const { url, format } = formatOf(spec, notifyFormatFlag(flags));
   const attempts: AttemptRecord[] = [];
   const timeoutMs = intFlag(flags, 'notify-timeout', 5000, 100, 600_000);
-  const endpoint = new Endpoint(url, format, await notifySecret(flags, platform), {
-    timeoutMs, maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, queueSize: 1,
-  }, (a) => attempts.push(a));
+  const endpoint = new Endpoint(
+    url,
+    format,
+    await notifySecret(flags, platform),
+    {
+      timeoutMs,
+      maxAttempts: 1,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      queueSize: 1,
+    },
+    (a) => attempts.push(a),
+  );
   endpoint.enqueue(sampleNotice(stringFlag(flags, 'dashboard-url') ?? null));
   await endpoint.idle();
   const last = attempts[attempts.length - 1];
@@ -39,6 +53,8 @@ export async function notifyTestCommand(argv: string[], platform: Platform): Pro
     platform.stdout(`sent a sample ${format} notification to ${endpoint.label}: HTTP ${last.status}\n`);
     return 0;
   }
-  platform.stderr(`tmux-monitor: ${format} notification to ${endpoint.label} failed: ${last?.status ? `HTTP ${last.status}` : (last?.error ?? 'no answer')}\n`);
+  platform.stderr(
+    `tmux-monitor: ${format} notification to ${endpoint.label} failed: ${last?.status ? `HTTP ${last.status}` : (last?.error ?? 'no answer')}\n`,
+  );
   return 1;
 }

@@ -17,7 +17,10 @@ export async function loadSecret(platform: Platform, secretFile: string | undefi
   const mode = await platform.fileMode(path);
   if (mode === undefined) {
     const bytes = crypto.getRandomValues(new Uint8Array(32));
-    const secret = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const secret = btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
     try {
       await platform.writeSecretFile(path, secret + '\n');
       return secret;

@@ -11,7 +11,12 @@ import type { Platform } from './platform.ts';
 
 export const SERVE_NATS_FLAGS: FlagSpec[] = [
   ...NATS_FLAGS,
-  { name: 'nats-host', type: 'string', placeholder: 'NAME', help: "with --nats and --source: this machine's host name on the bus (default: its hostname)" },
+  {
+    name: 'nats-host',
+    type: 'string',
+    placeholder: 'NAME',
+    help: "with --nats and --source: this machine's host name on the bus (default: its hostname)",
+  },
 ];
 
 export interface ServeBus {

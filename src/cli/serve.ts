@@ -16,7 +16,12 @@ const FLAGS: FlagSpec[] = [
   { name: 'port', type: 'string', placeholder: 'PORT', help: 'port (default 8765; 0 picks a free one)' },
   { name: 'socket-name', alias: 'L', type: 'string', placeholder: 'NAME', help: 'tmux server socket name, as tmux -L' },
   { name: 'socket-path', alias: 'S', type: 'string', placeholder: 'PATH', help: 'tmux server socket path, as tmux -S' },
-  { name: 'source', type: 'string', placeholder: 'KIND', help: 'tmux (control mode, default), poll (tmux < 3.2), stdin (JSON Lines of events), or none' },
+  {
+    name: 'source',
+    type: 'string',
+    placeholder: 'KIND',
+    help: 'tmux (control mode, default), poll (tmux < 3.2), stdin (JSON Lines of events), or none',
+  },
   { name: 'poll-interval', type: 'string', placeholder: 'MS', help: 'polling interval for --source poll (default 500)' },
   { name: 'history-size', type: 'string', placeholder: 'N', help: 'events held for resume (default 1000)' },
   { name: 'history-ttl', type: 'string', placeholder: 'SECONDS', help: 'oldest event held for resume (default 300)' },
@@ -24,7 +29,12 @@ const FLAGS: FlagSpec[] = [
   { name: 'rate-limit', type: 'string', placeholder: 'N', help: 'inbound messages per second per connection (default 100)' },
   { name: 'auth-timeout', type: 'string', placeholder: 'MS', help: 'time allowed for auth after connecting (default 10000)' },
   { name: 'send-buffer', type: 'string', placeholder: 'BYTES', help: 'send buffer limit per connection (default 1048576)' },
-  { name: 'slow-reader-grace', type: 'string', placeholder: 'MS', help: 'time a reader may stay over half the send buffer (default 10000)' },
+  {
+    name: 'slow-reader-grace',
+    type: 'string',
+    placeholder: 'MS',
+    help: 'time a reader may stay over half the send buffer (default 10000)',
+  },
   { name: 'heartbeat', type: 'string', placeholder: 'MS', help: 'WebSocket ping interval (default 25000)' },
   { name: 'heartbeat-timeout', type: 'string', placeholder: 'MS', help: 'time allowed to answer a ping (default 10000)' },
   { name: 'base-path', type: 'string', placeholder: 'PATH', help: 'serve under this path, e.g. /tmux behind a proxy (default none)' },
@@ -34,8 +44,19 @@ const FLAGS: FlagSpec[] = [
   { name: 'audience', type: 'string', placeholder: 'AUD', help: 'required aud claim' },
   { name: 'allow-no-expiry', type: 'boolean', help: 'accept tokens without exp' },
   { name: 'no-auth', type: 'boolean', help: 'turn auth off (loopback addresses only)' },
-  { name: 'allowed-origins', type: 'string', placeholder: 'A,B', help: 'browser origins allowed to connect (default any; own origin only with --no-auth)' },
-  { name: 'public-host', type: 'string', placeholder: 'NAME', repeatable: true, help: 'a Host name clients use to reach the server (repeat or A,B; loopback names and IPs always work)' },
+  {
+    name: 'allowed-origins',
+    type: 'string',
+    placeholder: 'A,B',
+    help: 'browser origins allowed to connect (default any; own origin only with --no-auth)',
+  },
+  {
+    name: 'public-host',
+    type: 'string',
+    placeholder: 'NAME',
+    repeatable: true,
+    help: 'a Host name clients use to reach the server (repeat or A,B; loopback names and IPs always work)',
+  },
   { name: 'audit-log', type: 'string', placeholder: 'FILE', help: 'append an audit trail as JSON Lines' },
   { name: 'tls-cert', type: 'string', placeholder: 'FILE', help: 'PEM certificate, for wss://' },
   { name: 'tls-key', type: 'string', placeholder: 'FILE', help: 'PEM private key, for wss://' },
@@ -65,7 +86,9 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   const port = intFlag(flags, 'port', 8765, 0, 65535);
   const noAuth = flags['no-auth'] === true;
   if (noAuth && !isLoopback(host)) {
-    throw new UsageError(`refusing to listen on non-loopback address ${host} with --no-auth: anyone who can reach it could read and type into your panes`);
+    throw new UsageError(
+      `refusing to listen on non-loopback address ${host} with --no-auth: anyone who can reach it could read and type into your panes`,
+    );
   }
   if (flags['socket-name'] !== undefined && flags['socket-path'] !== undefined) {
     throw new UsageError('flags -L/--socket-name and -S/--socket-path are exclusive');
@@ -73,7 +96,8 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   const sourceKind = (stringFlag(flags, 'source') ?? 'tmux') as SourceKind;
   if (!SOURCE_KINDS.includes(sourceKind)) throw new UsageError(`flag --source must be ${SOURCE_KINDS.join(', ')}, not "${sourceKind}"`);
   const basePath = stringFlag(flags, 'base-path')?.replace(/\/+$/, '') ?? '';
-  if (basePath !== '' && !/^(\/[\w.~-]+)+$/.test(basePath)) throw new UsageError(`flag --base-path must be a path like /tmux, not "${basePath}"`);
+  if (basePath !== '' && !/^(\/[\w.~-]+)+$/.test(basePath))
+    throw new UsageError(`flag --base-path must be a path like /tmux, not "${basePath}"`);
   const tlsCertFile = stringFlag(flags, 'tls-cert');
   const tlsKeyFile = stringFlag(flags, 'tls-key');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) throw new UsageError('flags --tls-cert and --tls-key go together');
@@ -149,7 +173,11 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
       outputs = startOutputs(monitor, {
         tmux:
           sourceKind === 'tmux'
-            ? { socketName: stringFlag(flags, 'socket-name'), socketPath: stringFlag(flags, 'socket-path'), host: bus?.host ?? machineName() }
+            ? {
+                socketName: stringFlag(flags, 'socket-name'),
+                socketPath: stringFlag(flags, 'socket-path'),
+                host: bus?.host ?? machineName(),
+              }
             : undefined,
         dashboardUrl: () => dashboardUrl,
       });

@@ -38,7 +38,13 @@ export function parseStdinLine(line: string): StdinLine {
   const record = value as Record<string, unknown>;
   if ('$sessions' in record) {
     if (!Array.isArray(record.$sessions)) return { error: '"$sessions" must be an array of sessions' };
-    const bad = record.$sessions.findIndex((s) => typeof s !== 'object' || s === null || typeof (s as { name?: unknown }).name !== 'string' || !Array.isArray((s as { windows?: unknown }).windows));
+    const bad = record.$sessions.findIndex(
+      (s) =>
+        typeof s !== 'object' ||
+        s === null ||
+        typeof (s as { name?: unknown }).name !== 'string' ||
+        !Array.isArray((s as { windows?: unknown }).windows),
+    );
     if (bad >= 0) return { error: `"$sessions"[${bad}] needs a "name" and a "windows" array` };
     return { sessions: record.$sessions as SessionSnapshot[] };
   }

@@ -4,7 +4,13 @@
  * Event lines go to stdout; connection news (reconnects, gaps, errors) to stderr.
  */
 import {
-  TmuxMonitor, TmuxMonitorError, formatTarget, type EventPattern, type MonitorEvent, type SubscribeFilters, type Subscription,
+  TmuxMonitor,
+  TmuxMonitorError,
+  formatTarget,
+  type EventPattern,
+  type MonitorEvent,
+  type SubscribeFilters,
+  type Subscription,
 } from '../client/index.ts';
 import { EVENT_TYPES } from '../protocol/events.ts';
 import { UsageError, helpText, listFlag, parseFlags, stringFlag, type FlagSpec } from './args.ts';
@@ -112,9 +118,11 @@ async function tail(options: TailOptions, io: CliIO): Promise<number> {
   });
   monitor.on('resumed', (e) => e.complete && say(`resumed after seq ${e.since}: ${e.replayed} missed event(s) delivered`));
   monitor.on('gap', (e) =>
-    say(e.reason === 'epoch-changed'
-      ? `the server restarted (epoch ${e.previousEpoch} → ${e.epoch}): events may have been missed`
-      : `the server no longer holds every event after seq ${e.since}: events were missed`),
+    say(
+      e.reason === 'epoch-changed'
+        ? `the server restarted (epoch ${e.previousEpoch} → ${e.epoch}): events may have been missed`
+        : `the server no longer holds every event after seq ${e.since}: events were missed`,
+    ),
   );
   monitor.on('error', (e) => say(`${e.code}: ${e.message}`));
 
@@ -124,11 +132,14 @@ async function tail(options: TailOptions, io: CliIO): Promise<number> {
 
   let failure: TmuxMonitorError | undefined;
   const stream = monitor.events();
-  monitor.subscribe(options.filters).then((subscription) => say(`subscribed to ${describeFilters(subscription.filters)}`), (error: TmuxMonitorError) => {
-    // Refused (e.g. INVALID_FILTER) or the connection ended: stop either way.
-    failure ??= error;
-    void monitor.close();
-  });
+  monitor.subscribe(options.filters).then(
+    (subscription) => say(`subscribed to ${describeFilters(subscription.filters)}`),
+    (error: TmuxMonitorError) => {
+      // Refused (e.g. INVALID_FILTER) or the connection ended: stop either way.
+      failure ??= error;
+      void monitor.close();
+    },
+  );
   try {
     // The host level shows once there is more than one host (a NATS bus).
     const hosts = new Set<string>();
@@ -165,7 +176,14 @@ const ANSI = { dim: 2, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cy
 type Colour = keyof typeof ANSI;
 
 const FAMILY_COLOURS: Record<string, Colour> = { session: 'cyan', window: 'blue', pane: 'green', agent: 'magenta', system: 'yellow' };
-const STATUS_COLOURS: Record<string, Colour> = { ready: 'green', busy: 'yellow', waiting: 'cyan', error: 'red', exited: 'gray', unknown: 'gray' };
+const STATUS_COLOURS: Record<string, Colour> = {
+  ready: 'green',
+  busy: 'yellow',
+  waiting: 'cyan',
+  error: 'red',
+  exited: 'gray',
+  unknown: 'gray',
+};
 
 /** `12:00:00.123  agent.status      ai-chat:0.0   ready → busy (claude)` */
 export function formatEventLine(event: MonitorEvent, color = false, showHost = false): string {
@@ -210,7 +228,8 @@ function summarize(event: MonitorEvent, paint: (text: string, colour: Colour | u
     case 'pane.removed':
       return event.data.exit_status === null ? '' : `exit status ${event.data.exit_status}`;
     case 'pane.output': {
-      const severity = event.data.severity === 'info' ? '' : `${paint(event.data.severity, event.data.severity === 'error' ? 'red' : 'yellow')} `;
+      const severity =
+        event.data.severity === 'info' ? '' : `${paint(event.data.severity, event.data.severity === 'error' ? 'red' : 'yellow')} `;
       return `${severity}${plural(event.data.bytes, 'byte')}: ${preview(event.data.preview)}`;
     }
     case 'pane.error':
@@ -230,7 +249,10 @@ function summarize(event: MonitorEvent, paint: (text: string, colour: Colour | u
     case 'agent.attention':
       return event.data.attention === null
         ? `no longer needs you${event.data.previous ? ` (was ${event.data.previous})` : ''}`
-        : paint(`needs you: ${event.data.attention}`, event.data.attention === 'done' ? 'green' : event.data.attention === 'error' ? 'red' : 'yellow');
+        : paint(
+            `needs you: ${event.data.attention}`,
+            event.data.attention === 'done' ? 'green' : event.data.attention === 'error' ? 'red' : 'yellow',
+          );
     default: {
       // A type this build does not know (a newer server): show its data. `never` makes a
       // new type in src/protocol/ a compile error here until it gets its own summary.

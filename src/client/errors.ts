@@ -12,8 +12,13 @@ import type { ErrorCode } from '../protocol/errors.ts';
  * - LISTENER_ERROR: an `on()` listener threw.
  */
 export type ClientErrorCode =
-  | 'CLOSED' | 'DISCONNECTED' | 'TIMEOUT' | 'COMMAND_FAILED' | 'MESSAGE_TOO_LARGE'
-  | 'CONNECTION_FAILED' | 'LISTENER_ERROR';
+  | 'CLOSED'
+  | 'DISCONNECTED'
+  | 'TIMEOUT'
+  | 'COMMAND_FAILED'
+  | 'MESSAGE_TOO_LARGE'
+  | 'CONNECTION_FAILED'
+  | 'LISTENER_ERROR';
 
 export type TmuxMonitorErrorCode = ErrorCode | ClientErrorCode;
 

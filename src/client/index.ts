@@ -11,9 +11,22 @@ export { monitorUrl } from './url.ts';
 export { formatTarget, parseTarget, type CommandTarget } from './target.ts';
 export type { WebSocketConstructor, WebSocketLike } from './websocket.ts';
 export type {
-  AuthInfo, CloseEvent, ConnectionState, EventFamily, EventPattern, EventsMatching, GapEvent,
-  LifecycleEventMap, LifecycleEventName, OpenEvent, ReconnectingEvent, ReconnectOptions, ResumedEvent,
-  SubscribeFilters, TmuxMonitorOptions, TokenProvider,
+  AuthInfo,
+  CloseEvent,
+  ConnectionState,
+  EventFamily,
+  EventPattern,
+  EventsMatching,
+  GapEvent,
+  LifecycleEventMap,
+  LifecycleEventName,
+  OpenEvent,
+  ReconnectingEvent,
+  ReconnectOptions,
+  ResumedEvent,
+  SubscribeFilters,
+  TmuxMonitorOptions,
+  TokenProvider,
 } from './types.ts';
 export type { EventDataMap, EventLocation, EventType, MonitorEvent, AgentStatus, Severity } from '../protocol/events.ts';
 export type { SnapshotData, SessionSnapshot, WindowSnapshot, PaneSnapshot, Target } from '../protocol/snapshot.ts';

@@ -11,8 +11,15 @@
 import type { CloseCode, ErrorCode } from '../protocol/errors.ts';
 import type { MonitorEvent } from '../protocol/events.ts';
 import type {
-  AckResult, AuthResponse, CommandResult, ConnectionEstablished, ErrorMessage, ReplayComplete, RequestId,
-  ServerMessage, SubscriptionConfirmed,
+  AckResult,
+  AuthResponse,
+  CommandResult,
+  ConnectionEstablished,
+  ErrorMessage,
+  ReplayComplete,
+  RequestId,
+  ServerMessage,
+  SubscriptionConfirmed,
 } from '../protocol/messages.ts';
 import type { SnapshotData, Target } from '../protocol/snapshot.ts';
 import { backoffDelay } from './backoff.ts';
@@ -24,8 +31,17 @@ import { loadWs } from './load-ws.ts';
 import { Subscription, type SubscriptionRecord } from './subscription.ts';
 import { parseTarget, toCommandTarget, type CommandTarget } from './target.ts';
 import type {
-  AuthInfo, CloseEvent, ConnectionState, EventPattern, EventsMatching, GapEvent, LifecycleEventMap,
-  LifecycleEventName, ReconnectOptions, SubscribeFilters, TmuxMonitorOptions,
+  AuthInfo,
+  CloseEvent,
+  ConnectionState,
+  EventPattern,
+  EventsMatching,
+  GapEvent,
+  LifecycleEventMap,
+  LifecycleEventName,
+  ReconnectOptions,
+  SubscribeFilters,
+  TmuxMonitorOptions,
 } from './types.ts';
 import { monitorUrl } from './url.ts';
 import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from './websocket.ts';
@@ -136,7 +152,8 @@ export class TmuxMonitor {
   constructor(url: string | URL, options: TmuxMonitorOptions = {}) {
     this.url = monitorUrl(url);
     this.#options = options;
-    this.#reconnect = options.reconnect === false ? null : options.reconnect === true || options.reconnect === undefined ? {} : options.reconnect;
+    this.#reconnect =
+      options.reconnect === false ? null : options.reconnect === true || options.reconnect === undefined ? {} : options.reconnect;
     void this.#connect();
   }
 
@@ -205,7 +222,12 @@ export class TmuxMonitor {
   subscribe(filters: SubscribeFilters = {}): Promise<Subscription> {
     if (this.#state === 'closed') return Promise.reject(this.#closedError());
     const record: SubscriptionRecord = {
-      requested: filters, filters: null, serverId: null, confirmedSeq: null, pendingId: null, active: true,
+      requested: filters,
+      filters: null,
+      serverId: null,
+      confirmedSeq: null,
+      pendingId: null,
+      active: true,
     };
     this.#records.add(record);
     const promise = new Promise<Subscription>((resolve, reject) => this.#settles.set(record, { resolve, reject }));
@@ -265,7 +287,9 @@ export class TmuxMonitor {
       Ctor = await resolveWebSocket(this.#options.WebSocket, loadWs);
     } catch (cause) {
       // Without a WebSocket implementation, retrying cannot help.
-      const error = new TmuxMonitorError('CONNECTION_FAILED', `no WebSocket implementation: pass { WebSocket } (${message(cause)})`, { cause });
+      const error = new TmuxMonitorError('CONNECTION_FAILED', `no WebSocket implementation: pass { WebSocket } (${message(cause)})`, {
+        cause,
+      });
       void this.#finish({ code: 1006, reason: error.message, terminal: true, willReconnect: false, error });
       return;
     }
@@ -288,8 +312,19 @@ export class TmuxMonitor {
       return;
     }
     const conn: Connection = {
-      socket, token, epoch: null, clientId: null, ready: false, resume: null, lastError: null, closed: false,
-      connectTimer: undefined, refreshTimer: undefined, keepalive: undefined, lastMessageAt: Date.now(), pingSentAt: null,
+      socket,
+      token,
+      epoch: null,
+      clientId: null,
+      ready: false,
+      resume: null,
+      lastError: null,
+      closed: false,
+      connectTimer: undefined,
+      refreshTimer: undefined,
+      keepalive: undefined,
+      lastMessageAt: Date.now(),
+      pingSentAt: null,
     };
     this.#conn = conn;
     socket.onmessage = (event) => this.#onMessage(conn, event.data);
@@ -476,8 +511,13 @@ export class TmuxMonitor {
   #onAuthenticated(conn: Connection, message: AuthResponse): void {
     if (message.id !== undefined) this.#authRequests.delete(message.id);
     this.#auth = {
-      clientId: message.client_id, subject: message.subject, role: message.role,
-      permissions: message.permissions, sessions: message.sessions, hosts: message.hosts ?? null, expiresAt: message.expires_at,
+      clientId: message.client_id,
+      subject: message.subject,
+      role: message.role,
+      permissions: message.permissions,
+      sessions: message.sessions,
+      hosts: message.hosts ?? null,
+      expiresAt: message.expires_at,
     };
     this.#emit('auth', this.#auth);
     this.#scheduleRefresh(conn);
@@ -503,7 +543,13 @@ export class TmuxMonitor {
     if (conn !== this.#conn) return; // a listener closed the monitor
 
     const resume: Resume = {
-      waiting: new Set(), held: [], previousEpoch, since, reconnected, gap: null, snapshot: 'none',
+      waiting: new Set(),
+      held: [],
+      previousEpoch,
+      since,
+      reconnected,
+      gap: null,
+      snapshot: 'none',
     };
     conn.resume = resume;
     for (const record of this.#records) {
@@ -582,13 +628,15 @@ export class TmuxMonitor {
     if (resume.gap && snapshotOnGap && resume.snapshot === 'none') {
       resume.snapshot = 'requested';
       const lines = typeof snapshotOnGap === 'object' ? snapshotOnGap.lines : undefined;
-      this.snapshot(undefined, lines === undefined ? {} : { lines }).then(
-        (data) => (resume.gapSnapshot = data),
-        (error: unknown) => this.#emit('error', asMonitorError(error)),
-      ).finally(() => {
-        resume.snapshot = 'done';
-        if (conn === this.#conn && conn.resume === resume) this.#endResume(conn);
-      });
+      this.snapshot(undefined, lines === undefined ? {} : { lines })
+        .then(
+          (data) => (resume.gapSnapshot = data),
+          (error: unknown) => this.#emit('error', asMonitorError(error)),
+        )
+        .finally(() => {
+          resume.snapshot = 'done';
+          if (conn === this.#conn && conn.resume === resume) this.#endResume(conn);
+        });
       return;
     }
     conn.resume = null;
@@ -604,7 +652,10 @@ export class TmuxMonitor {
     }
     if (resume.reconnected && conn === this.#conn) {
       this.#emit('resumed', {
-        epoch: conn.epoch ?? '', since: resume.gap === 'epoch-changed' ? 0 : resume.since, replayed: delivered, complete: resume.gap === null,
+        epoch: conn.epoch ?? '',
+        since: resume.gap === 'epoch-changed' ? 0 : resume.since,
+        replayed: delivered,
+        complete: resume.gap === null,
       });
     }
   }
@@ -665,10 +716,7 @@ export class TmuxMonitor {
     const message = { ...body, id };
     return new Promise((resolve, reject) => {
       const timeout = this.#options.requestTimeoutMs ?? 15_000;
-      const timer = setTimeout(
-        () => this.#fail(id, new TmuxMonitorError('TIMEOUT', `no reply to ${kind} within ${timeout} ms`)),
-        timeout,
-      );
+      const timer = setTimeout(() => this.#fail(id, new TmuxMonitorError('TIMEOUT', `no reply to ${kind} within ${timeout} ms`)), timeout);
       const request: PendingRequest = { kind, message, resolve, reject, timer, sent: false };
       this.#pending.set(id, request);
       const conn = this.#conn;

@@ -6,8 +6,18 @@
 export type AuditSink = (record: Record<string, unknown>) => void;
 
 export type AuditEvent =
-  | 'connect' | 'auth.success' | 'auth.failure' | 'subscribe' | 'unsubscribe'
-  | 'command' | 'ack' | 'notify' | 'rate_limit.close' | 'slow_consumer.close' | 'disconnect' | 'rejected';
+  | 'connect'
+  | 'auth.success'
+  | 'auth.failure'
+  | 'subscribe'
+  | 'unsubscribe'
+  | 'command'
+  | 'ack'
+  | 'notify'
+  | 'rate_limit.close'
+  | 'slow_consumer.close'
+  | 'disconnect'
+  | 'rejected';
 
 export function createAudit(sink: AuditSink | undefined) {
   return (event: AuditEvent, fields: Record<string, unknown>): void => {

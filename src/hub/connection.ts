@@ -6,14 +6,28 @@
  * Inbound messages are handled one at a time, in order, so that a client may send
  * `auth` and `subscribe` back to back without waiting for the reply in between.
  */
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import type { MonitorEvent } from '../protocol/events.ts';
 import { OUTPUT_EVENT_TYPES } from '../protocol/events.ts';
 import { CloseCode, MonitorError, type ErrorCode } from '../protocol/errors.ts';
-import { PROTOCOL_VERSION, SERVER_NAME, SERVER_VERSION, type Permission, type RequestId, type ServerMessage } from '../protocol/messages.ts';
 import {
-  ACTIONS, AuthMessage, ClientMessageSchema, CommandMessage, describeIssues, SnapshotMessage,
-  SubscribeMessage, UnsubscribeMessage, type ClientMessage,
+  PROTOCOL_VERSION,
+  SERVER_NAME,
+  SERVER_VERSION,
+  type Permission,
+  type RequestId,
+  type ServerMessage,
+} from '../protocol/messages.ts';
+import {
+  ACTIONS,
+  AuthMessage,
+  ClientMessageSchema,
+  type CommandMessage,
+  describeIssues,
+  type SnapshotMessage,
+  type SubscribeMessage,
+  type UnsubscribeMessage,
+  type ClientMessage,
 } from '../protocol/schemas.ts';
 import { parseClientMessage } from '../protocol/parse.ts';
 import type { Target } from '../protocol/snapshot.ts';
@@ -158,7 +172,13 @@ export class Connection {
     const size = typeof data === 'string' ? utf8Length(data, options.maxFrameBytes) : 'size' in data ? data.size : data.byteLength;
     if (size > options.maxFrameBytes) {
       this.hub.metrics.countRejected('FRAME_TOO_LARGE');
-      this.hub.audit('rejected', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, code: 'FRAME_TOO_LARGE', reason: `frame of ${size} bytes` });
+      this.hub.audit('rejected', {
+        client_id: this.id,
+        subject: this.principal?.subject,
+        remote: this.remoteAddress,
+        code: 'FRAME_TOO_LARGE',
+        reason: `frame of ${size} bytes`,
+      });
       this.close(CloseCode.TOO_LARGE, `frame over ${options.maxFrameBytes} bytes`);
       return;
     }
@@ -297,7 +317,13 @@ export class Connection {
     // replayed again: each event reaches a client at most once.
     const earlier = [...this.subscriptions.values()];
     this.subscriptions.set(subscription.id, subscription);
-    this.hub.audit('subscribe', { client_id: this.id, subject: this.principal!.subject, subscription: subscription.id, filters: normalized, since: message.since });
+    this.hub.audit('subscribe', {
+      client_id: this.id,
+      subject: this.principal!.subject,
+      subscription: subscription.id,
+      filters: normalized,
+      since: message.since,
+    });
     this.send({
       type: 'subscription.confirmed',
       id: message.id,
@@ -337,7 +363,9 @@ export class Connection {
   private unsubscribe(message: v.InferOutput<typeof UnsubscribeMessage>): void {
     if (!this.require('subscribe', message.id)) return;
     if (message.subscription !== undefined && message.filters !== undefined) {
-      this.error('INVALID_MESSAGE', 'give "subscription" or "filters", not both', message.id, [{ path: 'filters', message: 'not with subscription' }]);
+      this.error('INVALID_MESSAGE', 'give "subscription" or "filters", not both', message.id, [
+        { path: 'filters', message: 'not with subscription' },
+      ]);
       return;
     }
     let removed: string;
@@ -404,11 +432,18 @@ export class Connection {
     try {
       const reached = await withTimeout(scopedPane(this.hub.source, this.principal!, message.target), SOURCE_TIMEOUT_MS);
       this.hub.audit('command', {
-        client_id: this.id, subject: this.principal!.subject, command: message.command, target: message.target, reached: describeReached(reached),
+        client_id: this.id,
+        subject: this.principal!.subject,
+        command: message.command,
+        target: message.target,
+        reached: describeReached(reached),
       });
       await withTimeout(
         this.hub.source.command({
-          target: pinnedTarget(message.target, reached), command: message.command, text: message.text, enter: message.enter ?? true,
+          target: pinnedTarget(message.target, reached),
+          command: message.command,
+          text: message.text,
+          enter: message.enter ?? true,
         }),
         SOURCE_TIMEOUT_MS,
       );
@@ -479,7 +514,14 @@ export class Connection {
   /** Every refusal is answered and goes in the audit log as `rejected` (with what was asked, never a token). */
   private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown, asked?: Record<string, unknown>): void {
     this.hub.metrics.countRejected(code);
-    this.hub.audit('rejected', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, code, reason: message, ...asked });
+    this.hub.audit('rejected', {
+      client_id: this.id,
+      subject: this.principal?.subject,
+      remote: this.remoteAddress,
+      code,
+      reason: message,
+      ...asked,
+    });
     this.send({ type: 'error', id, code, message, timestamp: new Date().toISOString(), ...(details === undefined ? {} : { details }) });
   }
 

@@ -31,14 +31,21 @@ export function normalizeFilters(filters: Filters | undefined): NormalizedFilter
   };
 }
 
-export type FiltersResult = { ok: true; filters: NormalizedFilters } | { ok: false; code: 'INVALID_FILTER'; message: string; details: Issue[] };
+export type FiltersResult =
+  | { ok: true; filters: NormalizedFilters }
+  | { ok: false; code: 'INVALID_FILTER'; message: string; details: Issue[] };
 
 /** Filters as a client sent them (the first implementation's spellings too), normalized; never throws. */
 export function parseFilters(raw: unknown): FiltersResult {
   const parsed = v.safeParse(FiltersSchema, legacyFilters(raw));
   if (parsed.success) return { ok: true, filters: normalizeFilters(parsed.output) };
   const details = describeIssues(parsed.issues).map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : 'filters' }));
-  return { ok: false, code: 'INVALID_FILTER', message: `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`, details };
+  return {
+    ok: false,
+    code: 'INVALID_FILTER',
+    message: `invalid filter: ${details.map((d) => `${d.path} (${d.message})`).join(', ')}`,
+    details,
+  };
 }
 
 export function compileFilters(filters: NormalizedFilters): EventPredicate {

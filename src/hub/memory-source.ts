@@ -57,7 +57,13 @@ export function createMemorySource(initial: SessionSnapshot[] = []): MemorySourc
         .map((s) => ({
           ...s,
           windows: s.windows
-            .filter((w) => target?.window === undefined || String(w.index) === String(target.window) || w.name === target.window || w.id === target.window)
+            .filter(
+              (w) =>
+                target?.window === undefined ||
+                String(w.index) === String(target.window) ||
+                w.name === target.window ||
+                w.id === target.window,
+            )
             .map((w) => ({
               ...w,
               panes: w.panes

@@ -38,8 +38,15 @@ export class Metrics {
     metric('tmux_monitor_events_total', 'counter', 'Events published, by type.', labelled('type', this.eventsByType));
     metric('tmux_monitor_events_dropped_total', 'counter', 'pane.output events dropped for slow readers.', [['', this.eventsDropped]]);
     metric('tmux_monitor_slow_consumer_closes_total', 'counter', 'Connections closed with 4503.', [['', this.slowConsumerCloses]]);
-    metric('tmux_monitor_send_buffer_peak_bytes', 'gauge', 'The most any connection held for its client, in bytes.', [['', this.sendBufferPeak]]);
-    metric('tmux_monitor_messages_rejected_total', 'counter', 'Client messages answered with an error, by code.', labelled('code', this.rejectedByCode));
+    metric('tmux_monitor_send_buffer_peak_bytes', 'gauge', 'The most any connection held for its client, in bytes.', [
+      ['', this.sendBufferPeak],
+    ]);
+    metric(
+      'tmux_monitor_messages_rejected_total',
+      'counter',
+      'Client messages answered with an error, by code.',
+      labelled('code', this.rejectedByCode),
+    );
     metric('tmux_monitor_fanout_seconds', 'summary', 'Time spent fanning out event batches.', [
       ['_sum', this.fanoutSeconds],
       ['_count', this.fanoutBatches],

@@ -36,5 +36,11 @@ export async function scopedPane(source: Pick<EventSource, 'snapshot'>, principa
 /** The target to hand the source for a reached pane: its host and ids (ids are unique only within a host). */
 export function pinnedTarget<T extends CommandTarget>(target: T, reached: ReachedPane): T {
   const host = reached.session.host ?? target.host;
-  return { ...target, ...(host !== undefined ? { host } : {}), session: reached.session.id, window: reached.window.id, pane: reached.pane.id };
+  return {
+    ...target,
+    ...(host !== undefined ? { host } : {}),
+    session: reached.session.id,
+    window: reached.window.id,
+    pane: reached.pane.id,
+  };
 }

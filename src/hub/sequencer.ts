@@ -32,9 +32,11 @@ export class Sequencer {
     const timestamp = new Date(now).toISOString();
     return batch.map((raw) => {
       // `type` stays the first key: readers may look at the start of a frame for it.
-      const event = (this.host === undefined || raw.host !== undefined
-        ? { ...raw, seq: ++this.seq, timestamp }
-        : { ...raw, host: this.host, seq: ++this.seq, timestamp }) as MonitorEvent;
+      const event = (
+        this.host === undefined || raw.host !== undefined
+          ? { ...raw, seq: ++this.seq, timestamp }
+          : { ...raw, host: this.host, seq: ++this.seq, timestamp }
+      ) as MonitorEvent;
       return { event, json: JSON.stringify(event), at: now };
     });
   }

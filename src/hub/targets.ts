@@ -46,9 +46,13 @@ function sessionsNamed(sessions: readonly SessionSnapshot[], spec: string, host:
   if (found.length === 0) throw notFound('session', spec);
   const hosts = [...new Set(found.map((s) => s.host ?? ''))];
   if (hosts.length > 1) {
-    throw new MonitorError('AMBIGUOUS_TARGET', `session ${JSON.stringify(spec)} exists on hosts ${hosts.join(', ')}: name one with "host"`, {
-      hosts,
-    });
+    throw new MonitorError(
+      'AMBIGUOUS_TARGET',
+      `session ${JSON.stringify(spec)} exists on hosts ${hosts.join(', ')}: name one with "host"`,
+      {
+        hosts,
+      },
+    );
   }
   return found;
 }
@@ -85,7 +89,9 @@ export function narrowTree(sessions: readonly SessionSnapshot[], target: Target)
     found = found
       .map((s) => ({
         ...s,
-        windows: s.windows.map((w) => ({ ...w, panes: w.panes.filter((p) => matchesPane(p, target.pane!)) })).filter((w) => w.panes.length > 0),
+        windows: s.windows
+          .map((w) => ({ ...w, panes: w.panes.filter((p) => matchesPane(p, target.pane!)) }))
+          .filter((w) => w.panes.length > 0),
       }))
       .filter((s) => s.windows.length > 0);
     if (found.length === 0) throw notFound('pane', target.pane);
@@ -107,7 +113,9 @@ export function resolvePane(sessions: readonly SessionSnapshot[], target: Comman
   const window = session.windows.find((w) => matchesWindow(w, target.window));
   if (!window) throw notFound('window', target.window);
   const pane =
-    target.pane === undefined ? (window.panes.find((p) => p.active) ?? window.panes[0]) : window.panes.find((p) => matchesPane(p, target.pane!));
+    target.pane === undefined
+      ? (window.panes.find((p) => p.active) ?? window.panes[0])
+      : window.panes.find((p) => matchesPane(p, target.pane!));
   if (!pane) throw notFound('pane', target.pane ?? '(active)');
   return { session, window, pane };
 }

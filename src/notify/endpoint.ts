@@ -76,7 +76,14 @@ export class Endpoint {
     const delivery = crypto.randomUUID();
     if (this.queue.length >= this.options.queueSize) {
       const dropped = this.queue.shift()!;
-      this.record({ endpoint: this.label, format: this.format, delivery: dropped.delivery, attempt: 0, outcome: 'dropped', pane_id: dropped.notice.pane_id });
+      this.record({
+        endpoint: this.label,
+        format: this.format,
+        delivery: dropped.delivery,
+        attempt: 0,
+        outcome: 'dropped',
+        pane_id: dropped.notice.pane_id,
+      });
     }
     this.queue.push({ notice, delivery });
     if (!this.busy) void this.pump();

@@ -58,7 +58,9 @@ export async function buildRequest(format: NotifyFormat, notice: Notice, secret:
         // ntfy reads headers as latin-1; RFC 2047 lets the title carry any text.
         Title: encodeHeader(notice.attention ? `${notice.agent_type}: ${notice.attention}` : `${notice.agent_type}: answered`),
         Priority: notice.attention === 'waiting' || notice.attention === 'error' ? 'high' : 'default',
-        Tags: { waiting: 'question', error: 'rotating_light', done: 'white_check_mark', none: 'heavy_check_mark' }[notice.attention ?? 'none'],
+        Tags: { waiting: 'question', error: 'rotating_light', done: 'white_check_mark', none: 'heavy_check_mark' }[
+          notice.attention ?? 'none'
+        ],
       };
       if (notice.url) headers.Click = notice.url;
       const body = notice.screen ? `${notice.text}\n\n${notice.screen}` : notice.text;

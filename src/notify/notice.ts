@@ -50,7 +50,8 @@ export function sampleNotice(url: string | null): Notice {
     agent_type: 'claude',
     status: 'waiting',
     reason: 'permission prompt (test notification from tmux-monitor notify-test)',
-    screen: 'Do you want to make this edit to parser.ts?\n❯ 1. Yes\n  2. Yes, and don\'t ask again this session\n  3. No, and tell Claude what to do differently (esc)',
+    screen:
+      "Do you want to make this edit to parser.ts?\n❯ 1. Yes\n  2. Yes, and don't ask again this session\n  3. No, and tell Claude what to do differently (esc)",
     url,
   };
   return { ...notice, text: headline(notice) };

@@ -43,10 +43,23 @@ export type HostState = 'connected' | 'lost';
 export type EventType = keyof EventDataMap;
 
 export const EVENT_TYPES = [
-  'session.created', 'session.removed', 'session.renamed', 'session.attached', 'session.detached',
-  'window.created', 'window.removed', 'window.renamed', 'window.activated',
-  'pane.created', 'pane.removed', 'pane.output', 'pane.error', 'pane.warning',
-  'agent.status', 'system.source', 'system.lagged',
+  'session.created',
+  'session.removed',
+  'session.renamed',
+  'session.attached',
+  'session.detached',
+  'window.created',
+  'window.removed',
+  'window.renamed',
+  'window.activated',
+  'pane.created',
+  'pane.removed',
+  'pane.output',
+  'pane.error',
+  'pane.warning',
+  'agent.status',
+  'system.source',
+  'system.lagged',
   'system.host',
   'agent.attention',
 ] as const satisfies readonly EventType[];
@@ -72,11 +85,7 @@ export interface EventLocation {
 }
 
 /** What a source emits: an event before the hub gives it a sequence number. */
-export type RawEvent<T extends EventType = EventType> = T extends EventType
-  ? EventLocation & { type: T; data: EventDataMap[T] }
-  : never;
+export type RawEvent<T extends EventType = EventType> = T extends EventType ? EventLocation & { type: T; data: EventDataMap[T] } : never;
 
 /** An event as it goes on the wire: stamped with `seq` and `timestamp`. */
-export type MonitorEvent<T extends EventType = EventType> = T extends EventType
-  ? RawEvent<T> & { seq: number; timestamp: string }
-  : never;
+export type MonitorEvent<T extends EventType = EventType> = T extends EventType ? RawEvent<T> & { seq: number; timestamp: string } : never;

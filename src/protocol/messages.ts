@@ -104,6 +104,15 @@ export interface ErrorMessage extends Reply {
 }
 
 export type ServerMessage =
-  | ConnectionEstablished | AuthResponse | SubscriptionConfirmed | UnsubscribeConfirmed
-  | ReplayComplete | SnapshotAcknowledged | SnapshotDataMessage | CommandResult | Pong
-  | ErrorMessage | MonitorEvent | AckResult;
+  | ConnectionEstablished
+  | AuthResponse
+  | SubscriptionConfirmed
+  | UnsubscribeConfirmed
+  | ReplayComplete
+  | SnapshotAcknowledged
+  | SnapshotDataMessage
+  | CommandResult
+  | Pong
+  | ErrorMessage
+  | MonitorEvent
+  | AckResult;

@@ -15,10 +15,7 @@ const RequestId = v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(
 const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 const NameOrIndex = v.union([Name, v.pipe(v.number(), v.integer(), v.minValue(0))]);
 
-const FilterEntry = v.union([
-  v.pipe(v.string(), v.maxLength(MAX_FILTER_ENTRY_LENGTH)),
-  v.pipe(v.number(), v.integer(), v.minValue(0)),
-]);
+const FilterEntry = v.union([v.pipe(v.string(), v.maxLength(MAX_FILTER_ENTRY_LENGTH)), v.pipe(v.number(), v.integer(), v.minValue(0))]);
 const FilterList = v.pipe(v.array(FilterEntry), v.maxLength(MAX_FILTER_ENTRIES));
 
 // A `types` entry must be a well-formed type, family (`pane.*`) or `*`. Types we do not know
@@ -68,7 +65,10 @@ export const SnapshotMessage = v.strictObject({
   // `null` (as the first implementation's clients send) is the whole tree, like no target.
   target: v.nullish(
     v.strictObject({
-      host: v.optional(Name), session: v.optional(Name), window: v.optional(NameOrIndex), pane: v.optional(NameOrIndex),
+      host: v.optional(Name),
+      session: v.optional(Name),
+      window: v.optional(NameOrIndex),
+      pane: v.optional(NameOrIndex),
     }),
   ),
   lines: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SNAPSHOT_LINES))),
@@ -103,7 +103,13 @@ export const PingMessage = v.strictObject({
 });
 
 export const ClientMessageSchema = v.variant('action', [
-  AuthMessage, SubscribeMessage, UnsubscribeMessage, SnapshotMessage, CommandMessage, PingMessage, AckMessage,
+  AuthMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+  SnapshotMessage,
+  CommandMessage,
+  PingMessage,
+  AckMessage,
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Action = ClientMessage['action'];

@@ -16,7 +16,11 @@
  */
 import type { Context } from 'hono';
 import {
-  resolveWebSocketOptions, startHeartbeat, type Peer, type PeerHandlers, type WebSocketKit,
+  resolveWebSocketOptions,
+  startHeartbeat,
+  type Peer,
+  type PeerHandlers,
+  type WebSocketKit,
   type WebSocketOptions,
 } from './websocket.ts';
 
@@ -112,7 +116,10 @@ export function createBunWebSocket(options: BunWebSocketOptions = {}): BunWebSoc
     },
     message(ws, message) {
       // Binary frames as an ArrayBuffer of exactly the frame (a Buffer may view a larger one).
-      const data = typeof message === 'string' ? message : (message.buffer.slice(message.byteOffset, message.byteOffset + message.byteLength) as ArrayBuffer);
+      const data =
+        typeof message === 'string'
+          ? message
+          : (message.buffer.slice(message.byteOffset, message.byteOffset + message.byteLength) as ArrayBuffer);
       ws.data.handlers.message(ws.data.peer!, data);
     },
     close(ws, code) {

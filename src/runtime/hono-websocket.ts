@@ -52,8 +52,13 @@ function utf8Over(text: string, limit: number): boolean {
 export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, any>, options: HonoWebSocketOptions = {}): WebSocketKit {
   const resolved = resolveWebSocketOptions(options);
   const pingable = new Set<RawSocket>();
-  const heartbeat = startHeartbeat(pingable, resolved.heartbeatMs, resolved.heartbeatTimeoutMs, (raw) => raw.ping!(),
-    (raw) => raw.terminate!());
+  const heartbeat = startHeartbeat(
+    pingable,
+    resolved.heartbeatMs,
+    resolved.heartbeatTimeoutMs,
+    (raw) => raw.ping!(),
+    (raw) => raw.terminate!(),
+  );
 
   const peerOf = (ws: WSContext<RawSocket>): Peer => {
     const raw = ws.raw;
@@ -61,7 +66,11 @@ export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, an
       send(text) {
         // Bun's WSContext holds the readyState of its creation: the raw socket's is current.
         if ((raw?.readyState ?? ws.readyState) !== 1) return;
-        try { ws.send(text); } catch { /* closing under us: the close event follows */ }
+        try {
+          ws.send(text);
+        } catch {
+          /* closing under us: the close event follows */
+        }
       },
       close(code, reason) {
         try {
@@ -106,7 +115,10 @@ export function honoWebSocketKit(upgradeWebSocket: UpgradeWebSocket<any, any, an
             return handlers.message(peer, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer);
           }
           const current = peer; // a Blob, from a runtime not told otherwise
-          void data.arrayBuffer().then((buffer) => handlers.message(current, buffer), () => ws.close(1011, 'unreadable frame'));
+          void data.arrayBuffer().then(
+            (buffer) => handlers.message(current, buffer),
+            () => ws.close(1011, 'unreadable frame'),
+          );
         },
         onClose(event: CloseEvent, ws: WSContext<RawSocket>) {
           if (ws.raw) pingable.delete(ws.raw);

@@ -19,7 +19,12 @@ import type { Duplex } from 'node:stream';
 import type { Context } from 'hono';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  resolveWebSocketOptions, startHeartbeat, type Peer, type PeerHandlers, type WebSocketKit, type WebSocketOptions,
+  resolveWebSocketOptions,
+  startHeartbeat,
+  type Peer,
+  type PeerHandlers,
+  type WebSocketKit,
+  type WebSocketOptions,
 } from './websocket.ts';
 
 export type NodeWebSocketOptions = WebSocketOptions;
@@ -121,7 +126,12 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
       }
     };
     ws.on('message', (data: Buffer, isBinary: boolean) =>
-      guard(() => handlers.message(peer, isBinary ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer : data.toString())),
+      guard(() =>
+        handlers.message(
+          peer,
+          isBinary ? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer) : data.toString(),
+        ),
+      ),
     );
     ws.on('close', (code: number) => guard(() => handlers.close(peer, code)));
     // An error (a frame over maxPayload, a bad frame) is followed by the close event.

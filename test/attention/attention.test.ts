@@ -47,7 +47,8 @@ async function agent(name: string, states: string): Promise<string> {
   return (await t.tmux('new-window', '-d', '-t', 'main', '-n', name, '-P', '-F', '#{pane_id}', `bash ${RUN} claude ${states}`)).trim();
 }
 
-const statusOf = (pane: string, status: string) => (m: Message) => m.type === 'agent.status' && m.pane_id === pane && m.data.status === status;
+const statusOf = (pane: string, status: string) => (m: Message) =>
+  m.type === 'agent.status' && m.pane_id === pane && m.data.status === status;
 const attentionOf = (pane: string, attention: string | null) => (m: Message) =>
   m.type === 'agent.attention' && m.pane_id === pane && m.data.attention === attention;
 
@@ -115,10 +116,16 @@ describe('attention', () => {
   });
 
   it('ack: bad or unknown targets get clear errors', async () => {
-    expect(await client.request({ action: 'ack', target: { session: 'nope', window: 0 } })).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
+    expect(await client.request({ action: 'ack', target: { session: 'nope', window: 0 } })).toMatchObject({
+      type: 'error',
+      code: 'NOT_FOUND',
+    });
     expect(await client.request({ action: 'ack', target: { window: 0 } })).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
     expect(await client.request({ action: 'ack' })).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
-    expect(await client.request({ action: 'ack', target: { session: 'main', window: 0 } })).toMatchObject({ type: 'ack.result', cleared: 0 });
+    expect(await client.request({ action: 'ack', target: { session: 'main', window: 0 } })).toMatchObject({
+      type: 'ack.result',
+      cleared: 0,
+    });
   });
 
   it('a pane a person looks at in tmux gets no attention, and looking clears it', async () => {

@@ -19,7 +19,12 @@ describe('attention tracker', () => {
     const t = new AttentionTracker();
     const [w] = t.observe([status('waiting', 'busy')]);
     expect(w).toMatchObject({ attention: 'waiting', previous: null, cause: 'status' });
-    expect(attentionEvent(w!)).toMatchObject({ type: 'agent.attention', session: 'main', pane_id: '%1', data: { attention: 'waiting', previous: null } });
+    expect(attentionEvent(w!)).toMatchObject({
+      type: 'agent.attention',
+      session: 'main',
+      pane_id: '%1',
+      data: { attention: 'waiting', previous: null },
+    });
     const [e] = t.observe([status('error', 'waiting')]);
     expect(e).toMatchObject({ attention: 'error', previous: 'waiting' });
     const [cleared] = t.observe([status('busy', 'error')]);
@@ -47,7 +52,10 @@ describe('attention tracker', () => {
     const t = new AttentionTracker();
     t.observe([status('waiting', 'busy', '%1'), status('waiting', 'busy', '%2'), status('error', 'busy', '%3')]);
     expect(t.pending().map((p) => p.location.pane_id)).toEqual(['%1', '%2', '%3']);
-    expect(t.ack(t.match({ session: 'main', window: 'w', pane: '%1' }).map((r) => r.key))[0]).toMatchObject({ cause: 'ack', attention: null });
+    expect(t.ack(t.match({ session: 'main', window: 'w', pane: '%1' }).map((r) => r.key))[0]).toMatchObject({
+      cause: 'ack',
+      attention: null,
+    });
     expect(t.setViewed(new Set(['%2']))[0]).toMatchObject({ cause: 'viewed', attention: null });
     expect(t.observe([{ type: 'pane.removed', ...where, pane_id: '%3', data: { exit_status: 0 } }])[0]).toMatchObject({ cause: 'removed' });
     // %2 is looked at: going waiting again raises nothing.
@@ -68,11 +76,39 @@ describe('attention tracker', () => {
     const t = new AttentionTracker();
     const changes = t.seed([
       {
-        name: 'main', id: '$0', attached: 0, created: '', windows: [
-          { index: 1, id: '@1', name: 'w', active: true, panes: [
-            { index: 0, id: '%1', pid: 1, command: 'claude', title: '', path: '', dead: false, agent: { status: 'waiting', agent_type: 'claude' } },
-            { index: 1, id: '%2', pid: 1, command: 'bash', title: '', path: '', dead: false, agent: { status: 'ready', agent_type: 'shell' } },
-          ] },
+        name: 'main',
+        id: '$0',
+        attached: 0,
+        created: '',
+        windows: [
+          {
+            index: 1,
+            id: '@1',
+            name: 'w',
+            active: true,
+            panes: [
+              {
+                index: 0,
+                id: '%1',
+                pid: 1,
+                command: 'claude',
+                title: '',
+                path: '',
+                dead: false,
+                agent: { status: 'waiting', agent_type: 'claude' },
+              },
+              {
+                index: 1,
+                id: '%2',
+                pid: 1,
+                command: 'bash',
+                title: '',
+                path: '',
+                dead: false,
+                agent: { status: 'ready', agent_type: 'shell' },
+              },
+            ],
+          },
         ],
       },
     ]);

@@ -14,7 +14,9 @@ describe('verified-token memory', () => {
     expect((await verify(token)).subject).toBe('a');
     expect((await verify(token)).subject).toBe('a');
     const [header, payload, signature] = token.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'a', role: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'a', role: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })).toString(
+      'base64url',
+    );
     await expect(verify(`${header}.${forgedPayload}.${signature}`)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     const flipped = signature!.slice(0, -2) + (signature!.endsWith('AA') ? 'BB' : 'AA');
     await expect(verify(`${header}.${payload}.${flipped}`)).rejects.toMatchObject({ code: 'AUTH_FAILED' });

@@ -47,7 +47,14 @@ describe('bench harness (quick run)', () => {
   });
 
   it('prints a table per scenario', () => {
-    for (const heading of ['End-to-end latency', 'Structural latency', '@agent_state → agent.status', 'Fan-out', 'Connections and memory', 'Idle cost']) {
+    for (const heading of [
+      'End-to-end latency',
+      'Structural latency',
+      '@agent_state → agent.status',
+      'Fan-out',
+      'Connections and memory',
+      'Idle cost',
+    ]) {
       expect(run.stdout).toContain(heading);
     }
   });

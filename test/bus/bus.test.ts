@@ -37,7 +37,8 @@ describe('NATS JetStream bus', () => {
     serves.push(entry);
     return entry;
   };
-  const token = (claims: { hosts?: string[] } = {}) => signToken(secret.secret, { sub: 'bus-test', role: 'admin', ttlSec: 3600, ...claims });
+  const token = (claims: { hosts?: string[] } = {}) =>
+    signToken(secret.secret, { sub: 'bus-test', role: 'admin', ttlSec: 3600, ...claims });
   const client = async (url: string, claims: { hosts?: string[] } = {}) => {
     const c = await TestClient.authed(url, await token(claims));
     clients.push(c);
@@ -48,10 +49,13 @@ describe('NATS JetStream bus', () => {
   const outputWith = (text: string) => (m: Message) => m.type === 'pane.output' && String(m.data.content).split(/\r?\n/).includes(text);
   const untilOutput = (c: TestClient, text: string, timeoutMs = 15_000) =>
     // From the first message on, not from a cursor: two hosts' lines may arrive in either order.
-    c.collect(outputWith(text), 1, timeoutMs).then((found) => found[0]!).catch((error: Error) => {
-      const seen = c.messages.filter((m) => m.type === 'pane.output').map((m) => `${m.seq} ${m.host} ${JSON.stringify(m.data.content)}`);
-      throw new Error(`no line "${text}": ${error.message.slice(0, 80)}\n${seen.join('\n')}`);
-    });
+    c
+      .collect(outputWith(text), 1, timeoutMs)
+      .then((found) => found[0]!)
+      .catch((error: Error) => {
+        const seen = c.messages.filter((m) => m.type === 'pane.output').map((m) => `${m.seq} ${m.host} ${JSON.stringify(m.data.content)}`);
+        throw new Error(`no line "${text}": ${error.message.slice(0, 80)}\n${seen.join('\n')}`);
+      });
 
   beforeAll(async () => {
     secret = secretFile();
@@ -66,7 +70,13 @@ describe('NATS JetStream bus', () => {
   afterAll(async () => {
     if (process.env.BUS_TEST_DEBUG) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.BUS_TEST_DEBUG, [...Object.entries(agents).map(([k, p]) => `== agent ${k}\n${p.output()}`), ...serves.map((s, i) => `== serve ${i}\n${s.proc.output()}`)].join('\n'));
+      writeFileSync(
+        process.env.BUS_TEST_DEBUG,
+        [
+          ...Object.entries(agents).map(([k, p]) => `== agent ${k}\n${p.output()}`),
+          ...serves.map((s, i) => `== serve ${i}\n${s.proc.output()}`),
+        ].join('\n'),
+      );
     }
     for (const c of clients) await c.close().catch(() => {});
     await Promise.all([...Object.values(agents), ...serves.map((s) => s.proc)].map((p) => p.kill()));
@@ -105,7 +115,10 @@ describe('NATS JetStream bus', () => {
     const watcher = await client(serves[0]!.url);
     await watcher.request({ action: 'subscribe', filters: { types: ['pane.output'], hosts: ['host-B'] } });
     const c = await client(serves[1]!.url);
-    const reply = await c.request({ action: 'command', target: { host: 'host-B', session: 'main', window: 0 }, command: 'send', text: 'echo typed-via-2' }, 15_000);
+    const reply = await c.request(
+      { action: 'command', target: { host: 'host-B', session: 'main', window: 0 }, command: 'send', text: 'echo typed-via-2' },
+      15_000,
+    );
     expect(reply).toMatchObject({ type: 'command.result', success: true });
     const event = await untilOutput(watcher, 'typed-via-2');
     expect(event.host).toBe('host-B');
@@ -166,9 +179,20 @@ describe('NATS JetStream bus', () => {
     expect(await duplicate.exited).toBe(1);
     expect(duplicate.output()).toMatch(/host "host-A" already has an agent/);
     // So is a server asking for other history limits than the stream has: never changed silently.
-    const mismatched = run(TARGETS.nodeBundle, ['serve', ...natsFlags(), '--port', '0', '--secret-file', secret.path, '--history-size', '7']);
+    const mismatched = run(TARGETS.nodeBundle, [
+      'serve',
+      ...natsFlags(),
+      '--port',
+      '0',
+      '--secret-file',
+      secret.path,
+      '--history-size',
+      '7',
+    ]);
     expect(await mismatched.exited).toBe(1);
-    expect(mismatched.output()).toMatch(new RegExp(`stream ${stream} exists with other settings: it holds 1000 messages, not --history-size 7`));
+    expect(mismatched.output()).toMatch(
+      new RegExp(`stream ${stream} exists with other settings: it holds 1000 messages, not --history-size 7`),
+    );
 
     await agents.A!.kill('SIGKILL');
     const lost = await c.next((m) => m.type === 'system.host' && m.data.state === 'lost', 10_000);
@@ -212,7 +236,10 @@ describe('NATS JetStream bus', () => {
     await untilOutput(before, 'during-restart-a', 20_000);
     await untilOutput(before, 'during-restart-b', 20_000);
     // A command goes through again: servers and agents are back on the bus.
-    const reply = await before.request({ action: 'command', target: { host: 'host-B', session: 'main', window: 0 }, command: 'send', text: 'echo after-restart' }, 15_000);
+    const reply = await before.request(
+      { action: 'command', target: { host: 'host-B', session: 'main', window: 0 }, command: 'send', text: 'echo after-restart' },
+      15_000,
+    );
     expect(reply).toMatchObject({ type: 'command.result', success: true });
     await untilOutput(before, 'after-restart', 20_000);
 
@@ -226,7 +253,17 @@ describe('NATS JetStream bus', () => {
     expect(new Set(live).size).toBe(live.length);
 
     // An agent whose queue overflows while NATS is away counts what it dropped and says so.
-    const small = run(TARGETS.nodeBundle, ['agent', ...natsFlags(), '--host', 'host-Q', '-L', tmuxB.socketName, '--nats-queue', '2', '--quiet']);
+    const small = run(TARGETS.nodeBundle, [
+      'agent',
+      ...natsFlags(),
+      '--host',
+      'host-Q',
+      '-L',
+      tmuxB.socketName,
+      '--nats-queue',
+      '2',
+      '--quiet',
+    ]);
     agents.Q = small;
     await small.waitFor(/publishing to/);
     const watcher = await client(url);
@@ -256,7 +293,9 @@ describe('NATS JetStream bus', () => {
     const data = await scoped.next('snapshot.data');
     expect(data.data.sessions.map((s: Message) => s.host)).toEqual(['host-B']);
     expect((await scoped.request({ action: 'snapshot', target: { host: 'host-A', session: 'main' } })).code).toBe('NOT_FOUND');
-    expect((await scoped.request({ action: 'command', target: { host: 'host-A', session: 'main', window: 0 }, command: 'interrupt' })).code).toBe('NOT_FOUND');
+    expect(
+      (await scoped.request({ action: 'command', target: { host: 'host-A', session: 'main', window: 0 }, command: 'interrupt' })).code,
+    ).toBe('NOT_FOUND');
     // A full-view client got host A's line, so it went through the stream; the scoped one never saw host A.
     const full = await client(serves[1]!.url);
     await full.request({ action: 'subscribe', filters: { types: ['pane.output'] }, since: 0 });

@@ -15,9 +15,10 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export const NATS_SERVER = [process.env.NATS_SERVER, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(
-  (path) => path !== undefined && existsSync(path),
-) ?? 'nats-server';
+export const NATS_SERVER =
+  [process.env.NATS_SERVER, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(
+    (path) => path !== undefined && existsSync(path),
+  ) ?? 'nats-server';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -68,14 +69,18 @@ export async function startNats(): Promise<NatsServer> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const start = async () => {
-    const proc = spawn(NATS_SERVER, ['-js', '-sd', storeDir, '-p', String(port), '-a', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(NATS_SERVER, ['-js', '-sd', storeDir, '-p', String(port), '-a', '127.0.0.1'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     live.add(proc);
     let done = false;
-    exited = new Promise((resolve) => proc.once('exit', () => {
-      done = true;
-      live.delete(proc);
-      resolve();
-    }));
+    exited = new Promise((resolve) =>
+      proc.once('exit', () => {
+        done = true;
+        live.delete(proc);
+        resolve();
+      }),
+    );
     child = proc;
     await waitForPort(port, 15_000, () => done);
   };

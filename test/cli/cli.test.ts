@@ -152,13 +152,19 @@ describe('tmux-monitor serve', () => {
     const text = readFileSync(auditLog, 'utf8');
     expect(text).not.toContain(token.split('.')[2]);
     expect(text).not.toContain(token.split('.')[1]);
-    const events = text.trim().split('\n').map((line) => JSON.parse(line));
+    const events = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const kinds = events.map((e) => e.event);
     for (const kind of ['connect', 'auth.success', 'subscribe', 'rejected', 'auth.failure', 'disconnect']) expect(kinds).toContain(kind);
     expect(events.find((e) => e.event === 'auth.success')).toMatchObject({ subject: 'auditor', role: 'operator', remote: '127.0.0.1' });
     // A command that reached nothing is a refusal, with what was asked and from where.
     expect(events.find((e) => e.event === 'rejected' && e.action === 'command')).toMatchObject({
-      code: 'NOT_FOUND', target: { session: 'nope', window: 0 }, subject: 'auditor', remote: '127.0.0.1',
+      code: 'NOT_FOUND',
+      target: { session: 'nope', window: 0 },
+      subject: 'auditor',
+      remote: '127.0.0.1',
     });
   });
 });

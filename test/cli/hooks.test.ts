@@ -6,7 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import {
-  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,7 +66,7 @@ const USER_SETTINGS = {
 };
 
 describe('hooks install / uninstall on a temp HOME', () => {
-  it('claude: adds only its entries after the user\'s, keeps the rest, backs up, keeps the mode, prints what it wrote', async () => {
+  it("claude: adds only its entries after the user's, keeps the rest, backs up, keeps the mode, prints what it wrote", async () => {
     const home = newHome();
     const file = join(home, '.claude', 'settings.json');
     const original = JSON.stringify(USER_SETTINGS, null, 4) + '\n';
@@ -71,7 +81,16 @@ describe('hooks install / uninstall on a temp HOME', () => {
     // The user's hooks come first and are unchanged.
     expect(after.hooks.Stop[0]).toEqual(USER_SETTINGS.hooks.Stop[0]);
     expect(after.hooks.PreToolUse[0]).toEqual(USER_SETTINGS.hooks.PreToolUse[0]);
-    for (const event of ['UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PermissionRequest', 'Notification', 'Stop', 'StopFailure', 'SessionEnd']) {
+    for (const event of [
+      'UserPromptSubmit',
+      'PreToolUse',
+      'PostToolUse',
+      'PermissionRequest',
+      'Notification',
+      'Stop',
+      'StopFailure',
+      'SessionEnd',
+    ]) {
       expect(after.hooks[event], event).toBeDefined();
     }
     // The file keeps its indentation and mode; the backup is the original.
@@ -105,7 +124,7 @@ describe('hooks install / uninstall on a temp HOME', () => {
     expect(backups(dirname(file))).toHaveLength(1);
   });
 
-  it('uninstall removes only ours (the user\'s hooks and settings stay), with a second backup that keeps the first', async () => {
+  it("uninstall removes only ours (the user's hooks and settings stay), with a second backup that keeps the first", async () => {
     const home = newHome();
     const file = join(home, '.claude', 'settings.json');
     write(file, JSON.stringify(USER_SETTINGS, null, 2));
@@ -359,18 +378,24 @@ describe('installed hooks in a real tmux pane', () => {
     expect(await runHook(command!, { prompt: 'x' }, { PATH: process.env.PATH })).toEqual({ code: 0, out: '' });
     const gone = { PATH: process.env.PATH, TMUX: '/nonexistent/socket,1,0', TMUX_PANE: '%0' };
     expect(await runHook(command!, { prompt: 'x' }, gone)).toEqual({ code: 0, out: '' });
-    expect(await runHook(command!, { prompt: 'x' }, { PATH: '/nonexistent', TMUX: tmuxEnv.TMUX, TMUX_PANE: pane })).toEqual({ code: 0, out: '' });
+    expect(await runHook(command!, { prompt: 'x' }, { PATH: '/nonexistent', TMUX: tmuxEnv.TMUX, TMUX_PANE: pane })).toEqual({
+      code: 0,
+      out: '',
+    });
   });
 });
 
 // --- the program as a user runs it (the bundle) -------------------------------------------------
 
-describe('tmux-monitor hooks, and serve\'s tmux hook, through the bundle', () => {
+describe("tmux-monitor hooks, and serve's tmux hook, through the bundle", () => {
   const BUNDLE = 'dist/tmux-monitor.mjs';
 
   function cli(args: string[], env: Record<string, string>) {
     return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BUNDLE, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BUNDLE, ...args], {
+        env: { PATH: process.env.PATH, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));

@@ -4,10 +4,21 @@ import { formatEventLine } from '../../src/cli/tail.ts';
 import type { MonitorEvent } from '../../src/protocol/events.ts';
 
 const event: MonitorEvent<'system.host'> = {
-  type: 'system.host', seq: 1, timestamp: '2026-12-01T00:00:00.000Z', host: 'vm-1', data: { host: 'vm-1', state: 'lost' },
+  type: 'system.host',
+  seq: 1,
+  timestamp: '2026-12-01T00:00:00.000Z',
+  host: 'vm-1',
+  data: { host: 'vm-1', state: 'lost' },
 };
 const status: MonitorEvent<'agent.status'> = {
-  type: 'agent.status', seq: 2, timestamp: '2026-12-01T00:00:00.000Z', host: 'devbox', session: 'ai', window: 0, pane: 1, pane_id: '%1',
+  type: 'agent.status',
+  seq: 2,
+  timestamp: '2026-12-01T00:00:00.000Z',
+  host: 'devbox',
+  session: 'ai',
+  window: 0,
+  pane: 1,
+  pane_id: '%1',
   data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'screen' },
 };
 

@@ -9,16 +9,42 @@ import { waitUntil } from './js-support.ts';
 
 const sessions = [
   {
-    name: 'ai-chat', id: '$0', attached: 0, created: '2026-12-01T00:00:00.000Z', windows: [
-      { index: 0, id: '@0', name: 'claude', active: true, panes: [
-        { index: 0, id: '%1', pid: 1, command: 'claude', title: '', path: '/', dead: false, agent: { status: 'ready' as const, agent_type: 'claude' } },
-      ] },
+    name: 'ai-chat',
+    id: '$0',
+    attached: 0,
+    created: '2026-12-01T00:00:00.000Z',
+    windows: [
+      {
+        index: 0,
+        id: '@0',
+        name: 'claude',
+        active: true,
+        panes: [
+          {
+            index: 0,
+            id: '%1',
+            pid: 1,
+            command: 'claude',
+            title: '',
+            path: '/',
+            dead: false,
+            agent: { status: 'ready' as const, agent_type: 'claude' },
+          },
+        ],
+      },
     ],
   },
 ];
 
 function status(status: AgentStatus, previous: AgentStatus): RawEvent {
-  return { type: 'agent.status', session: 'ai-chat', window: 0, pane: 0, pane_id: '%1', data: { status, previous, agent_type: 'claude', reason: 'permission prompt' } };
+  return {
+    type: 'agent.status',
+    session: 'ai-chat',
+    window: 0,
+    pane: 0,
+    pane_id: '%1',
+    data: { status, previous, agent_type: 'claude', reason: 'permission prompt' },
+  };
 }
 
 let server: TestServer;
@@ -32,7 +58,10 @@ afterEach(async () => {
 
 describe('JS client: attention', () => {
   it('on("agent.attention") and ack()', async () => {
-    const monitor = new TmuxMonitor(server.url, { token: await server.token({ role: 'viewer' }), WebSocket: WebSocket as unknown as WebSocketConstructor });
+    const monitor = new TmuxMonitor(server.url, {
+      token: await server.token({ role: 'viewer' }),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+    });
     try {
       const seen: MonitorEvent<'agent.attention'>[] = [];
       monitor.on('agent.attention', (e) => seen.push(e));
@@ -57,8 +86,12 @@ describe('JS client: attention', () => {
     const err: string[] = [];
     const controller = new AbortController();
     const exit = tailCommand(['--url', server.url, '--attention'], {
-      env: { TMUX_MONITOR_TOKEN: await server.token() }, isTTY: false, signal: controller.signal,
-      stdout: (s) => out.push(s), stderr: (s) => err.push(s), WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      env: { TMUX_MONITOR_TOKEN: await server.token() },
+      isTTY: false,
+      signal: controller.signal,
+      stdout: (s) => out.push(s),
+      stderr: (s) => err.push(s),
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     });
     await waitUntil(() => err.join('').includes('subscribed to'), 5000, 'the subscription');
     expect(err.join('')).toContain('types agent.attention');

@@ -21,8 +21,14 @@ let bundle: { code: string; inputs: string[] };
 beforeAll(async () => {
   const result = await build({
     entryPoints: [resolve(root, 'src/client/index.ts')],
-    bundle: true, format: 'iife', globalName: 'TmuxMonitorClient', platform: 'browser',
-    external: ['ws'], write: false, metafile: true, logLevel: 'silent',
+    bundle: true,
+    format: 'iife',
+    globalName: 'TmuxMonitorClient',
+    platform: 'browser',
+    external: ['ws'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
   });
   bundle = { code: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs) };
   server = await startServer();
@@ -62,13 +68,23 @@ it('connects, subscribes, receives events and snapshots with the browser WebSock
   const seen = await page.evaluate(async () => {
     const w = window as unknown as Record<string, any>;
     const snapshot = await w.monitor.snapshot();
-    const result = { event: w.received[0], state: w.monitor.state, role: w.monitor.auth.role, url: w.monitor.url, sessions: snapshot.sessions };
+    const result = {
+      event: w.received[0],
+      state: w.monitor.state,
+      role: w.monitor.auth.role,
+      url: w.monitor.url,
+      sessions: snapshot.sessions,
+    };
     await w.monitor.close();
     return { ...result, closed: w.monitor.state };
   });
   expect(seen).toMatchObject({
     event: { type: 'agent.status', seq: 1, session: 'ai-chat', data: { status: 'busy' } },
-    state: 'open', closed: 'closed', role: 'viewer', url: server.url, sessions: [],
+    state: 'open',
+    closed: 'closed',
+    role: 'viewer',
+    url: server.url,
+    sessions: [],
   });
 });
 
@@ -85,13 +101,22 @@ it("runs the spec's JavaScript example with the browser's own WebSocket", async 
         ws.send(JSON.stringify({ action: 'auth', token: token }));
         ws.send(JSON.stringify({ action: 'subscribe', filters: { types: ['agent.status', 'pane.output'], sessions: ['ai-chat'] } }));
       };
-      ws.onmessage = (event) => { const data = JSON.parse(event.data); console.log('Event:', data.type, data.data); };
+      ws.onmessage = (event) => {
+        const data = JSON.parse(event.data);
+        console.log('Event:', data.type, data.data);
+      };
     },
     { url: server.url.replace('127.0.0.1', 'localhost'), token },
   );
-  await page.waitForFunction(() => (window as unknown as { logged: unknown[][] }).logged.some((a) => a[1] === 'subscription.confirmed'), undefined, { timeout: 5000 });
+  await page.waitForFunction(
+    () => (window as unknown as { logged: unknown[][] }).logged.some((a) => a[1] === 'subscription.confirmed'),
+    undefined,
+    { timeout: 5000 },
+  );
   server.source.push(agentStatus(7, 'other'), agentStatus(8, 'ai-chat'));
-  await page.waitForFunction(() => (window as unknown as { logged: unknown[][] }).logged.some((a) => a[1] === 'agent.status'), undefined, { timeout: 5000 });
+  await page.waitForFunction(() => (window as unknown as { logged: unknown[][] }).logged.some((a) => a[1] === 'agent.status'), undefined, {
+    timeout: 5000,
+  });
   const logged = await page.evaluate(() => (window as unknown as { logged: unknown[][] }).logged);
   expect(logged.filter((a) => a[1] === 'agent.status')).toEqual([
     ['Event:', 'agent.status', { status: 'ready', previous: 'busy', agent_type: 'claude', reason: 'n=8' }],

@@ -8,11 +8,31 @@ import { agentStatus, nextLifecycle, take } from './js-support.ts';
 
 const tree: SessionSnapshot[] = [
   {
-    name: 'ai-chat', id: '$1', attached: 1, created: '2026-01-01T00:00:00.000Z',
-    windows: [{
-      index: 0, id: '@1', name: 'main', active: true,
-      panes: [{ index: 0, id: '%1', pid: 42, command: 'claude', title: 't', path: '/w', dead: false, agent: { status: 'ready', agent_type: 'claude' }, content: 'hello\nworld' }],
-    }],
+    name: 'ai-chat',
+    id: '$1',
+    attached: 1,
+    created: '2026-01-01T00:00:00.000Z',
+    windows: [
+      {
+        index: 0,
+        id: '@1',
+        name: 'main',
+        active: true,
+        panes: [
+          {
+            index: 0,
+            id: '%1',
+            pid: 42,
+            command: 'claude',
+            title: 't',
+            path: '/w',
+            dead: false,
+            agent: { status: 'ready', agent_type: 'claude' },
+            content: 'hello\nworld',
+          },
+        ],
+      },
+    ],
   },
   { name: 'build', id: '$2', attached: 0, created: '2026-01-01T00:00:00.000Z', windows: [] },
 ];
@@ -79,7 +99,14 @@ describe('TmuxMonitor', () => {
 
     server.source.push(
       agentStatus(1),
-      { type: 'pane.output', session: 'ai-chat', window: 0, pane: 0, pane_id: '%1', data: { content: 'x', preview: 'x', severity: 'info', bytes: 1 } },
+      {
+        type: 'pane.output',
+        session: 'ai-chat',
+        window: 0,
+        pane: 0,
+        pane_id: '%1',
+        data: { content: 'x', preview: 'x', severity: 'info', bytes: 1 },
+      },
       { type: 'session.created', session: 'other', data: { session: 'other', windows: 1, path: '/' } },
       agentStatus(2),
     );
@@ -106,7 +133,11 @@ describe('TmuxMonitor', () => {
       agentStatus(5, 'ai-chat'),
     );
     const events = await take(stream, 3);
-    expect(events.map((e) => `${e.session}:${(e as MonitorEvent<'agent.status'>).data.reason}`)).toEqual(['ai-chat:n=1', 'build:n=3', 'ai-chat:n=5']);
+    expect(events.map((e) => `${e.session}:${(e as MonitorEvent<'agent.status'>).data.reason}`)).toEqual([
+      'ai-chat:n=1',
+      'build:n=3',
+      'ai-chat:n=5',
+    ]);
 
     await inChat.unsubscribe();
     expect(inChat.active).toBe(false);
@@ -151,7 +182,12 @@ describe('TmuxMonitor', () => {
   it('command round trips: send (with and without Enter), interrupt, and the errors', async () => {
     const monitor = connect({ token: await server.token({ role: 'operator' }) });
     const sent = await monitor.command('ai-chat:0.0', 'send', 'ls -la');
-    expect(sent).toMatchObject({ type: 'command.result', success: true, command: 'send', target: { session: 'ai-chat', window: 0, pane: 0 } });
+    expect(sent).toMatchObject({
+      type: 'command.result',
+      success: true,
+      command: 'send',
+      target: { session: 'ai-chat', window: 0, pane: 0 },
+    });
     await monitor.command({ session: 'ai-chat', window: 'main' }, 'send', 'draft', { enter: false });
     await monitor.command('ai-chat:0.0', 'interrupt');
     // The server hands its source the pane it resolved, by id.

@@ -8,7 +8,13 @@ import { startServer, type TestServer, type TestServerOptions } from '../helpers
 import type { MemorySource } from '../../src/hub/memory-source.ts';
 import type { Connection } from '../../src/hub/connection.ts';
 import type { Hub } from '../../src/hub/hub.ts';
-import { TmuxMonitor, TmuxMonitorError, type LifecycleEventName, type MonitorEvent, type TmuxMonitorOptions } from '../../src/client/index.ts';
+import {
+  TmuxMonitor,
+  TmuxMonitorError,
+  type LifecycleEventName,
+  type MonitorEvent,
+  type TmuxMonitorOptions,
+} from '../../src/client/index.ts';
 import { agentStatus, nextLifecycle, recordingWebSocket, restartableServer, take, waitUntil } from './js-support.ts';
 
 const fast = { initialDelayMs: 20, maxDelayMs: 100 };

@@ -28,14 +28,24 @@ it("the spec's JavaScript example works as written", async () => {
     ws.send(JSON.stringify({ action: 'auth', token: token }));
     ws.send(JSON.stringify({ action: 'subscribe', filters: { types: ['agent.status', 'pane.output'], sessions: ['ai-chat'] } }));
   };
-  ws.onmessage = (event) => { const data = JSON.parse(event.data as string); console.log('Event:', data.type, data.data); };
+  ws.onmessage = (event) => {
+    const data = JSON.parse(event.data as string);
+    console.log('Event:', data.type, data.data);
+  };
   // ─────────────────────────────────────────────────────────────────────────
 
   try {
     await waitUntil(() => logged.some((args) => args[1] === 'subscription.confirmed'), 5000, 'the subscription');
     server.source.push(
       agentStatus(1, 'other'),
-      { type: 'pane.output', session: 'ai-chat', window: 0, pane: 0, pane_id: '%1', data: { content: 'hi\n', preview: 'hi', severity: 'info', bytes: 3 } },
+      {
+        type: 'pane.output',
+        session: 'ai-chat',
+        window: 0,
+        pane: 0,
+        pane_id: '%1',
+        data: { content: 'hi\n', preview: 'hi', severity: 'info', bytes: 3 },
+      },
       agentStatus(2, 'ai-chat'),
     );
     await waitUntil(() => logged.some((args) => args[1] === 'agent.status'), 5000, 'the agent.status event');

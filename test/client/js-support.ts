@@ -52,7 +52,10 @@ export async function take<T>(iterator: AsyncIterator<T>, count: number, timeout
   while (values.length < count) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`got ${values.length}/${count} within ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+      timer = setTimeout(
+        () => reject(new Error(`got ${values.length}/${count} within ${timeoutMs} ms`)),
+        Math.max(0, deadline - Date.now()),
+      );
     });
     try {
       const result = await Promise.race([iterator.next(), timeout]);
@@ -77,7 +80,11 @@ export async function waitUntil(condition: () => boolean, timeoutMs = 5000, what
 /** An agent.status event for pane `ai-chat:0.0`, numbered `n` in its `reason`. */
 export function agentStatus(n: number, session = 'ai-chat'): RawEvent {
   return {
-    type: 'agent.status', session, window: 0, pane: 0, pane_id: '%1',
+    type: 'agent.status',
+    session,
+    window: 0,
+    pane: 0,
+    pane_id: '%1',
     data: { status: n % 2 ? 'busy' : 'ready', previous: n % 2 ? 'ready' : 'busy', agent_type: 'claude', reason: `n=${n}` },
   };
 }
@@ -109,9 +116,13 @@ export async function restartableServer(sessions: SessionSnapshot[] = []): Promi
       const source = createMemorySource(sessions);
       let monitor!: Monitor;
       const http = await nodeServer.serve(
-        (kit) => (monitor = createMonitor({
-          auth: { secret }, log: () => {}, source, websocket: kit,
-        })),
+        (kit) =>
+          (monitor = createMonitor({
+            auth: { secret },
+            log: () => {},
+            source,
+            websocket: kit,
+          })),
         { host: '127.0.0.1', port, maxFrameBytes: 64 * 1024, heartbeatMs: 25_000, heartbeatTimeoutMs: 10_000 },
       );
       port = http.port;

@@ -19,12 +19,18 @@ function fakeIO(env: Record<string, string | undefined> = {}, isTTY = false): Fa
   const controller = new AbortController();
   return {
     io: {
-      env, isTTY, signal: controller.signal,
+      env,
+      isTTY,
+      signal: controller.signal,
       stdout: (s) => out.push(s),
       stderr: (s) => err.push(s),
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     },
-    out: () => out.join('').split('\n').filter((l) => l !== ''),
+    out: () =>
+      out
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
     err: () => err.join(''),
     abort: () => controller.abort(),
   };
@@ -49,7 +55,11 @@ async function tailUntil(fake: FakeIO, argv: string[], lines: number, push: () =
 }
 
 const output = {
-  type: 'pane.output', session: 'ai-chat', window: 0, pane: 1, pane_id: '%2',
+  type: 'pane.output',
+  session: 'ai-chat',
+  window: 0,
+  pane: 1,
+  pane_id: '%2',
   data: { content: 'npm test\nFAIL one\n', preview: 'npm test\nFAIL one', severity: 'error', bytes: 18 },
 } as const;
 
@@ -68,9 +78,9 @@ describe('tmux-monitor tail', () => {
     expect(code).toBe(0);
     const lines = fake.out();
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  agent\.status {4}  ai-chat:0\.0 +ready → busy \(claude\)$/);
-    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  pane\.output {5}  ai-chat:0\.1 +error 18 bytes: npm test ⏎ FAIL one$/);
-    expect(lines[2]).toMatch(/  pane\.error .*FAIL one$/);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}agent\.status {4} {2}ai-chat:0\.0 +ready → busy \(claude\)$/);
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}pane\.output {5} {2}ai-chat:0\.1 +error 18 bytes: npm test ⏎ FAIL one$/);
+    expect(lines[2]).toMatch(/ {2}pane\.error .*FAIL one$/);
     expect(lines.join('\n')).not.toContain('\x1b[');
     expect(fake.err()).toContain(`connected to ${server.url}`);
     expect(fake.err()).toContain('subscribed to types agent.status,pane.*; sessions ai-chat');

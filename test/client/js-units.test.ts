@@ -1,8 +1,17 @@
 /** The client's small pure parts: backoff, JWT expiry, URLs, targets, the event stream. */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  backoffDelay, jwtExpiry, monitorUrl, parseTarget, formatTarget,
-  type AgentStatus, type EventsMatching, type LifecycleEventMap, type MonitorEvent, type SubscribeFilters, type TmuxMonitor,
+  backoffDelay,
+  jwtExpiry,
+  monitorUrl,
+  parseTarget,
+  formatTarget,
+  type AgentStatus,
+  type EventsMatching,
+  type LifecycleEventMap,
+  type MonitorEvent,
+  type SubscribeFilters,
+  type TmuxMonitor,
 } from '../../src/client/index.ts';
 import { refreshDelay } from '../../src/client/jwt.ts';
 import { EventStream } from '../../src/client/event-stream.ts';
@@ -98,7 +107,9 @@ describe('EventStream', () => {
 describe('types (checked by tsc)', () => {
   it('come from the protocol definitions: a discriminated union per event type', () => {
     expectTypeOf<EventsMatching<'agent.status'>['data']['status']>().toEqualTypeOf<AgentStatus>();
-    expectTypeOf<EventsMatching<'pane.*'>['type']>().toEqualTypeOf<'pane.created' | 'pane.removed' | 'pane.output' | 'pane.error' | 'pane.warning'>();
+    expectTypeOf<EventsMatching<'pane.*'>['type']>().toEqualTypeOf<
+      'pane.created' | 'pane.removed' | 'pane.output' | 'pane.error' | 'pane.warning'
+    >();
     expectTypeOf<EventsMatching<'*'>>().toEqualTypeOf<MonitorEvent>();
     expectTypeOf<Parameters<TmuxMonitor['snapshot']>[1]>().toEqualTypeOf<{ lines?: number; escapes?: boolean } | undefined>();
     expectTypeOf<EventsMatching<'agent.attention'>['data']['attention']>().toEqualTypeOf<'waiting' | 'error' | 'done' | null>();

@@ -124,11 +124,15 @@ describe('python client (python/tests)', () => {
   });
 
   for (const python of PYTHONS) {
-    it(`passes its unittest suite under ${python}`, async () => {
-      const { code, output } = await runPython(python);
-      if (code !== 0) console.error(output);
-      expect(code, output.slice(-8000)).toBe(0);
-      expect(output).toMatch(/\nOK/);
-    }, SUITE_TIMEOUT_MS + 10_000);
+    it(
+      `passes its unittest suite under ${python}`,
+      async () => {
+        const { code, output } = await runPython(python);
+        if (code !== 0) console.error(output);
+        expect(code, output.slice(-8000)).toBe(0);
+        expect(output).toMatch(/\nOK/);
+      },
+      SUITE_TIMEOUT_MS + 10_000,
+    );
   }
 });

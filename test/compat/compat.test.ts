@@ -9,7 +9,11 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 
 const status = (session: string): RawEvent => ({
-  type: 'agent.status', session, window: 0, pane: 0, pane_id: '%0',
+  type: 'agent.status',
+  session,
+  window: 0,
+  pane: 0,
+  pane_id: '%0',
   data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' },
 });
 
@@ -26,7 +30,10 @@ describe('compatibility forms', () => {
   });
 
   it('accepts unknown well-formed types, lists them, and never matches them', async () => {
-    const confirmed = await client.request({ action: 'subscribe', filters: { types: ['test.event', 'pane.command', 'nope.*', 'agent.status'] } });
+    const confirmed = await client.request({
+      action: 'subscribe',
+      filters: { types: ['test.event', 'pane.command', 'nope.*', 'agent.status'] },
+    });
     expect(confirmed).toMatchObject({ type: 'subscription.confirmed', unknown_types: ['test.event', 'nope.*'] });
     server.source.push(status('s1'));
     expect((await client.next('agent.status')).session).toBe('s1');
@@ -41,7 +48,10 @@ describe('compatibility forms', () => {
     const b = await client.request({ action: 'subscribe', filters: { types: ['agent.status'] } });
     const none = await client.request({ action: 'unsubscribe', filters: { types: ['agent.status'], sessions: ['y'] } });
     expect(none.code).toBe('NOT_FOUND');
-    const gone = await client.request({ action: 'unsubscribe', filters: { sessions: ['x'], types: ['pane.output', 'agent.status', 'pane.output'] } });
+    const gone = await client.request({
+      action: 'unsubscribe',
+      filters: { sessions: ['x'], types: ['pane.output', 'agent.status', 'pane.output'] },
+    });
     expect(gone).toMatchObject({ type: 'unsubscribe.confirmed', subscriptions: [b.subscription] });
     expect(a.subscription).not.toBe(b.subscription);
     const both = await client.request({ action: 'unsubscribe', subscription: b.subscription, filters: {} });
@@ -53,7 +63,10 @@ describe('compatibility forms', () => {
   it('reads filters null, [] and null lists as no filter, and a null snapshot target as the whole tree', async () => {
     for (const filters of [null, [], { types: null, sessions: null }]) {
       const confirmed = await client.request({ action: 'subscribe', filters });
-      expect(confirmed, JSON.stringify(filters)).toMatchObject({ type: 'subscription.confirmed', filters: { types: [], sessions: [], windows: [], panes: [] } });
+      expect(confirmed, JSON.stringify(filters)).toMatchObject({
+        type: 'subscription.confirmed',
+        filters: { types: [], sessions: [], windows: [], panes: [] },
+      });
     }
     server.source.push(status('s2'));
     expect((await client.next('agent.status')).session).toBe('s2');

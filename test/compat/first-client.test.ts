@@ -52,7 +52,7 @@ function runClient(url: string, token: string, mode: 'example' | 'monitor') {
   return { lines, until, done: () => child.stdin!.end(), exited, stderr: () => err, kill: () => child.kill('SIGKILL') };
 }
 
-describe('the first implementation\'s Python clients, against the bundle', () => {
+describe("the first implementation's Python clients, against the bundle", () => {
   let t: TestTmux;
   let server: ServeProcess;
   const secret = `compat-${crypto.randomUUID()}`;
@@ -85,11 +85,19 @@ describe('the first implementation\'s Python clients, against the bundle', () =>
 
       await t.tmux('send-keys', '-t', 'compat', 'echo compat-$((40+2))', 'Enter');
       await t.tmux('new-window', '-t', 'compat', '-n', 'second');
-      const output = await client.until((l) => l.step === 'event' && l.message.type === 'pane.output' && String(l.message.data.content).includes('compat-42'), 'pane.output');
+      const output = await client.until(
+        (l) => l.step === 'event' && l.message.type === 'pane.output' && String(l.message.data.content).includes('compat-42'),
+        'pane.output',
+      );
       expect(output.message).toMatchObject({ session: 'compat', window: 0, pane: 0 });
       expect(typeof output.message.data.preview).toBe('string');
-      await client.until((l) => l.step === 'event' && l.message.type === 'window.created' && l.message.session === 'compat', 'window.created');
-      expect(client.lines.filter((l) => l.step === 'event').every((l) => subscribed.message.filters.types.includes(l.message.type))).toBe(true);
+      await client.until(
+        (l) => l.step === 'event' && l.message.type === 'window.created' && l.message.session === 'compat',
+        'window.created',
+      );
+      expect(client.lines.filter((l) => l.step === 'event').every((l) => subscribed.message.filters.types.includes(l.message.type))).toBe(
+        true,
+      );
 
       client.done();
       const unsubscribed = await client.until((l) => l.step === 'unsubscribed', 'unsubscribe reply');
@@ -107,7 +115,10 @@ describe('the first implementation\'s Python clients, against the bundle', () =>
       const subscribed = await client.until((l) => l.step === 'subscribed', 'subscribe reply');
       expect(subscribed.message).toMatchObject({ type: 'subscription.confirmed', unknown_types: ['test.event'] });
       await t.tmux('send-keys', '-t', 'compat:0', 'echo cli-$((6*7))', 'Enter');
-      await client.until((l) => l.step === 'event' && l.message.type === 'pane.output' && String(l.message.data.content).includes('cli-42'), 'pane.output');
+      await client.until(
+        (l) => l.step === 'event' && l.message.type === 'pane.output' && String(l.message.data.content).includes('cli-42'),
+        'pane.output',
+      );
       client.done();
       expect((await client.until((l) => l.step === 'unsubscribed', 'unsubscribe reply')).message.type).toBe('unsubscribe.confirmed');
       expect(await client.exited).toBe(0);

@@ -104,7 +104,9 @@ describe('dashboard: needs you', () => {
     const order = await d.page.locator('.needs-you-item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.pane));
     expect(order).toEqual([first, second]);
     await expect.poll(() => item(d, first).locator('.needs-you-waited').textContent()).toMatch(/waiting for you for \d+s/);
-    const notes = await d.page.evaluate(() => (window as unknown as { __notifications: { title: string; body: string }[] }).__notifications);
+    const notes = await d.page.evaluate(
+      () => (window as unknown as { __notifications: { title: string; body: string }[] }).__notifications,
+    );
     expect(notes.map((n) => n.title)).toContain('claude is waiting for you');
     expect(notes.some((n) => n.body.includes('main:') && n.body.includes('(choice)'))).toBe(true);
   });
@@ -113,7 +115,9 @@ describe('dashboard: needs you', () => {
     const d = await open();
     await item(d, second).locator('.needs-you-open').click();
     await d.page.locator('.pane-view .target', { hasText: /^main:\d+\.0$/ }).waitFor({ timeout: 5000 });
-    await d.page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'message', undefined, { timeout: 5000 });
+    await d.page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'message', undefined, {
+      timeout: 5000,
+    });
     await waitForTerminalText(d.page, 'Do you want to proceed?');
     const replies = d.page.locator('.quick-reply');
     await replies.first().waitFor({ timeout: 5000 });
@@ -158,8 +162,14 @@ describe('dashboard: needs you', () => {
     await d.page.goto('about:blank');
     const wide = await open();
     await wide.page.locator(`.tree .pane[data-pane-id="${colour}"]`).click();
-    await wide.page.locator('.pane-view .xterm-rows span', { hasText: /^red-text$/ }).first().waitFor({ timeout: 5000 });
-    const red = await wide.page.locator('.pane-view .xterm-rows span', { hasText: /^red-text$/ }).first().evaluate((el) => getComputedStyle(el).color);
+    await wide.page
+      .locator('.pane-view .xterm-rows span', { hasText: /^red-text$/ })
+      .first()
+      .waitFor({ timeout: 5000 });
+    const red = await wide.page
+      .locator('.pane-view .xterm-rows span', { hasText: /^red-text$/ })
+      .first()
+      .evaluate((el) => getComputedStyle(el).color);
     expect(red).not.toBe(await wide.page.locator('.pane-view .xterm-rows').evaluate((el) => getComputedStyle(el).color));
   });
 });

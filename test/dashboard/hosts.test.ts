@@ -8,10 +8,31 @@ import type { SnapshotData } from '../../src/protocol/snapshot.ts';
 import { DashboardStore } from '../../src/dashboard/app/store.ts';
 
 const session = (host: string, status: string) => ({
-  host, name: 'main', id: '$0', attached: 0, created: '2026-01-01T00:00:00Z',
-  windows: [{ index: 0, id: '@0', name: 'w', active: true, panes: [
-    { index: 0, id: '%0', pid: 1, command: 'claude', title: '', path: '/', dead: false, agent: { status: status as 'ready', agent_type: 'claude' } },
-  ] }],
+  host,
+  name: 'main',
+  id: '$0',
+  attached: 0,
+  created: '2026-01-01T00:00:00Z',
+  windows: [
+    {
+      index: 0,
+      id: '@0',
+      name: 'w',
+      active: true,
+      panes: [
+        {
+          index: 0,
+          id: '%0',
+          pid: 1,
+          command: 'claude',
+          title: '',
+          path: '/',
+          dead: false,
+          agent: { status: status as 'ready', agent_type: 'claude' },
+        },
+      ],
+    },
+  ],
 });
 
 describe('DashboardStore with hosts', () => {
@@ -21,7 +42,14 @@ describe('DashboardStore with hosts', () => {
     store.applySnapshot(data, 1000);
     expect(store.hosts()).toEqual(['devbox', 'vm-1']);
     const event: MonitorEvent<'agent.status'> = {
-      type: 'agent.status', seq: 2, timestamp: new Date(2000).toISOString(), host: 'vm-1', session: 'main', window: 0, pane: 0, pane_id: '%0',
+      type: 'agent.status',
+      seq: 2,
+      timestamp: new Date(2000).toISOString(),
+      host: 'vm-1',
+      session: 'main',
+      window: 0,
+      pane: 0,
+      pane_id: '%0',
       data: { status: 'waiting', previous: 'ready', agent_type: 'claude', reason: 'screen' },
     };
     expect(store.applyStatus(event, 2500)?.host).toBe('vm-1');
@@ -30,7 +58,14 @@ describe('DashboardStore with hosts', () => {
     // A re-read keeps each host's own status.
     store.applySnapshot({ seq: 1, sessions: [session('devbox', 'busy'), session('vm-1', 'ready')] }, 3000);
     expect(store.pane('%0', 'vm-1')?.status).toBe('waiting');
-    const removed: MonitorEvent<'session.removed'> = { type: 'session.removed', seq: 3, timestamp: '', host: 'devbox', session: 'main', data: { session: 'main' } };
+    const removed: MonitorEvent<'session.removed'> = {
+      type: 'session.removed',
+      seq: 3,
+      timestamp: '',
+      host: 'devbox',
+      session: 'main',
+      data: { session: 'main' },
+    };
     expect(store.applyRemoval(removed)).toBe(true);
     expect(store.sessions.map((s) => s.host)).toEqual(['vm-1']);
   });

@@ -75,7 +75,11 @@ describe('tree', () => {
     await paneRow(page, win).waitFor({ timeout: 3000 });
 
     await t.tmux('split-window', '-d', '-t', 'main:builds');
-    await until(async () => (await page.locator('.session[data-session="main"] .window[data-window="1"] .pane').count()) === 2, 'the split pane', 3000);
+    await until(
+      async () => (await page.locator('.session[data-session="main"] .window[data-window="1"] .pane').count()) === 2,
+      'the split pane',
+      3000,
+    );
 
     await t.tmux('kill-window', '-t', 'main:builds');
     await paneRow(page, win).waitFor({ state: 'detached', timeout: 3000 });
@@ -180,9 +184,15 @@ describe('selected pane', () => {
     expect(await input.inputValue()).toBe('');
 
     await t.tmux('send-keys', '-t', pane, 'sleep 600', 'Enter');
-    await until(async () => (await t.tmux('display-message', '-p', '-t', pane, '#{pane_current_command}')).trim() === 'sleep', 'sleep to start');
+    await until(
+      async () => (await t.tmux('display-message', '-p', '-t', pane, '#{pane_current_command}')).trim() === 'sleep',
+      'sleep to start',
+    );
     await page.locator('.controls button', { hasText: 'Interrupt' }).click();
-    await until(async () => (await t.tmux('display-message', '-p', '-t', pane, '#{pane_current_command}')).trim() === 'bash', 'sleep to be interrupted');
+    await until(
+      async () => (await t.tmux('display-message', '-p', '-t', pane, '#{pane_current_command}')).trim() === 'bash',
+      'sleep to be interrupted',
+    );
     await page.locator('.send-result', { hasText: 'Interrupted' }).waitFor({ timeout: 3000 });
     await t.tmux('kill-window', '-t', pane);
   });

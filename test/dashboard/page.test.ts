@@ -13,25 +13,60 @@ import { expectSelfContained, TestBrowser, paneRow, waitForTerminalText, type Da
 
 const created = '2026-01-01T00:00:00.000Z';
 const pane = (id: string, index: number, status: string, agent_type: string, command: string, content: string) => ({
-  index, id, pid: 100 + index, command, title: '', path: '/home/dev/project', dead: false, active: index === 0,
-  agent: { status: status as 'ready', agent_type }, content,
+  index,
+  id,
+  pid: 100 + index,
+  command,
+  title: '',
+  path: '/home/dev/project',
+  dead: false,
+  active: index === 0,
+  agent: { status: status as 'ready', agent_type },
+  content,
 });
 const SESSIONS: SessionSnapshot[] = [
   {
-    name: 'ai-chat', id: '$1', attached: 1, created,
-    windows: [{ index: 0, id: '@1', name: 'claude', active: true, panes: [pane('%1', 0, 'waiting', 'claude', 'claude', 'Do you want to proceed?\n❯ 1. Yes\n  2. No')] }],
+    name: 'ai-chat',
+    id: '$1',
+    attached: 1,
+    created,
+    windows: [
+      {
+        index: 0,
+        id: '@1',
+        name: 'claude',
+        active: true,
+        panes: [pane('%1', 0, 'waiting', 'claude', 'claude', 'Do you want to proceed?\n❯ 1. Yes\n  2. No')],
+      },
+    ],
   },
   {
-    name: 'backend', id: '$2', attached: 0, created,
+    name: 'backend',
+    id: '$2',
+    attached: 0,
+    created,
     windows: [
-      { index: 0, id: '@2', name: 'aider', active: true, panes: [pane('%2', 0, 'busy', 'aider', 'aider', 'aider> refactor the parser'), pane('%3', 1, 'ready', 'shell', 'bash', '$ ls\nsrc test')] },
+      {
+        index: 0,
+        id: '@2',
+        name: 'aider',
+        active: true,
+        panes: [
+          pane('%2', 0, 'busy', 'aider', 'aider', 'aider> refactor the parser'),
+          pane('%3', 1, 'ready', 'shell', 'bash', '$ ls\nsrc test'),
+        ],
+      },
     ],
   },
 ];
 
 function status(session: string, paneId: string, previous: string, next: string, agent_type = 'aider'): RawEvent {
   return {
-    type: 'agent.status', session, window: 0, pane: 0, pane_id: paneId,
+    type: 'agent.status',
+    session,
+    window: 0,
+    pane: 0,
+    pane_id: paneId,
     data: { status: next as 'ready', previous: previous as 'ready', agent_type, reason: 'test' },
   };
 }
@@ -122,7 +157,11 @@ describe('auth off', () => {
     await page.locator('.controls input[name="message"]').fill('1');
     await page.locator('.controls input[name="message"]').press('Enter');
     await page.locator('.send-result', { hasText: 'Sent' }).waitFor({ timeout: 3000 });
-    expect(server.source.commands.at(-1)).toMatchObject({ command: 'send', text: '1', target: { session: '$1', window: '@1', pane: '%1' } });
+    expect(server.source.commands.at(-1)).toMatchObject({
+      command: 'send',
+      text: '1',
+      target: { session: '$1', window: '@1', pane: '%1' },
+    });
   });
 });
 
@@ -197,15 +236,22 @@ describe('connection indicator', () => {
       const w = window as unknown as { __states: string[] };
       const pill = document.querySelector('.conn')!;
       w.__states = [];
-      new MutationObserver(() => w.__states.push(pill.getAttribute('data-state')!)).observe(pill, { attributes: true, attributeFilter: ['data-state'] });
+      new MutationObserver(() => w.__states.push(pill.getAttribute('data-state')!)).observe(pill, {
+        attributes: true,
+        attributeFilter: ['data-state'],
+      });
     });
     const states = () => page.evaluate(() => (window as unknown as { __states: string[] }).__states);
     // Cut the page's socket; an event happens around the time it is away.
     await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)!.close());
-    await page.waitForFunction(() => (window as unknown as { __states: string[] }).__states.includes('reconnecting'), undefined, { timeout: 3000 });
+    await page.waitForFunction(() => (window as unknown as { __states: string[] }).__states.includes('reconnecting'), undefined, {
+      timeout: 3000,
+    });
     server.source.sessions[1]!.windows[0]!.panes[0]!.agent.status = 'waiting';
     server.source.push(status('backend', '%2', 'busy', 'waiting'));
-    await page.waitForFunction(() => (window as unknown as { __states: string[] }).__states.includes('resumed'), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => (window as unknown as { __states: string[] }).__states.includes('resumed'), undefined, {
+      timeout: 5000,
+    });
     const seen = await states();
     expect(seen.indexOf('reconnecting')).toBeLessThan(seen.indexOf('resumed'));
     // Replayed or live, the event is there once.
@@ -240,7 +286,10 @@ describe('connection indicator', () => {
 describe('screens', () => {
   it('is usable at phone width: one column, nothing wider than the screen', async () => {
     const server = await serve();
-    const dashboard = await open(`${server.httpUrl}/#token=${await server.token()}`, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const dashboard = await open(`${server.httpUrl}/#token=${await server.token()}`, {
+      viewport: { width: 390, height: 844 },
+      colorScheme: 'dark',
+    });
     const { page } = dashboard;
     await paneRow(page, '%2', 'busy').waitFor({ timeout: 5000 });
     await waitForTerminalText(page, 'Do you want to proceed?');

@@ -16,8 +16,12 @@ describe('quick replies', () => {
     ]);
   });
 
-  it("Codex: the shortcut shown beside each option ((y), (a), (esc) as ESC)", () => {
-    expect(quickReplies(screen('codex'), 'codex').map((r) => [r.text, r.enter])).toEqual([['y', false], ['a', false], ['\x1b', false]]);
+  it('Codex: the shortcut shown beside each option ((y), (a), (esc) as ESC)', () => {
+    expect(quickReplies(screen('codex'), 'codex').map((r) => [r.text, r.enter])).toEqual([
+      ['y', false],
+      ['a', false],
+      ['\x1b', false],
+    ]);
   });
 
   it('yes/no questions on a line: y or n, then Enter; coloured screens too', () => {

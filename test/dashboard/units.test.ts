@@ -11,20 +11,46 @@ import { baseHref, contentSecurityPolicy, pageHtml } from '../../src/dashboard/i
 
 function snapshot(seq: number, status: string, extra: { id: string; status: string }[] = []): SnapshotData {
   const pane = (id: string, index: number, s: string) => ({
-    index, id, pid: 1, command: 'claude', title: '', path: '/', dead: false, agent: { status: s as 'ready', agent_type: 'claude' },
+    index,
+    id,
+    pid: 1,
+    command: 'claude',
+    title: '',
+    path: '/',
+    dead: false,
+    agent: { status: s as 'ready', agent_type: 'claude' },
   });
   return {
     seq,
-    sessions: [{
-      name: 'ai', id: '$1', attached: 0, created: '2026-01-01T00:00:00Z',
-      windows: [{ index: 0, id: '@1', name: 'w', active: true, panes: [pane('%1', 0, status), ...extra.map((p, i) => pane(p.id, i + 1, p.status))] }],
-    }],
+    sessions: [
+      {
+        name: 'ai',
+        id: '$1',
+        attached: 0,
+        created: '2026-01-01T00:00:00Z',
+        windows: [
+          {
+            index: 0,
+            id: '@1',
+            name: 'w',
+            active: true,
+            panes: [pane('%1', 0, status), ...extra.map((p, i) => pane(p.id, i + 1, p.status))],
+          },
+        ],
+      },
+    ],
   };
 }
 
 function statusEvent(seq: number, status: string, previous: string, timestamp: string, paneId = '%1'): MonitorEvent<'agent.status'> {
   return {
-    type: 'agent.status', seq, timestamp, session: 'ai', window: 0, pane: 0, pane_id: paneId,
+    type: 'agent.status',
+    seq,
+    timestamp,
+    session: 'ai',
+    window: 0,
+    pane: 0,
+    pane_id: paneId,
     data: { status: status as 'ready', previous: previous as 'ready', agent_type: 'claude', reason: 'screen' },
   };
 }
@@ -65,7 +91,10 @@ describe('DashboardStore', () => {
 
   it('counts agents by status, and shells only when they need someone', () => {
     const store = new DashboardStore();
-    const data = snapshot(1, 'waiting', [{ id: '%2', status: 'busy' }, { id: '%3', status: 'ready' }]);
+    const data = snapshot(1, 'waiting', [
+      { id: '%2', status: 'busy' },
+      { id: '%3', status: 'ready' },
+    ]);
     data.sessions[0]!.windows[0]!.panes[2]!.agent.agent_type = 'shell';
     store.applySnapshot(data);
     expect(store.counts()).toMatchObject({ waiting: 1, busy: 1, ready: 0, error: 0 });
@@ -87,7 +116,16 @@ describe('DashboardStore', () => {
 
 describe('format', () => {
   it('writes durations short', () => {
-    expect([0, 12_000, 60_000, 3_599_000, 3_600_000, 3_900_000, 90_000_000, -5].map(formatDuration)).toEqual(['0s', '12s', '1m', '59m', '1h', '1h 5m', '1d 1h', '0s']);
+    expect([0, 12_000, 60_000, 3_599_000, 3_600_000, 3_900_000, 90_000_000, -5].map(formatDuration)).toEqual([
+      '0s',
+      '12s',
+      '1m',
+      '59m',
+      '1h',
+      '1h 5m',
+      '1d 1h',
+      '0s',
+    ]);
   });
 
   it('summarizes events in a few words', () => {

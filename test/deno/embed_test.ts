@@ -72,7 +72,11 @@ deno.test({
       assert((await messages.next('auth.response')).subject === 'deno', 'auth.response');
       socket.send(JSON.stringify({ action: 'subscribe', filters: { types: ['agent.status'] } }));
       await messages.next('subscription.confirmed');
-      source.push({ type: 'agent.status', session: 'd', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' } });
+      source.push({
+        type: 'agent.status',
+        session: 'd',
+        data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' },
+      });
       assert((await messages.next('agent.status')).session === 'd', 'event delivered');
 
       await monitor.shutdown();

@@ -104,7 +104,11 @@ export function startSubprocess(target: RuntimeTarget): StartHarness {
       },
       async setSessions(sessions) {
         await server.write({ $sessions: sessions });
-        await untilSnapshotShows(server.url, await token(), sessions.map((s) => s.name));
+        await untilSnapshotShows(
+          server.url,
+          await token(),
+          sessions.map((s) => s.name),
+        );
       },
       async close() {
         // Graceful on every runtime: clients get 1001 (the suite checks), the process exits 0.

@@ -245,7 +245,13 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         await subscribe(client, { filters: { types: ['agent.status'] } });
         await server.push(status('alpha', 1, 2, '%5', 'busy'));
         const event = await client.next('agent.status');
-        expect(event).toMatchObject({ session: 'alpha', window: 1, pane: 2, pane_id: '%5', data: { status: 'busy', previous: 'ready', agent_type: 'claude' } });
+        expect(event).toMatchObject({
+          session: 'alpha',
+          window: 1,
+          pane: 2,
+          pane_id: '%5',
+          data: { status: 'busy', previous: 'ready', agent_type: 'claude' },
+        });
         expect(event.seq).toBeGreaterThan(0);
         expect(Date.parse(event.timestamp)).toBeGreaterThan(0);
       });
@@ -278,13 +284,23 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
           ['sys', { type: 'system.source', data: { state: 'connected', message: 'ok' } }],
         ];
         await server.push(...events.map(([, e]) => e), { type: 'system.source', data: { state: 'connected', message: 'end' } });
-        const label = (m: Message) => events.find(([, e]) => e.type === m.type && e.pane_id === m.pane_id && e.session === m.session && (m.type !== 'system.source' || m.data.message === 'ok'))?.[0];
+        const label = (m: Message) =>
+          events.find(
+            ([, e]) =>
+              e.type === m.type &&
+              e.pane_id === m.pane_id &&
+              e.session === m.session &&
+              (m.type !== 'system.source' || m.data.message === 'ok'),
+          )?.[0];
         for (const [i, [filters, expected]] of cases.entries()) {
           const client = subscribers[i]!;
           // Wait for the last event this filter should let through.
           if (expected.includes('sys')) await client.next((m) => m.type === 'system.source' && m.data.message === 'end');
           else await client.next((m) => label(m) === expected[expected.length - 1]);
-          const got = client.messages.filter(isEvent).map(label).filter((x) => x !== undefined);
+          const got = client.messages
+            .filter(isEvent)
+            .map(label)
+            .filter((x) => x !== undefined);
           expect(got, JSON.stringify(filters)).toEqual(expected);
         }
       });
@@ -343,7 +359,9 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         expect(done.count).toBe(replayed.length);
         expect(seqs[0]).toBe(start + 1);
         // Consecutive: every output event after `start` exactly once, in order.
-        const outputs = await watcher.next((m) => m.data?.content === 'last').then(() => watcher.messages.filter(isEvent).map((m) => m.seq as number));
+        const outputs = await watcher
+          .next((m) => m.data?.content === 'last')
+          .then(() => watcher.messages.filter(isEvent).map((m) => m.seq as number));
         expect(seqs).toEqual(outputs.filter((s) => s > start));
       });
 
@@ -408,9 +426,15 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
         const operator = await authed({ role: 'operator' });
         const ok = await operator.request({ action: 'command', target: { session: 'alpha', window: 0 }, command: 'send', text: 'hi' });
         expect(ok).toMatchObject({ type: 'command.result', success: true, command: 'send', target: { session: 'alpha', window: 0 } });
-        const interrupt = await operator.request({ action: 'command', target: { session: 'alpha', window: 0, pane: 0 }, command: 'interrupt' });
+        const interrupt = await operator.request({
+          action: 'command',
+          target: { session: 'alpha', window: 0, pane: 0 },
+          command: 'interrupt',
+        });
         expect(interrupt.success).toBe(true);
-        expect((await operator.request({ action: 'command', target: { session: 'nope', window: 0 }, command: 'interrupt' })).code).toBe('NOT_FOUND');
+        expect((await operator.request({ action: 'command', target: { session: 'nope', window: 0 }, command: 'interrupt' })).code).toBe(
+          'NOT_FOUND',
+        );
         const viewer = await authed({ role: 'viewer' });
         const refused = await viewer.request({ action: 'command', target: { session: 'alpha', window: 0 }, command: 'send', text: 'hi' });
         expect(refused.code).toBe('FORBIDDEN');
@@ -421,7 +445,11 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
       it('keeps output from tokens without the output permission', async () => {
         const narrow = await authed({ role: 'viewer', permissions: ['read', 'subscribe', 'snapshot'] });
         await subscribe(narrow, { filters: {} });
-        await server.push(output('alpha', 'secret'), { type: 'pane.error', session: 'alpha', data: { preview: 'x', line: 'Error' } }, status('alpha', 0, 0, '%0', 'busy'));
+        await server.push(
+          output('alpha', 'secret'),
+          { type: 'pane.error', session: 'alpha', data: { preview: 'x', line: 'Error' } },
+          status('alpha', 0, 0, '%0', 'busy'),
+        );
         await narrow.next('agent.status');
         expect(narrow.messages.some((m) => m.type === 'pane.output' || m.type === 'pane.error')).toBe(false);
         expect((await narrow.request({ action: 'snapshot', lines: 5 })).code).toBe('FORBIDDEN');
@@ -437,9 +465,15 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
       it('shows a scoped token nothing outside its sessions', async () => {
         const scoped = await authed({ role: 'operator', sessions: ['al*'] });
         await subscribe(scoped, { filters: {}, since: 0 });
-        await server.push(output('beta', 'b'), status('beta', 0, 0, '%1', 'busy'), output('alpha', 'a'), { type: 'session.renamed', session: 'zeta', data: { old_name: 'alpha', new_name: 'zeta' } });
+        await server.push(output('beta', 'b'), status('beta', 0, 0, '%1', 'busy'), output('alpha', 'a'), {
+          type: 'session.renamed',
+          session: 'zeta',
+          data: { old_name: 'alpha', new_name: 'zeta' },
+        });
         await scoped.next('session.renamed');
-        expect(scoped.messages.filter(isEvent).some((m) => m.session === 'beta' || m.session === 'resume' || m.session === 'gap')).toBe(false);
+        expect(scoped.messages.filter(isEvent).some((m) => m.session === 'beta' || m.session === 'resume' || m.session === 'gap')).toBe(
+          false,
+        );
         await scoped.request({ action: 'snapshot' });
         const data = await scoped.next('snapshot.data');
         expect(data.data.sessions.map((s: SessionSnapshot) => s.name)).toEqual(['alpha']);
@@ -508,7 +542,9 @@ export function protocolSuite(runtime: string, start: StartHarness): void {
           const good = await tryAuth(await es({ sub: 'jwks-user', role: 'viewer', exp: exp(), iss: 'me', aud: 'tmux' }));
           expect(good).toMatchObject({ type: 'auth.response', subject: 'jwks-user', role: 'viewer' });
           const other = await jose.generateKeyPair('ES256');
-          const forged = await new jose.SignJWT({ sub: 'x', exp: exp(), iss: 'me', aud: 'tmux' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(other.privateKey);
+          const forged = await new jose.SignJWT({ sub: 'x', exp: exp(), iss: 'me', aud: 'tmux' })
+            .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+            .sign(other.privateKey);
           expect((await tryAuth(forged)).code).toBe('AUTH_FAILED');
         } finally {
           await strict.close();

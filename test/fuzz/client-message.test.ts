@@ -19,7 +19,22 @@ const codes: readonly string[] = ERROR_CODES;
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', '*', 'pane.*', 'agent.status', 'pane.command', 'test.event', '%1', '$1', '@1', 'main:0.1', '__proto__', 'constructor', '\u0000', '\ud800'),
+  fc.constantFrom(
+    '',
+    '*',
+    'pane.*',
+    'agent.status',
+    'pane.command',
+    'test.event',
+    '%1',
+    '$1',
+    '@1',
+    'main:0.1',
+    '__proto__',
+    'constructor',
+    '\u0000',
+    '\ud800',
+  ),
 );
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   any: fc.oneof(
@@ -49,7 +64,10 @@ const message = fc.record(
     epoch: fc.oneof(text, value),
     subscription: fc.oneof(text, value),
     target: fc.oneof(
-      fc.record({ session: fc.oneof(text, value), window: fc.oneof(text, fc.integer(), value), pane: fc.oneof(text, fc.integer(), value) }, { requiredKeys: [] }),
+      fc.record(
+        { session: fc.oneof(text, value), window: fc.oneof(text, fc.integer(), value), pane: fc.oneof(text, fc.integer(), value) },
+        { requiredKeys: [] },
+      ),
       value,
     ),
     lines: fc.oneof(fc.integer(), fc.double(), value),
@@ -79,16 +97,23 @@ const event = fc.record(
 describe('client messages (property)', () => {
   it('any text: parsed or refused with a code, never thrown', { timeout: TIMEOUT_MS }, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.json(), message.map((m) => JSON.stringify(m))), (raw) => {
-        const result = parseClientMessage(raw);
-        if (result.ok) {
-          expect(ACTIONS).toContain(result.message.action);
-        } else {
-          expect(codes).toContain(result.code);
-          expect(['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_ACTION']).toContain(result.code);
-          expect(result.message.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.json(),
+          message.map((m) => JSON.stringify(m)),
+        ),
+        (raw) => {
+          const result = parseClientMessage(raw);
+          if (result.ok) {
+            expect(ACTIONS).toContain(result.message.action);
+          } else {
+            expect(codes).toContain(result.code);
+            expect(['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_ACTION']).toContain(result.code);
+            expect(result.message.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       runs(),
     );
   });
@@ -132,7 +157,8 @@ describe('filters (property)', () => {
       fc.property(unknown, event, (type, e) => {
         const only = parseFilters({ types: [type] });
         expect(only.ok).toBe(true);
-        if (only.ok && !(EVENT_TYPES as readonly string[]).includes(e.type) && e.type !== type) expect(compileFilters(only.filters)(e)).toBe(false);
+        if (only.ok && !(EVENT_TYPES as readonly string[]).includes(e.type) && e.type !== type)
+          expect(compileFilters(only.filters)(e)).toBe(false);
         const all = parseFilters({ types: ['*'] });
         if (all.ok) expect(compileFilters(all.filters)(e)).toBe(true);
       }),
@@ -158,6 +184,9 @@ describe('filters (property)', () => {
 
 /** `*` as any run, everything else literal, via a (safe, anchored) regex built from the pieces. */
 function reference(pattern: string, textIn: string): boolean {
-  const source = pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('[^]*');
+  const source = pattern
+    .split('*')
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))
+    .join('[^]*');
   return new RegExp(`^${source}$`).test(textIn);
 }

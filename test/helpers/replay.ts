@@ -156,10 +156,29 @@ export async function replayAll(fixtures: ScreenFixture[], options: ReplayOption
   mkdirSync(bindir);
   const results = new Map<string, Reported>();
   await tmuxRun(socket, [
-    '-f', '/dev/null', 'start-server', ';',
-    'set-option', '-g', 'default-shell', '/bin/bash', ';',
-    'set-option', '-g', 'history-limit', '100', ';',
-    'new-session', '-d', '-s', 'base', '-x', '80', '-y', '24', 'exec sleep 1000000',
+    '-f',
+    '/dev/null',
+    'start-server',
+    ';',
+    'set-option',
+    '-g',
+    'default-shell',
+    '/bin/bash',
+    ';',
+    'set-option',
+    '-g',
+    'history-limit',
+    '100',
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    'base',
+    '-x',
+    '80',
+    '-y',
+    '24',
+    'exec sleep 1000000',
   ]);
   const source = createTmuxSource({ socketName: socket });
   // The latest status per pane, and who waits for which pane.
@@ -184,15 +203,33 @@ export async function replayAll(fixtures: ScreenFixture[], options: ReplayOption
         const session = `s${f.cols}x${f.rows}`;
         if (!sessions.has(session)) {
           await tmuxRun(socket, [
-            'new-session', '-d', '-s', session, '-x', String(f.cols), '-y', String(f.rows), 'exec sleep 1000000', ';',
-            'set-option', '-t', session, 'default-size', `${f.cols}x${f.rows}`,
+            'new-session',
+            '-d',
+            '-s',
+            session,
+            '-x',
+            String(f.cols),
+            '-y',
+            String(f.rows),
+            'exec sleep 1000000',
+            ';',
+            'set-option',
+            '-t',
+            session,
+            'default-size',
+            `${f.cols}x${f.rows}`,
           ]);
           sessions.add(session);
         }
         const payload = join(work, `${i + j}.bin`);
         writeFileSync(payload, payloadOf(f));
         const cmd = [
-          'exec -a', sh(f.pane_current_command || 'bash'), PYTHON, sh(REPLAYER), sh(payload), sh(bindir),
+          'exec -a',
+          sh(f.pane_current_command || 'bash'),
+          PYTHON,
+          sh(REPLAYER),
+          sh(payload),
+          sh(bindir),
           ...(f.children ?? []).map(sh),
         ].join(' ');
         panes.push((await tmuxRun(socket, ['new-window', '-d', '-t', `${session}:`, '-P', '-F', '#{pane_id}', cmd])).trim());

@@ -51,13 +51,23 @@ export async function startTmux(options: StartTmuxOptions = {}): Promise<TestTmu
   const tmux = (...args: string[]): Promise<string> => tmuxCommand(socketName, args);
   // One tmux invocation: start the server, make every new pane a plain shell, then the session.
   await tmuxCommand(socketName, [
-    '-f', '/dev/null',
-    'start-server', ';',
-    'set-option', '-g', 'default-command', PLAIN_SHELL, ';',
-    'new-session', '-d',
-    '-s', options.session ?? 'main',
-    '-x', String(options.width ?? 200),
-    '-y', String(options.height ?? 50),
+    '-f',
+    '/dev/null',
+    'start-server',
+    ';',
+    'set-option',
+    '-g',
+    'default-command',
+    PLAIN_SHELL,
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    options.session ?? 'main',
+    '-x',
+    String(options.width ?? 200),
+    '-y',
+    String(options.height ?? 50),
     options.command ?? PLAIN_SHELL,
   ]);
   return {

@@ -12,14 +12,31 @@ const LIMIT = 64 * 1024;
 function bigSession(contentChars: number): SessionSnapshot {
   const line = 'the quick brown fox jumps over the lazy dog, line after line ..\n';
   return {
-    name: 's', id: '$0', attached: 0, created: new Date(0).toISOString(),
-    windows: [{
-      index: 0, id: '@0', name: 'w', active: true,
-      panes: [{
-        index: 0, id: '%0', pid: 1, command: 'sh', title: '', path: '/', dead: false,
-        agent: { status: 'unknown' as never, agent_type: 'none' }, content: line.repeat(Math.ceil(contentChars / line.length)),
-      }],
-    }],
+    name: 's',
+    id: '$0',
+    attached: 0,
+    created: new Date(0).toISOString(),
+    windows: [
+      {
+        index: 0,
+        id: '@0',
+        name: 'w',
+        active: true,
+        panes: [
+          {
+            index: 0,
+            id: '%0',
+            pid: 1,
+            command: 'sh',
+            title: '',
+            path: '/',
+            dead: false,
+            agent: { status: 'unknown' as never, agent_type: 'none' },
+            content: line.repeat(Math.ceil(contentChars / line.length)),
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -38,7 +55,9 @@ describe('Connection', () => {
     send({ action: 'ping', id: 1 });
     send('not json' as never);
     send({ action: 'subscribe', id: 2, filters: { types: ['pane.output'] } });
-    await vi.waitFor(() => expect(peer.messages().map((m) => m.type)).toEqual(['connection.established', 'pong', 'error', 'subscription.confirmed']));
+    await vi.waitFor(() =>
+      expect(peer.messages().map((m) => m.type)).toEqual(['connection.established', 'pong', 'error', 'subscription.confirmed']),
+    );
     expect(peer.messages()[2]).toMatchObject({ code: 'INVALID_MESSAGE' });
   });
 
@@ -48,7 +67,9 @@ describe('Connection', () => {
     peer.reading = false;
     for (let i = 0; i < 100 && !peer.closed; i++) {
       send({ action: 'snapshot', id: i, lines: 2000 });
-      await vi.waitFor(() => expect(peer.closed !== undefined || peer.messages().some((m) => m.type === 'snapshot.data' && m.id === i)).toBe(true));
+      await vi.waitFor(() =>
+        expect(peer.closed !== undefined || peer.messages().some((m) => m.type === 'snapshot.data' && m.id === i)).toBe(true),
+      );
     }
     expect(peer.closed?.code).toBe(4503);
     expect(peer.buffered).toBeLessThanOrEqual(LIMIT);
@@ -82,7 +103,9 @@ describe('Connection', () => {
     expect(written()).toBeGreaterThan(0);
     expect(written()).toBeLessThanOrEqual(LIMIT / 2 / 1000 + 1);
     // A live event published now goes after the replay (output would be dropped: the reader is behind).
-    connection.deliver(hub.stamp([{ type: 'agent.status', session: 's', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 't' } }]));
+    connection.deliver(
+      hub.stamp([{ type: 'agent.status', session: 's', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 't' } }]),
+    );
     expect(peer.messages().some((m) => m.type === 'agent.status')).toBe(false);
     peer.reading = true;
     peer.drain();
@@ -109,14 +132,18 @@ describe('Connection', () => {
     await vi.waitFor(() => expect(peer.messages().some((m) => m.type === 'subscription.confirmed')).toBe(true));
     peer.reading = false;
     connection.deliver(hub.stamp(Array.from({ length: 100 }, () => output(1000))));
-    connection.deliver(hub.stamp([{ type: 'agent.status', session: 's', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 't' } }]));
+    connection.deliver(
+      hub.stamp([{ type: 'agent.status', session: 's', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 't' } }]),
+    );
     const outputs = peer.messages().filter((m) => m.type === 'pane.output').length;
     expect(outputs).toBeLessThan(100);
     expect(peer.messages().at(-1)!.type).toBe('agent.status');
     expect(hub.metrics.eventsDropped).toBe(100 - outputs);
     peer.reading = true;
     peer.drain();
-    await vi.waitFor(() => expect(peer.messages().at(-1)).toMatchObject({ type: 'system.lagged', data: { dropped: 100 - outputs } }), { timeout: 2000 });
+    await vi.waitFor(() => expect(peer.messages().at(-1)).toMatchObject({ type: 'system.lagged', data: { dropped: 100 - outputs } }), {
+      timeout: 2000,
+    });
     expect(peer.closed).toBeUndefined();
   });
 

@@ -4,8 +4,15 @@ import type { MonitorEvent, RawEvent } from '../../src/protocol/events.ts';
 
 const stamp = (raw: RawEvent): MonitorEvent => ({ ...raw, seq: 1, timestamp: '' }) as MonitorEvent;
 const agent = stamp({
-  type: 'agent.status', session: 'api', session_id: '$1', window: 2, window_id: '@5', window_name: 'claude',
-  pane: 1, pane_id: '%9', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: '' },
+  type: 'agent.status',
+  session: 'api',
+  session_id: '$1',
+  window: 2,
+  window_id: '@5',
+  window_name: 'claude',
+  pane: 1,
+  pane_id: '%9',
+  data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: '' },
 });
 const sessionEvent = stamp({ type: 'session.created', session: 'api', session_id: '$1', data: { session: 'api', windows: 1, path: '/' } });
 const system = stamp({ type: 'system.source', data: { state: 'connected', message: '' } });

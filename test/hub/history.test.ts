@@ -3,7 +3,10 @@ import { History } from '../../src/hub/history.ts';
 import { Sequencer } from '../../src/hub/sequencer.ts';
 
 const fill = (history: History, sequencer: Sequencer, n: number, at = Date.now()) => {
-  for (const entry of sequencer.stamp(Array.from({ length: n }, () => ({ type: 'system.source', data: { state: 'connected', message: '' } })), at)) {
+  for (const entry of sequencer.stamp(
+    Array.from({ length: n }, () => ({ type: 'system.source', data: { state: 'connected', message: '' } })),
+    at,
+  )) {
     history.push(entry);
   }
 };

@@ -8,10 +8,30 @@ import { TestClient } from '../helpers/ws-client.ts';
 
 const tree = [
   {
-    name: 'alpha', id: '$1', attached: 0, created: new Date(0).toISOString(),
-    windows: [{ index: 0, id: '@1', name: 'w', active: true, panes: [
-      { index: 0, id: '%1', pid: 1, command: 'bash', title: '', path: '/', dead: false, agent: { status: 'ready' as const, agent_type: 'shell' } },
-    ] }],
+    name: 'alpha',
+    id: '$1',
+    attached: 0,
+    created: new Date(0).toISOString(),
+    windows: [
+      {
+        index: 0,
+        id: '@1',
+        name: 'w',
+        active: true,
+        panes: [
+          {
+            index: 0,
+            id: '%1',
+            pid: 1,
+            command: 'bash',
+            title: '',
+            path: '/',
+            dead: false,
+            agent: { status: 'ready' as const, agent_type: 'shell' },
+          },
+        ],
+      },
+    ],
   },
 ];
 
@@ -35,7 +55,14 @@ describe('hosts without NATS', () => {
   it('stamps host on events and snapshot sessions', async () => {
     const client = await authed();
     await client.request({ action: 'subscribe', filters: { types: ['agent.status'] } });
-    server.source.push({ type: 'agent.status', session: 'alpha', window: 0, pane: 0, pane_id: '%1', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 't' } });
+    server.source.push({
+      type: 'agent.status',
+      session: 'alpha',
+      window: 0,
+      pane: 0,
+      pane_id: '%1',
+      data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 't' },
+    });
     expect(await client.next('agent.status')).toMatchObject({ host: 'box-a', session: 'alpha' });
     const snap = await client.request({ action: 'snapshot' });
     expect(snap.type).toBe('snapshot.acknowledged');
@@ -62,7 +89,10 @@ describe('hosts without NATS', () => {
     const ok = await client.request({ action: 'command', target: { host: 'box-a', session: 'alpha', window: 0 }, command: 'interrupt' });
     expect(ok).toMatchObject({ type: 'command.result', success: true });
     // The source gets the pane the target reached, pinned by its ids (the host is this machine: dropped).
-    expect(server.source.commands.at(-1)!.target).toMatchObject({ session: expect.stringMatching(/^\$/), window: expect.stringMatching(/^@/) });
+    expect(server.source.commands.at(-1)!.target).toMatchObject({
+      session: expect.stringMatching(/^\$/),
+      window: expect.stringMatching(/^@/),
+    });
     expect(server.source.commands.at(-1)!.target).not.toHaveProperty('host');
     const missing = await client.request({ action: 'snapshot', target: { host: 'box-z', session: 'alpha' } });
     expect(missing).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
@@ -75,7 +105,11 @@ describe('hosts without NATS', () => {
     const snap = await client.request({ action: 'snapshot' });
     expect(snap.type).toBe('snapshot.acknowledged');
     expect((await client.next('snapshot.data')).data.sessions).toEqual([]);
-    const denied = await client.request({ action: 'command', target: { host: 'box-a', session: 'alpha', window: 0 }, command: 'interrupt' });
+    const denied = await client.request({
+      action: 'command',
+      target: { host: 'box-a', session: 'alpha', window: 0 },
+      command: 'interrupt',
+    });
     expect(denied).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
     server.source.push({ type: 'session.created', session: 'hidden', data: { session: 'hidden', windows: 1, path: '/' } });
     const scoped = await authed({ hosts: ['box-*'] });

@@ -9,10 +9,22 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { TestClient, type Message } from '../helpers/ws-client.ts';
 
 const pane = (index: number, id: string, active = index === 0) => ({
-  index, id, pid: 100, command: 'bash', title: '', path: '/tmp', dead: false, active, agent: { status: 'ready' as const, agent_type: 'shell' },
+  index,
+  id,
+  pid: 100,
+  command: 'bash',
+  title: '',
+  path: '/tmp',
+  dead: false,
+  active,
+  agent: { status: 'ready' as const, agent_type: 'shell' },
 });
 const session = (name: string, id: string, windows: SessionSnapshot['windows']): SessionSnapshot => ({
-  name, id, attached: 0, created: new Date(0).toISOString(), windows,
+  name,
+  id,
+  attached: 0,
+  created: new Date(0).toISOString(),
+  windows,
 });
 const TREE: SessionSnapshot[] = [
   session('a2', '$1', [{ index: 0, id: '@1', name: 'main', active: true, panes: [pane(0, '%1'), pane(1, '%4', false)] }]),
@@ -61,9 +73,14 @@ describe('scope on resolved targets', () => {
     const ok = await scoped.request({ action: 'command', target: { session: '$1', window: 0 }, command: 'send', text: 'ls' });
     expect(ok).toMatchObject({ type: 'command.result', success: true, target: { session: '$1', window: 0 } });
     // The source is handed the resolved pane by id, the one that was checked.
-    expect(server.source.commands).toEqual([{ target: { session: '$1', window: '@1', pane: '%1' }, command: 'send', text: 'ls', enter: true }]);
+    expect(server.source.commands).toEqual([
+      { target: { session: '$1', window: '@1', pane: '%1' }, command: 'send', text: 'ls', enter: true },
+    ]);
     const record = audit.findLast((r) => r.event === 'command');
-    expect(record).toMatchObject({ subject: 'scoped', reached: { session: 'a2', session_id: '$1', window: 0, window_id: '@1', pane: 0, pane_id: '%1' } });
+    expect(record).toMatchObject({
+      subject: 'scoped',
+      reached: { session: 'a2', session_id: '$1', window: 0, window_id: '@1', pane: 0, pane_id: '%1' },
+    });
     const rejected = audit.findLast((r) => r.event === 'rejected' && r.action === 'command');
     expect(rejected).toMatchObject({ code: 'NOT_FOUND', target: { session: '$2', window: 0 }, remote: '127.0.0.1' });
   });
@@ -99,7 +116,10 @@ describe('scope on resolved targets', () => {
     for (const target of [{ session: 'a2' }, { session: '$1' }, { window: 'main' }, { pane: '%4' }]) {
       await scoped.request({ action: 'snapshot', target });
       const data = await scoped.next('snapshot.data');
-      expect(data.data.sessions.map((s: SessionSnapshot) => s.name), JSON.stringify(target)).toEqual(['a2']);
+      expect(
+        data.data.sessions.map((s: SessionSnapshot) => s.name),
+        JSON.stringify(target),
+      ).toEqual(['a2']);
     }
     await scoped.request({ action: 'snapshot' });
     expect((await scoped.next('snapshot.data')).data.sessions.map((s: SessionSnapshot) => s.id)).toEqual(['$1']);

@@ -17,11 +17,29 @@ beforeAll(async () => {
   server = await startServer({ auth: false, sendBufferLimit: LIMIT, rateLimit: { perSecond: 1000, burst: 1000 } });
   const line = 'building… compiling src/hub/connection.ts and friends, warnings: 0, errors: 0 ....\n';
   const session: SessionSnapshot = {
-    name: 'big', id: '$0', attached: 0, created: new Date(0).toISOString(),
-    windows: [{ index: 0, id: '@0', name: 'w', active: true, panes: [0, 1].map((i) => ({
-      index: i, id: `%${i}`, pid: 1, command: 'sh', title: '', path: '/', dead: false,
-      agent: { status: 'unknown' as never, agent_type: 'none' }, content: line.repeat(2000),
-    })) }],
+    name: 'big',
+    id: '$0',
+    attached: 0,
+    created: new Date(0).toISOString(),
+    windows: [
+      {
+        index: 0,
+        id: '@0',
+        name: 'w',
+        active: true,
+        panes: [0, 1].map((i) => ({
+          index: i,
+          id: `%${i}`,
+          pid: 1,
+          command: 'sh',
+          title: '',
+          path: '/',
+          dead: false,
+          agent: { status: 'unknown' as never, agent_type: 'none' },
+          content: line.repeat(2000),
+        })),
+      },
+    ],
   };
   server.source.sessions = [session];
 });
@@ -31,7 +49,10 @@ afterAll(() => server.close());
 function frame(text: string): Buffer {
   const payload = Buffer.from(text);
   const mask = randomBytes(4);
-  const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
+  const header =
+    payload.length < 126
+      ? Buffer.from([0x81, 0x80 | payload.length])
+      : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
   for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i % 4]!;
   return Buffer.concat([header, mask, payload]);
 }

@@ -22,7 +22,10 @@ afterAll(async () => {
 
 function cli(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TMUX_MONITOR_SECRET: 's' } });
+    const child = spawn(process.execPath, [BUNDLE, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TMUX_MONITOR_SECRET: 's' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -38,7 +41,9 @@ describe('tmux-monitor notify-test', () => {
     expect(result.stdout).toContain('HTTP 200');
     expect(result.code).toBe(0);
     const [post] = receiver.of('/sample');
-    expect(post!.headers['x-tmux-monitor-signature']).toBe(`sha256=${createHmac('sha256', 'cli-webhook-secret').update(post!.body).digest('hex')}`);
+    expect(post!.headers['x-tmux-monitor-signature']).toBe(
+      `sha256=${createHmac('sha256', 'cli-webhook-secret').update(post!.body).digest('hex')}`,
+    );
     expect(JSON.parse(post!.body)).toMatchObject({ attention: 'waiting', agent_type: 'claude', session: 'example' });
   });
 
@@ -64,25 +69,59 @@ describe('tmux-monitor serve --notify', () => {
   it('notifies from any source (stdin here) and writes each attempt to the audit log', async () => {
     const audit = join(dir, 'audit.jsonl');
     const status = (s: string, p: string) =>
-      JSON.stringify({ type: 'agent.status', session: 'ai', window: 0, pane: 0, pane_id: '%9', data: { status: s, previous: p, agent_type: 'codex', reason: 'approval' } });
-    const child = spawn(process.execPath, [
-      BUNDLE, 'serve', '--port', '0', '--no-auth', '--source', 'stdin', '--audit-log', audit,
-      '--notify', `${receiver.url}/serve`, '--notify-on', 'error', '--notify-secret-file', secretFile, '--quiet',
-    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+      JSON.stringify({
+        type: 'agent.status',
+        session: 'ai',
+        window: 0,
+        pane: 0,
+        pane_id: '%9',
+        data: { status: s, previous: p, agent_type: 'codex', reason: 'approval' },
+      });
+    const child = spawn(
+      process.execPath,
+      [
+        BUNDLE,
+        'serve',
+        '--port',
+        '0',
+        '--no-auth',
+        '--source',
+        'stdin',
+        '--audit-log',
+        audit,
+        '--notify',
+        `${receiver.url}/serve`,
+        '--notify-on',
+        'error',
+        '--notify-secret-file',
+        secretFile,
+        '--quiet',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
     try {
       child.stdin.write(`${status('busy', 'ready')}\n${status('waiting', 'busy')}\n${status('error', 'waiting')}\n`);
       const [post] = await receiver.waitFor('/serve', 1).catch((e) => {
-        throw new Error(`${(e as Error).message}; serve said: ${output}; audit: ${readFileSync(audit, "utf8")}`);
+        throw new Error(`${(e as Error).message}; serve said: ${output}; audit: ${readFileSync(audit, 'utf8')}`);
       });
-      expect(JSON.parse(post!.body)).toMatchObject({ attention: 'error', previous: 'waiting', session: 'ai', pane_id: '%9', agent_type: 'codex' });
+      expect(JSON.parse(post!.body)).toMatchObject({
+        attention: 'error',
+        previous: 'waiting',
+        session: 'ai',
+        pane_id: '%9',
+        agent_type: 'codex',
+      });
       expect(JSON.parse(post!.body).url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#session=ai&pane=%259(&host=[^&]+)?$/);
       const deadline = Date.now() + 5000;
       let records: Record<string, unknown>[] = [];
       while (Date.now() < deadline && !records.some((r) => r.event === 'notify')) {
-        records = readFileSync(audit, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        records = readFileSync(audit, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(records.find((r) => r.event === 'notify')).toMatchObject({ outcome: 'delivered', status: 200, attempt: 1, format: 'json' });

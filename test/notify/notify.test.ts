@@ -72,7 +72,8 @@ describe('notifications from a real tmux', () => {
   async function agent(name: string, states: string): Promise<string> {
     return (await t.tmux('new-window', '-d', '-t', 'main', '-n', name, '-P', '-F', '#{pane_id}', `bash ${RUN} claude ${states}`)).trim();
   }
-  const statusOf = (pane: string, status: string) => (m: Message) => m.type === 'agent.status' && m.pane_id === pane && m.data.status === status;
+  const statusOf = (pane: string, status: string) => (m: Message) =>
+    m.type === 'agent.status' && m.pane_id === pane && m.data.status === status;
   const bodies = (path: string) => receiver.of(path).map((r) => JSON.parse(r.body) as Record<string, any>);
 
   it('posts one signed notice when a pane goes waiting', async () => {
@@ -86,8 +87,14 @@ describe('notifications from a real tmux', () => {
     expect(post!.headers['content-type']).toBe('application/json');
     const body = JSON.parse(post!.body);
     expect(body).toMatchObject({
-      type: 'agent.attention', attention: 'waiting', session: 'main', window_name: 'asks', pane_id: pane,
-      agent_type: 'claude', status: 'waiting', url: `http://dash.example/#pane=${pane}`,
+      type: 'agent.attention',
+      attention: 'waiting',
+      session: 'main',
+      window_name: 'asks',
+      pane_id: pane,
+      agent_type: 'claude',
+      status: 'waiting',
+      url: `http://dash.example/#pane=${pane}`,
     });
     expect(body.reason).not.toBe('');
     expect(body.screen).toContain('Do you want');
@@ -153,7 +160,11 @@ describe('delivery', () => {
   function waiting(): string {
     const pane = `%${100 + ++paneCounter}`;
     const status = (s: AgentStatus, p: AgentStatus) => ({
-      type: 'agent.status' as const, session: 'work', window: 1, pane: paneCounter, pane_id: pane,
+      type: 'agent.status' as const,
+      session: 'work',
+      window: 1,
+      pane: paneCounter,
+      pane_id: pane,
       data: { status: s, previous: p, agent_type: 'codex', reason: 'approval' },
     });
     server.source.push(status('busy', 'ready'), status('waiting', 'busy'));
@@ -174,7 +185,12 @@ describe('delivery', () => {
       waiting();
       const posts = await receiver.waitFor('/fail', 4);
       await notifier.idle();
-      const fail = attempts.filter((a) => a.endpoint === notifier.endpoints[0]!.label && a.format === 'json' && a.delivery === attempts.find((x) => x.outcome === 'gave_up')?.delivery);
+      const fail = attempts.filter(
+        (a) =>
+          a.endpoint === notifier.endpoints[0]!.label &&
+          a.format === 'json' &&
+          a.delivery === attempts.find((x) => x.outcome === 'gave_up')?.delivery,
+      );
       expect(fail.map((a) => a.outcome)).toEqual(['retry', 'retry', 'retry', 'gave_up']);
       const planned = fail.slice(0, 3).map((a) => a.retry_in_ms!);
       expect(planned[1]).toBeGreaterThan(planned[0]!);

@@ -21,7 +21,8 @@ describe('a checkout after npm install', () => {
   });
 
   it('imports tmux-monitor and tmux-monitor/client by name under Node', () => {
-    const script = "const c = await import('tmux-monitor/client'); const s = await import('tmux-monitor'); console.log(typeof c.TmuxMonitor, typeof s.createMonitor);";
+    const script =
+      "const c = await import('tmux-monitor/client'); const s = await import('tmux-monitor'); console.log(typeof c.TmuxMonitor, typeof s.createMonitor);";
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     expect(out.trim()).toBe('function function');
   });

@@ -43,7 +43,14 @@ for (const target of [...BUNDLE_TARGETS, TARGETS.bunSource, TARGETS.denoSource])
         expect(code, `${command.join(' ')} --help`).toBe(0);
         expect(stdout).toMatch(/^Usage: tmux-monitor/);
       }
-      for (const args of [['serve', '--frobnicate'], ['serve', '--port', 'x'], ['serve', '--source', 'carrier-pigeon'], ['token', '--role', 'root'], ['tail', '--bogus'], ['launch']]) {
+      for (const args of [
+        ['serve', '--frobnicate'],
+        ['serve', '--port', 'x'],
+        ['serve', '--source', 'carrier-pigeon'],
+        ['token', '--role', 'root'],
+        ['tail', '--bogus'],
+        ['launch'],
+      ]) {
         const { code, stdout, stderr } = run(target, args);
         expect(code, args.join(' ')).toBe(2);
         expect(stdout).toBe('');
@@ -98,7 +105,10 @@ for (const target of BUNDLE_TARGETS) {
       const client = await TestClient.authed(server.url, await signToken(secret, { sub: 'auditor', role: 'viewer', ttlSec: 600 }));
       await client.close();
       expect((await server.stop()).code).toBe(0);
-      const events = readFileSync(auditLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      const events = readFileSync(auditLog, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(events.find((e) => e.event === 'auth.success')).toMatchObject({ subject: 'auditor', remote: '127.0.0.1' });
     });
 
@@ -108,7 +118,9 @@ for (const target of BUNDLE_TARGETS) {
         const client = await TestClient.authed(server.url, await signToken(secret, { sub: 'feed', role: 'admin', ttlSec: 600 }));
         await client.request({ action: 'subscribe', filters: {} });
         server.child.stdin!.write('not json\n[1]\n{"type":"no.such","data":{}}\n{"type":"agent.status"}\n\n');
-        await server.write(busy('fed'), { $sessions: [{ name: 'fed', id: '$1', attached: 0, created: new Date(0).toISOString(), windows: [] }] });
+        await server.write(busy('fed'), {
+          $sessions: [{ name: 'fed', id: '$1', attached: 0, created: new Date(0).toISOString(), windows: [] }],
+        });
         expect((await client.next('agent.status')).session).toBe('fed');
         await client.request({ action: 'snapshot' });
         expect((await client.next('snapshot.data')).data.sessions.map((s: { name: string }) => s.name)).toEqual(['fed']);

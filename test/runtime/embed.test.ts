@@ -43,8 +43,15 @@ beforeAll(async () => {
     `${WORK}/tsconfig.json`,
     JSON.stringify({
       compilerOptions: {
-        strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', noEmit: true,
-        skipLibCheck: true, types: ['node'], lib: ['ES2023', 'DOM'], paths: { 'tmux-monitor': ['./lib/index.d.ts'] },
+        strict: true,
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        lib: ['ES2023', 'DOM'],
+        paths: { 'tmux-monitor': ['./lib/index.d.ts'] },
       },
       files: NODE_EXAMPLES.map((name) => `${ROOT}examples/${name}.ts`),
     }),
@@ -81,7 +88,14 @@ for (const example of EXAMPLES) {
     it('serves the host routes and the monitor under /tmux, and shuts down with 1001', async () => {
       const child = spawn(example.command, example.args, {
         cwd: ROOT,
-        env: { ...process.env, PORT: '0', TMUX_MONITOR_SECRET: secret, TMUX_SOCKET_NAME: tmux.socketName, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+        env: {
+          ...process.env,
+          PORT: '0',
+          TMUX_MONITOR_SECRET: secret,
+          TMUX_SOCKET_NAME: tmux.socketName,
+          DENO_NO_UPDATE_CHECK: '1',
+          NO_COLOR: '1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);
@@ -116,7 +130,10 @@ for (const example of EXAMPLES) {
         if (tries > 100) throw new Error(`no session "embedded" in snapshots: ${JSON.stringify(reply)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const legacy = await TestClient.authed(`ws://127.0.0.1:${port}/tmux`, await signToken(secret, { sub: 'old', role: 'viewer', ttlSec: 600 }));
+      const legacy = await TestClient.authed(
+        `ws://127.0.0.1:${port}/tmux`,
+        await signToken(secret, { sub: 'old', role: 'viewer', ttlSec: 600 }),
+      );
 
       child.kill('SIGTERM');
       expect((await client.closed).code).toBe(1001);

@@ -27,11 +27,29 @@ beforeAll(() => {
   certFile = join(dir, 'cert.pem');
   keyFile = join(dir, 'key.pem');
   // A self-signed certificate for 127.0.0.1; openssl is on every Debian (.ci/run installs it).
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(certFile, 'utf8');
 });
 
@@ -39,7 +57,10 @@ function httpsJson(url: string, ca: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     get(url, { ca }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(JSON.parse(body)));
+      res
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (body += chunk))
+        .on('end', () => resolve(JSON.parse(body)));
     }).on('error', reject);
   });
 }
@@ -70,7 +91,11 @@ for (const target of BUNDLE_TARGETS) {
         client.send({ action: 'auth', token: await token() });
         expect((await client.next('auth.response')).subject).toBe('life');
         await client.request({ action: 'subscribe', filters: { types: ['agent.status'] } });
-        await server.write({ type: 'agent.status', session: 'tls', data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' } });
+        await server.write({
+          type: 'agent.status',
+          session: 'tls',
+          data: { status: 'busy', previous: 'ready', agent_type: 'claude', reason: 'test' },
+        });
         expect((await client.next('agent.status')).session).toBe('tls');
         expect(await httpsJson(`https://127.0.0.1:${server.port}/health`, cert)).toMatchObject({ status: 'ok', clients: 1 });
         // A client that does not trust the certificate is refused.

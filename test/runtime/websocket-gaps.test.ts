@@ -44,7 +44,12 @@ async function untilClients(server: ServeProcess, test: (n: number) => boolean, 
 function rawHandshake(port: number, path: string, headers: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      const lines = Object.entries({ Host: `127.0.0.1:${port}`, 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13', ...headers });
+      const lines = Object.entries({
+        Host: `127.0.0.1:${port}`,
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version': '13',
+        ...headers,
+      });
       socket.write(`GET ${path} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
     });
     let received = '';
@@ -77,7 +82,16 @@ for (const target of BUNDLE_TARGETS) {
     beforeAll(async () => {
       server = await startServeProcess(target, {
         env: { TMUX_MONITOR_SECRET: secret },
-        flags: ['--heartbeat', String(HEARTBEAT_MS), '--heartbeat-timeout', String(HEARTBEAT_TIMEOUT_MS), '--max-connections', '500', '--rate-limit', String(RATE_LIMIT)],
+        flags: [
+          '--heartbeat',
+          String(HEARTBEAT_MS),
+          '--heartbeat-timeout',
+          String(HEARTBEAT_TIMEOUT_MS),
+          '--max-connections',
+          '500',
+          '--rate-limit',
+          String(RATE_LIMIT),
+        ],
       });
       admin = await signToken(secret, { sub: 'gaps', role: 'admin', ttlSec: 600 });
     });

@@ -91,7 +91,10 @@ describe('Host allow-list', () => {
     expect(normalizeHost('a/b')).toBeNull();
     const check = createHostCheck(['box.lan']);
     expect([check('box.lan:1'), check('127.0.0.1'), check(undefined), check('box.lan.evil')]).toEqual([true, true, false, false]);
-    const flags = parseFlags(['--public-host', 'a', '--public-host=b,c'], [{ name: 'public-host', type: 'string', repeatable: true, help: '' }]);
+    const flags = parseFlags(
+      ['--public-host', 'a', '--public-host=b,c'],
+      [{ name: 'public-host', type: 'string', repeatable: true, help: '' }],
+    );
     expect(listFlag(flags, 'public-host')).toEqual(['a', 'b', 'c']);
   });
 });

@@ -38,15 +38,15 @@ async function startAgent(name: string, command: string): Promise<string> {
 describe('agent status from the screens of agent CLIs', () => {
   // Each fixture draws one CLI's screens; claude2 is Claude Code's 2.x layout. (A drawn Gemini
   // CLI dialog runs as `bash` with no title: Qwen Code shows the same words, so it is left to the corpus.)
-  const fixtures: { fixture: string; agent: string }[] = ['aider', 'claude', 'codex'].map((a) => ({ fixture: a, agent: a })).concat([{ fixture: 'claude2', agent: 'claude' }]);
+  const fixtures: { fixture: string; agent: string }[] = ['aider', 'claude', 'codex']
+    .map((a) => ({ fixture: a, agent: a }))
+    .concat([{ fixture: 'claude2', agent: 'claude' }]);
   const cases = fixtures.flatMap(({ fixture, agent }) => STATES.map((state) => ({ fixture, agent, state })));
   it.each(cases)('$fixture $state', async ({ fixture, agent, state }) => {
     const pane = await startAgent(`${fixture}-${state}`, `bash ${RUN} ${fixture} ${state}`);
-    const e = await events.waitFor(
-      'agent.status',
-      (s) => s.pane_id === pane && s.data.agent_type === agent && s.data.status === state,
-      { timeoutMs: 8000 },
-    );
+    const e = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.agent_type === agent && s.data.status === state, {
+      timeoutMs: 8000,
+    });
     expect(e.session).toBe('main');
     expect(e.window_name).toBe(`${fixture}-${state}`);
     expect(e.data.reason).not.toBe('');

@@ -36,7 +36,9 @@ export class Collected {
       if (hit) return hit;
       const left = deadline - Date.now();
       if (left <= 0) {
-        const seen = this.events.slice(options.from ?? 0).map((e) => `${e.type}${'pane_id' in e && e.pane_id ? ' ' + e.pane_id : ''} ${JSON.stringify(e.data).slice(0, 120)}`);
+        const seen = this.events
+          .slice(options.from ?? 0)
+          .map((e) => `${e.type}${'pane_id' in e && e.pane_id ? ' ' + e.pane_id : ''} ${JSON.stringify(e.data).slice(0, 120)}`);
         throw new Error(`timed out waiting for ${type}; saw:\n${seen.slice(-40).join('\n')}`);
       }
       await new Promise<void>((resolve) => {

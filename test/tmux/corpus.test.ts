@@ -40,7 +40,7 @@ describe('corpus of real agent screens', () => {
     expect(agents.size).toBeGreaterThan(0);
   });
 
-  describe('the detector on each screen\'s facts', () => {
+  describe("the detector on each screen's facts", () => {
     it.each(fixtures.map((f) => [f.file, f] as const))('%s', (_file, f) => {
       const d = detect(factsOf(f));
       expect({ status: d.status, agent_type: d.agent_type }, `${f.note ?? ''} (${d.reason})`).toEqual(want(f));
@@ -49,9 +49,12 @@ describe('corpus of real agent screens', () => {
 
   describe('replayed in tmux, through the control-mode source', () => {
     let results = new Map<string, Reported>();
-    beforeAll(async () => {
-      results = await replayAll(fixtures, { parallel: PARALLEL, timeoutMs: 10_000 });
-    }, 60_000 + Math.ceil(fixtures.length / PARALLEL) * 12_000);
+    beforeAll(
+      async () => {
+        results = await replayAll(fixtures, { parallel: PARALLEL, timeoutMs: 10_000 });
+      },
+      60_000 + Math.ceil(fixtures.length / PARALLEL) * 12_000,
+    );
 
     it.each(fixtures.map((f) => [f.file, f] as const))('%s', (_file, f) => {
       const got = results.get(f.file);

@@ -28,7 +28,9 @@ describe('LineClassifier', () => {
 
 describe('AnsiStripper', () => {
   it('removes CSI, OSC, DCS, charset and two-byte sequences', () => {
-    expect(stripAnsi('\x1b[1;31mred\x1b[0m \x1b]0;title\x07a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1bPq#0\x1b\\b\x1b(Bc\x1b=d\x1b[?2004h')).toBe('red alink bcd');
+    expect(
+      stripAnsi('\x1b[1;31mred\x1b[0m \x1b]0;title\x07a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1bPq#0\x1b\\b\x1b(Bc\x1b=d\x1b[?2004h'),
+    ).toBe('red alink bcd');
   });
 
   it('keeps a sequence split across chunks whole', () => {
@@ -62,7 +64,10 @@ describe('classify and preview', () => {
     expect(lineSeverity('all good')).toBe('info');
     const c = classify('ok\nwarning: x\nfatal: y\n');
     expect(c.severity).toBe('error');
-    expect(c.flagged).toEqual([{ severity: 'warning', line: 'warning: x' }, { severity: 'error', line: 'fatal: y' }]);
+    expect(c.flagged).toEqual([
+      { severity: 'warning', line: 'warning: x' },
+      { severity: 'error', line: 'fatal: y' },
+    ]);
   });
 
   it('preview: last 3 non-empty lines, at most 200 chars', () => {
@@ -77,18 +82,28 @@ describe('OutputCoalescer', () => {
 
   it('merges chunks within the window into one event', async () => {
     const out: RawEvent[] = [];
-    const c = new OutputCoalescer(() => loc, (e) => out.push(...e), { windowMs: 5, maxContent: 1024 });
+    const c = new OutputCoalescer(
+      () => loc,
+      (e) => out.push(...e),
+      { windowMs: 5, maxContent: 1024 },
+    );
     c.push('%0', 'hello ', 6);
     c.push('%0', '\x1b[1mworld\x1b[0m\n', 14);
     expect(out).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 20));
-    expect(out).toEqual([{ type: 'pane.output', ...loc, data: { content: 'hello world\n', preview: 'hello world', severity: 'info', bytes: 20 } }]);
+    expect(out).toEqual([
+      { type: 'pane.output', ...loc, data: { content: 'hello world\n', preview: 'hello world', severity: 'info', bytes: 20 } },
+    ]);
     c.close();
   });
 
   it('never emits more than maxContent per event', () => {
     const out: RawEvent[] = [];
-    const c = new OutputCoalescer(() => loc, (e) => out.push(...e), { windowMs: 1000, maxContent: 100 });
+    const c = new OutputCoalescer(
+      () => loc,
+      (e) => out.push(...e),
+      { windowMs: 1000, maxContent: 100 },
+    );
     for (let i = 0; i < 25; i++) c.push('%0', 'x'.repeat(10), 10);
     c.flush();
     const sizes = out.map((e) => (e.type === 'pane.output' ? e.data.content.length : 0));
@@ -100,7 +115,11 @@ describe('OutputCoalescer', () => {
   it('holds output of a pane not located yet until it is', () => {
     const out: RawEvent[] = [];
     let known = false;
-    const c = new OutputCoalescer(() => (known ? loc : null), (e) => out.push(...e), { windowMs: 1000, maxContent: 100 });
+    const c = new OutputCoalescer(
+      () => (known ? loc : null),
+      (e) => out.push(...e),
+      { windowMs: 1000, maxContent: 100 },
+    );
     c.push('%0', 'early', 5);
     c.flush();
     expect(out).toHaveLength(0);
@@ -114,7 +133,11 @@ describe('OutputCoalescer', () => {
 describe('EventQueue', () => {
   it('drops the oldest pane.output past the bound, never other events', async () => {
     const q = new EventQueue(100);
-    const output = (n: number): RawEvent => ({ type: 'pane.output', pane_id: '%0', data: { content: 'x'.repeat(40), preview: String(n), severity: 'info', bytes: 40 } });
+    const output = (n: number): RawEvent => ({
+      type: 'pane.output',
+      pane_id: '%0',
+      data: { content: 'x'.repeat(40), preview: String(n), severity: 'info', bytes: 40 },
+    });
     q.push([{ type: 'system.source', data: { state: 'connected', message: '' } }]);
     for (let i = 0; i < 5; i++) q.push([output(i)]);
     q.end();
@@ -140,7 +163,11 @@ describe('OutputCoalescer flagged lines', () => {
   it('sends at most 20 pane.error/pane.warning per pane per second', () => {
     const out: RawEvent[] = [];
     const loc = { session: 's', pane_id: '%0' };
-    const c = new OutputCoalescer(() => loc, (e) => out.push(...e), { windowMs: 1000, maxContent: 100 });
+    const c = new OutputCoalescer(
+      () => loc,
+      (e) => out.push(...e),
+      { windowMs: 1000, maxContent: 100 },
+    );
     for (let i = 0; i < 50; i++) c.push('%0', `error: number ${i}\n`, 17);
     c.flush();
     expect(out.filter((e) => e.type === 'pane.error')).toHaveLength(20);

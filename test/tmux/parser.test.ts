@@ -84,7 +84,10 @@ describe('ControlParser on recorded tmux 3.3a transcripts', () => {
 
   it('unescapes %output to bytes and decodes UTF-8 after unescaping', () => {
     const messages = parseAll(fixture('output.txt'), 5);
-    const text = messages.filter((m): m is ControlOutput => m.type === 'output').map((m) => m.text).join('');
+    const text = messages
+      .filter((m): m is ControlOutput => m.type === 'output')
+      .map((m) => m.text)
+      .join('');
     expect(text).toContain('\x1b[1;31mred\x1b[0m café 😀 tab\there back\\\\slash\r\n%end 1 2 1\r\n%begin 1 2 1\r\n');
     expect(text).not.toContain('\ufffd');
   });
@@ -126,7 +129,9 @@ describe('ControlParser edge cases', () => {
 
   it('keeps one decoder per pane', () => {
     const parser = new ControlParser();
-    const msgs = parser.push(new Uint8Array([...enc('%output %1 '), 0xc3, 0x0a, ...enc('%output %2 x\n'), ...enc('%output %1 '), 0xa9, 0x0a]));
+    const msgs = parser.push(
+      new Uint8Array([...enc('%output %1 '), 0xc3, 0x0a, ...enc('%output %2 x\n'), ...enc('%output %1 '), 0xa9, 0x0a]),
+    );
     expect(msgs.map((m) => (m.type === 'output' ? `${m.paneId}:${m.text}` : ''))).toEqual(['%1:', '%2:x', '%1:é']);
   });
 
@@ -144,16 +149,35 @@ describe('ControlParser edge cases', () => {
   });
 
   it('parses every notification kind', () => {
-    expect(parseNotification('%window-renamed @3 my window')).toEqual({ type: 'window-renamed', windowId: '@3', name: 'my window', unlinked: false });
-    expect(parseNotification('%unlinked-window-renamed @3 x')).toEqual({ type: 'window-renamed', windowId: '@3', name: 'x', unlinked: true });
+    expect(parseNotification('%window-renamed @3 my window')).toEqual({
+      type: 'window-renamed',
+      windowId: '@3',
+      name: 'my window',
+      unlinked: false,
+    });
+    expect(parseNotification('%unlinked-window-renamed @3 x')).toEqual({
+      type: 'window-renamed',
+      windowId: '@3',
+      name: 'x',
+      unlinked: true,
+    });
     expect(parseNotification('%session-renamed $1 a b')).toEqual({ type: 'session-renamed', sessionId: '$1', name: 'a b' });
     expect(parseNotification('%exit server exited unexpectedly')).toEqual({ type: 'exit', reason: 'server exited unexpectedly' });
     expect(parseNotification('%exit')).toEqual({ type: 'exit', reason: '' });
     expect(parseNotification('%subscription-changed s $1 @2 0 %3 : a : b')).toEqual({
-      type: 'subscription-changed', name: 's', sessionId: '$1', windowId: '@2', windowIndex: '0', paneId: '%3', value: 'a : b',
+      type: 'subscription-changed',
+      name: 's',
+      sessionId: '$1',
+      windowId: '@2',
+      windowIndex: '0',
+      paneId: '%3',
+      value: 'a : b',
     });
     expect(parseNotification('%client-session-changed /dev/pts/3 $2 my s')).toEqual({
-      type: 'client-session-changed', client: '/dev/pts/3', sessionId: '$2', name: 'my s',
+      type: 'client-session-changed',
+      client: '/dev/pts/3',
+      sessionId: '$2',
+      name: 'my s',
     });
     expect(parseNotification('%pause %4')).toEqual({ type: 'pause', paneId: '%4' });
     expect(parseNotification('%continue %4')).toEqual({ type: 'continue', paneId: '%4' });

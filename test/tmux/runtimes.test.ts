@@ -57,11 +57,15 @@ describe('the bundled source on each runtime', () => {
     expect(code).toContain('import("node:child_process")');
   });
 
-  it.each(runtimes)('%s', async (name, cmd, pre) => {
-    const out = await runIn(cmd, [...pre, bundle, t.socketName]);
-    const result = JSON.parse(out.trim().split('\n').pop()!);
-    expect(result).toMatchObject({ runtime: name, connected: true, output: true, sessions: ['main'] });
-    expect(result.tmux).toMatch(/^tmux \d/);
-    expect(result.content).toContain(`runtime-${name}-42`);
-  }, 60_000);
+  it.each(runtimes)(
+    '%s',
+    async (name, cmd, pre) => {
+      const out = await runIn(cmd, [...pre, bundle, t.socketName]);
+      const result = JSON.parse(out.trim().split('\n').pop()!);
+      expect(result).toMatchObject({ runtime: name, connected: true, output: true, sessions: ['main'] });
+      expect(result.tmux).toMatch(/^tmux \d/);
+      expect(result.content).toContain(`runtime-${name}-42`);
+    },
+    60_000,
+  );
 });

@@ -20,8 +20,16 @@ const BYTES = Buffer.from(TEXT, 'utf8');
 describe('typeTextArgs', () => {
   it('sends control runs as hex and the rest literally, in order', () => {
     expect(typeTextArgs('plain')).toEqual([['-l', '--', 'plain']]);
-    expect(typeTextArgs('a\0b')).toEqual([['-l', '--', 'a'], ['-H', '00'], ['-l', '--', 'b']]);
-    expect(typeTextArgs('\x1b[A\r\n')).toEqual([['-H', '1b'], ['-l', '--', '[A'], ['-H', '0d', '0a']]);
+    expect(typeTextArgs('a\0b')).toEqual([
+      ['-l', '--', 'a'],
+      ['-H', '00'],
+      ['-l', '--', 'b'],
+    ]);
+    expect(typeTextArgs('\x1b[A\r\n')).toEqual([
+      ['-H', '1b'],
+      ['-l', '--', '[A'],
+      ['-H', '0d', '0a'],
+    ]);
     expect(typeTextArgs('')).toEqual([]);
     const many = typeTextArgs('\0'.repeat(600));
     expect(many.map((c) => c.length - 1)).toEqual([256, 256, 88]);
@@ -51,7 +59,13 @@ describe('send delivers exact bytes to a real pane', () => {
   it('types NUL, every control byte and non-ASCII text exactly, then says success', async () => {
     const client = await TestClient.authed(server.url, await server.token({ role: 'operator' }));
     try {
-      const reply = await client.request({ action: 'command', target: { session: 'bytes', window: 0 }, command: 'send', text: TEXT, enter: false });
+      const reply = await client.request({
+        action: 'command',
+        target: { session: 'bytes', window: 0 },
+        command: 'send',
+        text: TEXT,
+        enter: false,
+      });
       expect(reply).toMatchObject({ type: 'command.result', success: true });
       // The reader exits once it has all the bytes; wait for that (or time out).
       const deadline = Date.now() + 10_000;

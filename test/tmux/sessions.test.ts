@@ -33,7 +33,10 @@ describe('several sessions', () => {
     await events.waitFor('pane.output', (e) => e.session === 'a' && e.data.content.includes('in-a-2'), { from });
     // (Not counting the monitor's @agent_state signal client, which takes no output.)
     const listed = (await t.tmux('list-clients', '-F', '#{client_control_mode} #{session_name} #{client_flags}')).trim().split('\n');
-    const clients = listed.filter((l) => !l.includes('no-output')).map((l) => l.split(' ').slice(0, 2).join(' ')).sort();
+    const clients = listed
+      .filter((l) => !l.includes('no-output'))
+      .map((l) => l.split(' ').slice(0, 2).join(' '))
+      .sort();
     expect(clients).toEqual(['1 a', '1 b']);
   });
 

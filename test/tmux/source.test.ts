@@ -140,7 +140,13 @@ describe('tmux source: output', () => {
   it('pane.output with control sequences stripped, preview and severity', async () => {
     const id = await paneId('main:0.0');
     const from = events.mark();
-    await t.tmux('send-keys', '-t', id, "printf '\\033[1;31mred\\033[0m plain\\n\\033]0;title\\007line two\\nwarning: disk low\\n'", 'Enter');
+    await t.tmux(
+      'send-keys',
+      '-t',
+      id,
+      "printf '\\033[1;31mred\\033[0m plain\\n\\033]0;title\\007line two\\nwarning: disk low\\n'",
+      'Enter',
+    );
     // Wait for the printed lines, not the echo of the typed command (which holds the same words).
     const e = await events.waitFor('pane.output', () => events.text(id, from).includes('line two\nwarning: disk low\n'), { from });
     const text = events.text(id, from);
@@ -180,7 +186,13 @@ describe('tmux source: output', () => {
     const id = await paneId('main:0.0');
     const from = events.mark();
     // é and 😀 are written one byte at a time with pauses: tmux sends them in separate %output lines.
-    await t.tmux('send-keys', '-t', id, "for b in '\\303' '\\251' '\\360' '\\237' '\\230' '\\200'; do printf \"$b\"; sleep 0.05; done; printf ' split-done\\n'", 'Enter');
+    await t.tmux(
+      'send-keys',
+      '-t',
+      id,
+      "for b in '\\303' '\\251' '\\360' '\\237' '\\230' '\\200'; do printf \"$b\"; sleep 0.05; done; printf ' split-done\\n'",
+      'Enter',
+    );
     await events.waitFor('pane.output', () => events.text(id, from).includes('split-done\n'), { from });
     expect(events.text(id, from)).toContain('é😀 split-done');
     expect(events.text(id, from)).not.toContain('\ufffd');
@@ -217,8 +229,12 @@ describe('tmux source: command and snapshot', () => {
   });
 
   it('unknown targets are NOT_FOUND', async () => {
-    await expect(source.command({ target: { session: 'nope', window: 0 }, command: 'send', text: 'x', enter: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(source.command({ target: { session: 'main', window: 99 }, command: 'interrupt', enter: true })).rejects.toBeInstanceOf(MonitorError);
+    await expect(source.command({ target: { session: 'nope', window: 0 }, command: 'send', text: 'x', enter: true })).rejects.toMatchObject(
+      { code: 'NOT_FOUND' },
+    );
+    await expect(source.command({ target: { session: 'main', window: 99 }, command: 'interrupt', enter: true })).rejects.toBeInstanceOf(
+      MonitorError,
+    );
     await expect(source.snapshot({ session: 'nope' }, 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(source.snapshot({ session: 'main', window: 'nope' }, 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(source.snapshot({ pane: '%999' }, 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -86,7 +86,7 @@ describe('state signal', () => {
     expect(lines(await t.tmux('list-clients', '-F', '#{client_control_mode}'))).toEqual([]);
   });
 
-  it('replaces the hook of a monitor that died, keeps a running one\'s, and does not pile up', async () => {
+  it("replaces the hook of a monitor that died, keeps a running one's, and does not pile up", async () => {
     await t.tmux('set-hook', '-ag', 'after-set-option', signalHookCommand(`${SIGNAL_CHANNEL_PREFIX}999999`));
     const a = signal();
     const b = signal();
@@ -111,7 +111,10 @@ describe('state signal', () => {
     await s.start();
     // It sits in the most recently active session.
     const sessionOfSignal = async () =>
-      (await t.tmux('list-clients', '-F', '#{client_flags} #{session_name}')).split('\n').find((l) => l.includes('no-output'))?.split(' ')[1];
+      (await t.tmux('list-clients', '-F', '#{client_flags} #{session_name}'))
+        .split('\n')
+        .find((l) => l.includes('no-output'))
+        ?.split(' ')[1];
     expect(await sessionOfSignal()).toBe('doomed');
     const before = (await ours()).map((h) => h.command);
     await t.tmux('kill-session', '-t', 'doomed');

@@ -2,7 +2,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PaneFacts } from '../../src/tmux/agents/detect.ts';
 import { AgentTracker } from '../../src/tmux/agents/tracker.ts';
 
-const base: PaneFacts = { command: 'bash', dead: false, deadStatus: null, agentState: '', screen: '$ ', title: '', alternate: false, cursor: [2, 0], children: [] };
+const base: PaneFacts = {
+  command: 'bash',
+  dead: false,
+  deadStatus: null,
+  agentState: '',
+  screen: '$ ',
+  title: '',
+  alternate: false,
+  cursor: [2, 0],
+  children: [],
+};
 
 describe('AgentTracker', () => {
   let facts: PaneFacts;

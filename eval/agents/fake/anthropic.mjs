@@ -180,7 +180,10 @@ export async function startFakeAnthropic(options = {}) {
       }
       if (step.streamError) {
         await sleep(step.errorAfterMs ?? 200);
-        const [type, msg] = Object.values(ERRORS).find(([t]) => t === step.streamError) ?? [step.streamError, step.message ?? 'Stream error'];
+        const [type, msg] = Object.values(ERRORS).find(([t]) => t === step.streamError) ?? [
+          step.streamError,
+          step.message ?? 'Stream error',
+        ];
         ev('error', { error: { type, message: step.message ?? msg } });
         res.end();
         return;

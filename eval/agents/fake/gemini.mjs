@@ -85,15 +85,26 @@ function errorBody(step) {
   if (step.quota === 'daily') {
     details.push({
       '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-      violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' }],
+      violations: [
+        {
+          quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+          quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier',
+        },
+      ],
     });
   } else if (step.quota === 'minute') {
     details.push({
       '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-      violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier' }],
+      violations: [
+        {
+          quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+          quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
+        },
+      ],
     });
   }
-  if (step.reason) details.push({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: step.reason, domain: 'generativelanguage.googleapis.com' });
+  if (step.reason)
+    details.push({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: step.reason, domain: 'generativelanguage.googleapis.com' });
   return { error: { code, message, status: STATUS_NAMES[code] ?? 'UNKNOWN', ...(details.length ? { details } : {}) } };
 }
 
@@ -186,7 +197,9 @@ export async function startFakeGemini(options = {}) {
     }
     if (step.streamError) {
       await sleep(step.errorAfterMs ?? 200);
-      send({ error: { code: 500, message: typeof step.streamError === 'string' ? step.streamError : 'Internal error', status: 'INTERNAL' } });
+      send({
+        error: { code: 500, message: typeof step.streamError === 'string' ? step.streamError : 'Internal error', status: 'INTERNAL' },
+      });
       res.end();
       return;
     }
@@ -244,7 +257,15 @@ export async function startFakeGemini(options = {}) {
         if (method === 'embedContent') return sendJson(res, 200, { embedding: { values: new Array(8).fill(0.1) } });
       }
       if (req.method === 'GET' && /^\/v1(beta)?\/models\/?$/.test(path)) {
-        return sendJson(res, 200, { models: [{ name: 'models/gemini-3.5-flash', displayName: 'Gemini (fake)', supportedGenerationMethods: ['generateContent', 'countTokens'] }] });
+        return sendJson(res, 200, {
+          models: [
+            {
+              name: 'models/gemini-3.5-flash',
+              displayName: 'Gemini (fake)',
+              supportedGenerationMethods: ['generateContent', 'countTokens'],
+            },
+          ],
+        });
       }
       if (req.method === 'GET' && /^\/v1(beta)?\/models\/.+/.test(path)) {
         return sendJson(res, 200, { name: path.replace(/^\/v1(beta)?\//, ''), displayName: 'Gemini (fake)' });

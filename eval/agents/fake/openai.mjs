@@ -73,9 +73,17 @@ function lastUserText(body) {
     else if (Array.isArray(c)) for (const p of c) if (typeof p?.text === 'string') texts.push(p.text);
   };
   if (Array.isArray(body?.input)) {
-    for (const it of body.input) if (it?.role === 'user') { texts.length = 0; grab(it.content); }
+    for (const it of body.input)
+      if (it?.role === 'user') {
+        texts.length = 0;
+        grab(it.content);
+      }
   } else if (Array.isArray(body?.messages)) {
-    for (const m of body.messages) if (m?.role === 'user') { texts.length = 0; grab(m.content); }
+    for (const m of body.messages)
+      if (m?.role === 'user') {
+        texts.length = 0;
+        grab(m.content);
+      }
   }
   return texts.join('\n');
 }
@@ -220,13 +228,22 @@ export async function startFakeOpenAI(options = {}) {
     let text = '';
     let opened = false;
     const base = (status, output = []) => ({
-      id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, model, output,
-      usage: status === 'completed'
-        ? {
-          input_tokens: 120, input_tokens_details: { cached_tokens: 0 },
-          output_tokens: 30, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 150,
-        }
-        : null,
+      id,
+      object: 'response',
+      created_at: Math.floor(Date.now() / 1000),
+      status,
+      model,
+      output,
+      usage:
+        status === 'completed'
+          ? {
+              input_tokens: 120,
+              input_tokens_details: { cached_tokens: 0 },
+              output_tokens: 30,
+              output_tokens_details: { reasoning_tokens: 0 },
+              total_tokens: 150,
+            }
+          : null,
     });
     const ev = (type, fields) => sse(res, type, { type, ...fields });
     const at0 = { item_id: msgId, output_index: 0, content_index: 0 };
@@ -260,8 +277,12 @@ export async function startFakeOpenAI(options = {}) {
         if (tool) {
           const idx = output.length;
           const item = {
-            type: 'function_call', id: `fc_${seq}`, call_id: `call_${seq}`, name: tool.name,
-            arguments: JSON.stringify(tool.args), status: 'completed',
+            type: 'function_call',
+            id: `fc_${seq}`,
+            call_id: `call_${seq}`,
+            name: tool.name,
+            arguments: JSON.stringify(tool.args),
+            status: 'completed',
           };
           ev('response.output_item.added', { output_index: idx, item: { ...item, arguments: '', status: 'in_progress' } });
           ev('response.function_call_arguments.delta', { item_id: item.id, output_index: idx, delta: item.arguments });
@@ -283,8 +304,12 @@ export async function startFakeOpenAI(options = {}) {
     const id = `chatcmpl-${++seq}`;
     const model = body?.model ?? 'fake-model';
     const chunk = (delta, finish = null, extra = {}) => ({
-      id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model,
-      choices: [{ index: 0, delta, finish_reason: finish }], ...extra,
+      id,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+      ...extra,
     });
     const usage = { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 };
     return {
@@ -333,14 +358,28 @@ export async function startFakeOpenAI(options = {}) {
     if (path.endsWith('/responses')) {
       const content = [{ type: 'output_text', text, annotations: [] }];
       const item = { type: 'message', id: `msg_${++seq}`, role: 'assistant', status: 'completed', content };
-      res.end(JSON.stringify({ id: `resp_${seq}`, object: 'response', status: 'completed', model: body?.model, output: [item],
-        output_text: text,
-        usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } }));
+      res.end(
+        JSON.stringify({
+          id: `resp_${seq}`,
+          object: 'response',
+          status: 'completed',
+          model: body?.model,
+          output: [item],
+          output_text: text,
+          usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+        }),
+      );
     } else {
-      res.end(JSON.stringify({ id: `chatcmpl-${++seq}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000),
-        model: body?.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } }));
+      res.end(
+        JSON.stringify({
+          id: `chatcmpl-${++seq}`,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: body?.model,
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        }),
+      );
     }
   }
 
@@ -351,7 +390,13 @@ export async function startFakeOpenAI(options = {}) {
     const isModel = req.method === 'POST' && (path.endsWith('/responses') || path.endsWith('/chat/completions'));
     const kind = isModel ? classify(path, body) : 'other';
     const entry = {
-      method: req.method, path, kind, body, at: Date.now(), afterTool: afterTool(body), user: isModel ? lastUserText(body) : '',
+      method: req.method,
+      path,
+      kind,
+      body,
+      at: Date.now(),
+      afterTool: afterTool(body),
+      user: isModel ? lastUserText(body) : '',
     };
     requests.push(entry);
     log(`${req.method} ${req.url} ${kind}${isModel ? ` tools=${toolNames(body).length}` : ''}`);

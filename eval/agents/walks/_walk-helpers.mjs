@@ -37,5 +37,9 @@ export async function settle(lab, { quietMs = 800, timeout = 10_000 } = {}) {
 
 /** The last `n` non-empty lines of a screen (where the prompt and status rows are). */
 export function tail(screen, n = 8) {
-  return screen.split('\n').filter((l) => l.trim()).slice(-n).join('\n');
+  return screen
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-n)
+    .join('\n');
 }

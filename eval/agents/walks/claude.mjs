@@ -79,7 +79,12 @@ export async function walk(opts) {
 
     // ready → busy (request in flight) → waiting (permission) → busy (tool) → ready
     fake.script([
-      { hold: true, text: 'I will run the script.', tool: 'Bash', input: { command: 'sleep 5 && python3 hello.py', description: 'Run hello.py' } },
+      {
+        hold: true,
+        text: 'I will run the script.',
+        tool: 'Bash',
+        input: { command: 'sleep 5 && python3 hello.py', description: 'Run hello.py' },
+      },
       { text: 'The script printed "hello lab".' },
     ]);
     const turns0 = fake.turns;
@@ -232,7 +237,13 @@ async function idleExtras(lab) {
 /** More busy and waiting states, each ending at the prompt. */
 async function busyExtras(lab, fake) {
   // Slow streaming with the spinner row.
-  fake.script([{ text: 'Reading the project. '.repeat(3) + 'hello.py defines hello(name) and prints a greeting for "lab". '.repeat(3), chunks: 40, chunkMs: 250 }]);
+  fake.script([
+    {
+      text: 'Reading the project. '.repeat(3) + 'hello.py defines hello(name) and prints a greeting for "lab". '.repeat(3),
+      chunks: 40,
+      chunkMs: 250,
+    },
+  ]);
   await lab.send('describe the project');
   await lab.waitFor('Reading the project');
   await sleep(1500);
@@ -311,10 +322,7 @@ async function busyExtras(lab, fake) {
   await settle(lab);
 
   // Permission for a file write.
-  fake.script([
-    { tool: 'Write', input: { file_path: join(lab.cwd, 'notes.txt'), content: 'lab notes\n' } },
-    { text: 'Wrote notes.txt.' },
-  ]);
+  fake.script([{ tool: 'Write', input: { file_path: join(lab.cwd, 'notes.txt'), content: 'lab notes\n' } }, { text: 'Wrote notes.txt.' }]);
   await lab.send('write notes.txt');
   await lab.waitFor(/Do you want to (create|make this edit|proceed)/i, { timeout: 30_000 });
   await settle(lab, { quietMs: 500 });
@@ -370,7 +378,11 @@ async function errorExtras(lab, fake) {
     ['api-error-400-context', [{ status: 400, times: 6 }], '400: prompt is too long (also on the automatic compaction)'],
     ['api-error-404-model', [{ status: 404, times: 3 }], '404: model not found (also on the non-streaming retry)'],
     ['api-error-429', [{ status: 429, times: 3 }], '429 rate limited on every retry'],
-    ['api-error-midstream', [{ text: 'Starting the answer, then', streamError: 'overloaded_error', times: 4 }], 'event: error mid-stream (overloaded), and 529 on the non-streaming retry'],
+    [
+      'api-error-midstream',
+      [{ text: 'Starting the answer, then', streamError: 'overloaded_error', times: 4 }],
+      'event: error mid-stream (overloaded), and 529 on the non-streaming retry',
+    ],
   ];
   for (const [label, steps, note] of cases) {
     try {
@@ -387,24 +399,25 @@ async function errorExtras(lab, fake) {
 }
 
 async function errorCase(lab, fake, label, steps, note) {
-  {
-    fake.script(steps);
-    await lab.send(`next task (${label})`);
-    await lab.waitFor((s) => s.includes(`(${label})`));
-    if (label === 'api-error-529-overloaded') {
-      const after = (x) => x.split(`(${label})`).pop() ?? '';
-      const s = await lab.waitFor((x) => x.includes(`(${label})`) && /Retrying in|API Error/.test(after(x)), { timeout: 60_000 });
-      if (/Retrying in/.test(after(s))) {
-        await sleep(800);
-        await lab.at('busy', 'retrying-after-529', { note: 'error text in the spinner row, but Claude Code is retrying: busy' });
-      }
+  fake.script(steps);
+  await lab.send(`next task (${label})`);
+  await lab.waitFor((s) => s.includes(`(${label})`));
+  if (label === 'api-error-529-overloaded') {
+    const after = (x) => x.split(`(${label})`).pop() ?? '';
+    const s = await lab.waitFor((x) => x.includes(`(${label})`) && /Retrying in|API Error/.test(after(x)), { timeout: 60_000 });
+    if (/Retrying in/.test(after(s))) {
+      await sleep(800);
+      await lab.at('busy', 'retrying-after-529', { note: 'error text in the spinner row, but Claude Code is retrying: busy' });
     }
-    await lab.waitFor((s) => /API Error|Error|error|Context limit reached|issue with the selected model/.test(s.split(`(${label})`).pop() ?? ''), { timeout: 90_000 });
-    await lab.waitFor(IDLE_HINT, { timeout: 60_000 });
-    await settle(lab);
-    await lab.at('error', label, { note });
-    fake.script([]);
   }
+  await lab.waitFor(
+    (s) => /API Error|Error|error|Context limit reached|issue with the selected model/.test(s.split(`(${label})`).pop() ?? ''),
+    { timeout: 90_000 },
+  );
+  await lab.waitFor(IDLE_HINT, { timeout: 60_000 });
+  await settle(lab);
+  await lab.at('error', label, { note });
+  fake.script([]);
 }
 
 async function afterErrors(lab, fake) {

@@ -214,16 +214,39 @@ export async function walk(opts = {}) {
           fake.script([]);
         });
       };
-      await errorTurn('error-500', { status: 500, message: 'The server had an error while processing your request.' }, /500|error/i,
-        'HTTP 500 after the retries', 'reconnecting-500');
-      await errorTurn('error-429', { status: 429, message: 'Rate limit reached for requests. Please try again in 20s.' }, /429|limit/i,
-        '429 rate limit');
-      await errorTurn('error-401', { status: 401, message: 'Incorrect API key provided.' }, /401|API key|Unauthorized/i,
-        '401 after Reconnecting… n/5', 'reconnecting-401');
-      await errorTurn('error-404', { status: 404, message: 'The model gpt-5-codex does not exist or you do not have access to it.' },
-        /404|does not exist/i, '404 model not found');
-      await errorTurn('error-midstream', { text: 'Starting the answer, then the stream breaks here and', chunkMs: 200, failAfter: 4 },
-        /error|disconnected|stream/i, 'response.failed in the middle of the stream', 'midstream-retrying');
+      await errorTurn(
+        'error-500',
+        { status: 500, message: 'The server had an error while processing your request.' },
+        /500|error/i,
+        'HTTP 500 after the retries',
+        'reconnecting-500',
+      );
+      await errorTurn(
+        'error-429',
+        { status: 429, message: 'Rate limit reached for requests. Please try again in 20s.' },
+        /429|limit/i,
+        '429 rate limit',
+      );
+      await errorTurn(
+        'error-401',
+        { status: 401, message: 'Incorrect API key provided.' },
+        /401|API key|Unauthorized/i,
+        '401 after Reconnecting… n/5',
+        'reconnecting-401',
+      );
+      await errorTurn(
+        'error-404',
+        { status: 404, message: 'The model gpt-5-codex does not exist or you do not have access to it.' },
+        /404|does not exist/i,
+        '404 model not found',
+      );
+      await errorTurn(
+        'error-midstream',
+        { text: 'Starting the answer, then the stream breaks here and', chunkMs: 200, failAfter: 4 },
+        /error|disconnected|stream/i,
+        'response.failed in the middle of the stream',
+        'midstream-retrying',
+      );
 
       // Esc while streaming: Codex prints an interrupt notice; that is ready, not error.
       await optional(lab, 'interrupted', async () => {

@@ -20,7 +20,9 @@ const TRUST = 'Do you trust the files in this folder?';
 
 export async function walk(opts) {
   if (!existsSync(join(EXTRA_BIN, 'copilot'))) {
-    throw new Error(`copilot walk: ${join(EXTRA_BIN, 'copilot')} missing; npm install --prefix ${join(LAB_DIR, 'extra')} @github/copilot@${agentVersion}`);
+    throw new Error(
+      `copilot walk: ${join(EXTRA_BIN, 'copilot')} missing; npm install --prefix ${join(LAB_DIR, 'extra')} @github/copilot@${agentVersion}`,
+    );
   }
   // Record mode (and drive mode, unless `extras: false`) adds the extra states; live keeps to the required sequence.
   const record = opts.extras ?? opts.mode !== 'live';
@@ -69,7 +71,12 @@ export async function walk(opts) {
     }
 
     fake.script([
-      { hold: true, text: 'I will run the script.', tool: 'bash', input: { command: 'sleep 5 && python3 hello.py', description: 'Run hello.py' } },
+      {
+        hold: true,
+        text: 'I will run the script.',
+        tool: 'bash',
+        input: { command: 'sleep 5 && python3 hello.py', description: 'Run hello.py' },
+      },
       { text: 'The script printed "hello lab".' },
     ]);
     let t = fake.turns;
@@ -91,7 +98,13 @@ export async function walk(opts) {
     await lab.at('ready', 'answer-after-tool');
 
     if (record) {
-      fake.script([{ text: 'Reading the project.\n\n' + 'hello.py defines hello(name) and prints a greeting for "lab".\n\n'.repeat(4), chunks: 30, chunkMs: 300 }]);
+      fake.script([
+        {
+          text: 'Reading the project.\n\n' + 'hello.py defines hello(name) and prints a greeting for "lab".\n\n'.repeat(4),
+          chunks: 30,
+          chunkMs: 300,
+        },
+      ]);
       await lab.send('describe the project');
       await lab.waitFor('Reading the project', { timeout: 60_000 });
       await sleep(1500);
@@ -205,10 +218,13 @@ export async function walk(opts) {
         await lab.send(`next task (${label})`);
         try {
           // "Request failed due to a transient API error. Retrying..." is not the end: wait for ✗.
-          await lab.waitFor((x) => {
-            const parts = x.split(`(${label})`);
-            return parts.length > 1 && /✗/.test(parts.pop()) && idle(x);
-          }, { timeout: 120_000 });
+          await lab.waitFor(
+            (x) => {
+              const parts = x.split(`(${label})`);
+              return parts.length > 1 && /✗/.test(parts.pop()) && idle(x);
+            },
+            { timeout: 120_000 },
+          );
           await settle(lab);
           await lab.at('error', label, { note });
         } catch (err) {
@@ -254,7 +270,11 @@ export async function walk(opts) {
 /** Empty the prompt input (Copilot has no Ctrl+U there): Backspace until the idle footer is back. */
 async function clearInput(lab) {
   const empty = (x) => {
-    const input = x.split('\n').filter((l) => /^❯/.test(l)).pop() ?? '';
+    const input =
+      x
+        .split('\n')
+        .filter((l) => /^❯/.test(l))
+        .pop() ?? '';
     return input.trim() === '❯' && IDLE.test(tailOf(x));
   };
   for (let i = 0; i < 5 && !empty(await lab.screen()); i++) {
@@ -265,5 +285,9 @@ async function clearInput(lab) {
 }
 
 function tailOf(screen) {
-  return screen.split('\n').filter((l) => l.trim()).slice(-4).join('\n');
+  return screen
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-4)
+    .join('\n');
 }

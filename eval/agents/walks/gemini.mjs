@@ -64,7 +64,12 @@ export async function walk(opts) {
 
     // ready → busy (in flight) → waiting (tool permission) → busy (tool) → ready
     fake.script([
-      { hold: true, text: 'I will run the script.', tool: 'run_shell_command', args: { command: 'sleep 5 && python3 hello.py', description: 'Run hello.py' } },
+      {
+        hold: true,
+        text: 'I will run the script.',
+        tool: 'run_shell_command',
+        args: { command: 'sleep 5 && python3 hello.py', description: 'Run hello.py' },
+      },
       { text: 'The script printed "hello lab".' },
     ]);
     let t = fake.turns;
@@ -157,7 +162,13 @@ async function idleExtras(lab) {
 }
 
 async function busyExtras(lab, fake) {
-  fake.script([{ text: 'Reading the project.\n\n' + 'hello.py defines hello(name) and prints a greeting for "lab".\n\n'.repeat(4), chunks: 30, chunkMs: 300 }]);
+  fake.script([
+    {
+      text: 'Reading the project.\n\n' + 'hello.py defines hello(name) and prints a greeting for "lab".\n\n'.repeat(4),
+      chunks: 30,
+      chunkMs: 300,
+    },
+  ]);
   await lab.send('describe the project');
   await lab.waitFor('Reading the project', { timeout: 60_000 });
   await sleep(1500);
@@ -208,9 +219,12 @@ async function busyExtras(lab, fake) {
     { text: 'Going with the casual greeting.' },
   ]);
   await lab.send('change the greeting');
-  const s = await lab.waitFor((x) => /Which greeting style/.test(x) || /Going with the casual|Error|error/.test(x.split('change the greeting').pop() ?? ''), {
-    timeout: 60_000,
-  });
+  const s = await lab.waitFor(
+    (x) => /Which greeting style/.test(x) || /Going with the casual|Error|error/.test(x.split('change the greeting').pop() ?? ''),
+    {
+      timeout: 60_000,
+    },
+  );
   if (/Which greeting style/.test(s) && !/Going with the casual/.test(s)) {
     await settle(lab, { quietMs: 600 });
     await lab.at('waiting', 'ask-user-question', { note: 'ask_user tool: choices to pick' });
@@ -243,7 +257,10 @@ async function busyExtras(lab, fake) {
 
   // A long tool run.
   fake.script([
-    { tool: 'run_shell_command', args: { command: 'for i in 1 2 3 4 5 6 7 8; do echo step $i; sleep 1; done', description: 'Count slowly' } },
+    {
+      tool: 'run_shell_command',
+      args: { command: 'for i in 1 2 3 4 5 6 7 8; do echo step $i; sleep 1; done', description: 'Count slowly' },
+    },
     { text: 'Counted to eight.' },
   ]);
   await lab.send('count slowly');
@@ -281,8 +298,11 @@ async function errorExtras(lab, fake) {
   const plain = [
     ['api-error-403', [{ status: 403 }], '403 permission denied'],
     // (A 500 is not here: Gemini CLI retries it ten times with backoff, minutes, before it gives up.)
-    ['api-error-midstream', [{ text: 'Starting the answer, then', streamError: 'Internal error encountered.', times: 12 }],
-      'error object mid-stream, retried: "✕ Model stream ended without a finish reason."'],
+    [
+      'api-error-midstream',
+      [{ text: 'Starting the answer, then', streamError: 'Internal error encountered.', times: 12 }],
+      'error object mid-stream, retried: "✕ Model stream ended without a finish reason."',
+    ],
   ];
   for (const [label, steps, note] of plain) {
     try {

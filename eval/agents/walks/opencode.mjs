@@ -252,14 +252,21 @@ export async function walk(opts = {}) {
         if (ok) await lab.at('ready', `${label}-stopped`, { note: 'retries stopped with Esc Esc' });
       };
       await errorTurn('error-401', { status: 401, message: 'Incorrect API key provided.' }, /Incorrect API key/, '401 invalid API key');
-      await errorTurn('error-404', { status: 404, message: 'The model fake-model does not exist or you do not have access to it.' },
-        /does not exist/, '404 model not found');
+      await errorTurn(
+        'error-404',
+        { status: 404, message: 'The model fake-model does not exist or you do not have access to it.' },
+        /does not exist/,
+        '404 model not found',
+      );
       await retryTurn('retrying-429', { status: 429, message: 'Rate limit reached for requests.' });
       await retryTurn('retrying-500', { status: 500, message: 'The server had an error while processing your request.' });
       // A mid-stream server_error is retried like a 5xx; an invalid_request_error ends the turn.
-      await errorTurn('error-midstream',
+      await errorTurn(
+        'error-midstream',
         { text: 'Starting the answer, then the stream breaks here and', chunkMs: 200, failAfter: 4, failType: 'invalid_request_error' },
-        /fake mid-stream error/, 'error event (invalid_request_error) in the middle of the stream');
+        /fake mid-stream error/,
+        'error event (invalid_request_error) in the middle of the stream',
+      );
 
       await optional(lab, 'interrupted', async () => {
         const text = 'Thinking about the whole tree, one file at a time, carefully and slowly.';

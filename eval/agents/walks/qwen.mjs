@@ -54,7 +54,7 @@ export async function walk(opts = {}) {
     await lab.run('qwen');
     if (record) {
       await lab.waitFor(/Do you trust this folder/, { timeout: 120_000 });
-      await lab.at('waiting', 'trust-folder', { note: 'first-run folder trust (1. Trust folder / 2. Trust parent / 3. Don\'t trust)' });
+      await lab.at('waiting', 'trust-folder', { note: "first-run folder trust (1. Trust folder / 2. Trust parent / 3. Don't trust)" });
       await pressUntil(lab, 'Enter', /Select Authentication Method/, { timeout: 30_000 });
       await lab.at('waiting', 'auth-method-picker', { note: 'first-run auth picker' });
       await lab.keys('Down', 'Down', 'Down');
@@ -228,12 +228,20 @@ export async function walk(opts = {}) {
         if (ok) await lab.at('ready', `${label}-cancelled`, { note: 'retries stopped with Esc' });
       };
       await errorTurn('error-401', { status: 401, message: 'Incorrect API key provided.' }, /API Error/, '401 invalid API key');
-      await errorTurn('error-404', { status: 404, message: 'The model qwen3-coder-plus does not exist or you do not have access to it.' },
-        /API Error/, '404 model not found');
+      await errorTurn(
+        'error-404',
+        { status: 404, message: 'The model qwen3-coder-plus does not exist or you do not have access to it.' },
+        /API Error/,
+        '404 model not found',
+      );
       await retryTurn('retrying-429', { status: 429, message: 'Rate limit reached for requests.' });
       await retryTurn('retrying-500', { status: 500, message: 'The server had an error while processing your request.' });
-      await errorTurn('error-midstream', { text: 'Starting the answer, then the stream breaks here and', chunkMs: 200, failAfter: 4 },
-        /API Error|fake mid-stream error/, 'error event in the middle of the stream');
+      await errorTurn(
+        'error-midstream',
+        { text: 'Starting the answer, then the stream breaks here and', chunkMs: 200, failAfter: 4 },
+        /API Error|fake mid-stream error/,
+        'error event in the middle of the stream',
+      );
 
       await optional(lab, 'interrupted', async () => {
         const text = 'Thinking about the whole tree, one file at a time, carefully and slowly.';

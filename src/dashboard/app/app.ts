@@ -10,7 +10,14 @@
  * The tree is re-read with a snapshot when its structure changes, statuses are applied
  * from events as they come.
  */
-import { TmuxMonitor, type CloseEvent, type EventPattern, type MonitorEvent, type SnapshotData, type Subscription } from '../../client/index.ts';
+import {
+  TmuxMonitor,
+  type CloseEvent,
+  type EventPattern,
+  type MonitorEvent,
+  type SnapshotData,
+  type Subscription,
+} from '../../client/index.ts';
 import { forgetToken, monitorEndpoint, storeToken } from './auth.ts';
 import { h } from './dom.ts';
 import { EventLog } from './event-log.ts';
@@ -24,7 +31,16 @@ import { DesktopAlerts } from './desktop-alerts.ts';
 import { NeedsYouList } from './needs-you.ts';
 
 /** Everything except `pane.output`, which is followed for the selected pane only. */
-const LIVE_TYPES: EventPattern[] = ['session.*', 'window.*', 'pane.created', 'pane.removed', 'pane.error', 'pane.warning', 'agent.*', 'system.*'];
+const LIVE_TYPES: EventPattern[] = [
+  'session.*',
+  'window.*',
+  'pane.created',
+  'pane.removed',
+  'pane.error',
+  'pane.warning',
+  'agent.*',
+  'system.*',
+];
 /** Wait this long after a structural event before re-reading the tree (they come in bursts). */
 const TREE_SETTLE_MS = 100;
 /** Re-read the tree this often anyway: a pane's command changes without an event. */
@@ -73,7 +89,10 @@ export class DashboardApp {
         );
       },
       interrupt: async (pane) => {
-        await this.#requireMonitor().command({ host: pane.host || undefined, session: pane.session, window: pane.windowIndex, pane: pane.id }, 'interrupt');
+        await this.#requireMonitor().command(
+          { host: pane.host || undefined, session: pane.session, window: pane.windowIndex, pane: pane.id },
+          'interrupt',
+        );
       },
     });
     this.#needsYou = new NeedsYouList(
@@ -89,7 +108,9 @@ export class DashboardApp {
     root.append(
       this.#header.element,
       this.#banner,
-      h('main', { class: 'layout' },
+      h(
+        'main',
+        { class: 'layout' },
         // At the top of the left column (of the page, on a phone): what needs a person.
         this.#needsYou.element,
         h('aside', { class: 'sidebar' }, this.#tree.element),
@@ -117,44 +138,76 @@ export class DashboardApp {
     this.#header.connection({ kind: 'connecting' });
     const monitor = new TmuxMonitor(monitorEndpoint(), { token: token ?? undefined, snapshotOnGap: true });
     this.#monitor = monitor;
-    const mine = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
-      if (this.#monitor === monitor) fn(...args);
-    };
+    const mine =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A): void => {
+        if (this.#monitor === monitor) fn(...args);
+      };
 
-    monitor.on('open', mine((e) => {
-      if (token) storeToken(token);
-      const auth = monitor.auth;
-      this.#header.identity(auth && { subject: auth.subject, role: auth.role }, token !== null);
-      this.#setPermissions(auth ? { write: auth.permissions.includes('write'), output: auth.permissions.includes('output') } : { write: true, output: true });
-      this.#header.connection({ kind: 'live' });
-      if (!e.reconnected) this.#log.note(`Connected as ${auth ? `${auth.subject} (${auth.role})` : 'anonymous (auth is off)'}`);
-    }));
-    monitor.on('auth', mine((auth) => {
-      this.#setPermissions({ write: auth.permissions.includes('write'), output: auth.permissions.includes('output') });
-    }));
-    monitor.on('reconnecting', mine((e) => {
-      this.#header.connection({ kind: 'reconnecting', attempt: e.attempt, delayMs: e.delayMs, reason: e.reason || String(e.code) });
-      if (e.attempt === 1) this.#log.note(`Connection lost (${e.code}${e.reason ? ` ${e.reason}` : ''}); reconnecting`);
-    }));
-    monitor.on('resumed', mine((e) => {
-      if (e.complete) {
-        this.#header.connection({ kind: 'resumed', replayed: e.replayed });
-        this.#log.note(`Reconnected and resumed: ${e.replayed} missed event(s) replayed`);
-      }
-      this.#refreshTree(0);
-      this.#pane.refresh();
-    }));
-    monitor.on('gap', mine((e) => {
-      this.#header.connection({ kind: 'gap', reason: e.reason });
-      this.#log.note(e.reason === 'epoch-changed' ? 'The server restarted: events may be missing; state re-read' : 'Some events were no longer held by the server; state re-read');
-      if (e.snapshot) this.#applyTree(e.snapshot);
-      else this.#refreshTree(0);
-    }));
-    monitor.on('close', mine((e) => {
-      if (!e.willReconnect) this.#closed(e, token);
-    }));
-    monitor.on('error', mine((error) => console.warn('tmux-monitor:', error)));
-    monitor.on('*', mine((event) => this.#onEvent(event)));
+    monitor.on(
+      'open',
+      mine((e) => {
+        if (token) storeToken(token);
+        const auth = monitor.auth;
+        this.#header.identity(auth && { subject: auth.subject, role: auth.role }, token !== null);
+        this.#setPermissions(
+          auth ? { write: auth.permissions.includes('write'), output: auth.permissions.includes('output') } : { write: true, output: true },
+        );
+        this.#header.connection({ kind: 'live' });
+        if (!e.reconnected) this.#log.note(`Connected as ${auth ? `${auth.subject} (${auth.role})` : 'anonymous (auth is off)'}`);
+      }),
+    );
+    monitor.on(
+      'auth',
+      mine((auth) => {
+        this.#setPermissions({ write: auth.permissions.includes('write'), output: auth.permissions.includes('output') });
+      }),
+    );
+    monitor.on(
+      'reconnecting',
+      mine((e) => {
+        this.#header.connection({ kind: 'reconnecting', attempt: e.attempt, delayMs: e.delayMs, reason: e.reason || String(e.code) });
+        if (e.attempt === 1) this.#log.note(`Connection lost (${e.code}${e.reason ? ` ${e.reason}` : ''}); reconnecting`);
+      }),
+    );
+    monitor.on(
+      'resumed',
+      mine((e) => {
+        if (e.complete) {
+          this.#header.connection({ kind: 'resumed', replayed: e.replayed });
+          this.#log.note(`Reconnected and resumed: ${e.replayed} missed event(s) replayed`);
+        }
+        this.#refreshTree(0);
+        this.#pane.refresh();
+      }),
+    );
+    monitor.on(
+      'gap',
+      mine((e) => {
+        this.#header.connection({ kind: 'gap', reason: e.reason });
+        this.#log.note(
+          e.reason === 'epoch-changed'
+            ? 'The server restarted: events may be missing; state re-read'
+            : 'Some events were no longer held by the server; state re-read',
+        );
+        if (e.snapshot) this.#applyTree(e.snapshot);
+        else this.#refreshTree(0);
+      }),
+    );
+    monitor.on(
+      'close',
+      mine((e) => {
+        if (!e.willReconnect) this.#closed(e, token);
+      }),
+    );
+    monitor.on(
+      'error',
+      mine((error) => console.warn('tmux-monitor:', error)),
+    );
+    monitor.on(
+      '*',
+      mine((event) => this.#onEvent(event)),
+    );
 
     monitor.subscribe({ types: LIVE_TYPES }).then(
       mine(() => this.#refreshTree(0)),
@@ -243,7 +296,9 @@ export class DashboardApp {
         this.#pane.flag(event.pane_id, event.type === 'pane.error' ? 'error' : 'warning', event.data.line);
         break;
       case 'system.source':
-        this.#sourceState(event.data.state === 'connected' ? null : `tmux ${event.data.state}${event.data.message ? `: ${event.data.message}` : ''}`);
+        this.#sourceState(
+          event.data.state === 'connected' ? null : `tmux ${event.data.state}${event.data.message ? `: ${event.data.message}` : ''}`,
+        );
         this.#refreshTree(0);
         break;
       case 'system.lagged':
@@ -367,9 +422,13 @@ export class DashboardApp {
       forgetToken();
       this.#stop();
       const why =
-        code === 'AUTH_REQUIRED' ? (token ? 'The server wants a token.' : null)
-        : code === 'TOKEN_EXPIRED' ? 'Your token has expired. Paste a new one.'
-        : `The server refused this token: ${message}`;
+        code === 'AUTH_REQUIRED'
+          ? token
+            ? 'The server wants a token.'
+            : null
+          : code === 'TOKEN_EXPIRED'
+            ? 'Your token has expired. Paste a new one.'
+            : `The server refused this token: ${message}`;
       this.#showLogin(why);
       return;
     }

@@ -36,15 +36,21 @@ export class EventLog {
 
   constructor() {
     const chips = KINDS.map((k) =>
-      h('button', {
-        class: 'chip', 'data-kind': k.id, 'aria-pressed': String(this.#kinds.has(k.id)),
-        onclick: (e: Event) => {
-          if (this.#kinds.has(k.id)) this.#kinds.delete(k.id);
-          else this.#kinds.add(k.id);
-          (e.currentTarget as HTMLElement).setAttribute('aria-pressed', String(this.#kinds.has(k.id)));
-          this.#renderAll();
+      h(
+        'button',
+        {
+          class: 'chip',
+          'data-kind': k.id,
+          'aria-pressed': String(this.#kinds.has(k.id)),
+          onclick: (e: Event) => {
+            if (this.#kinds.has(k.id)) this.#kinds.delete(k.id);
+            else this.#kinds.add(k.id);
+            (e.currentTarget as HTMLElement).setAttribute('aria-pressed', String(this.#kinds.has(k.id)));
+            this.#renderAll();
+          },
         },
-      }, k.label),
+        k.label,
+      ),
     );
     this.#sessionSelect.addEventListener('change', () => {
       this.#session = this.#sessionSelect.value;
@@ -52,7 +58,9 @@ export class EventLog {
     });
     this.sessions([]);
     this.element.append(
-      h('div', { class: 'log-bar' },
+      h(
+        'div',
+        { class: 'log-bar' },
         h('h2', {}, 'Events'),
         h('div', { class: 'chips', role: 'group', 'aria-label': 'Event types' }, ...chips),
         this.#sessionSelect,
@@ -102,12 +110,20 @@ export class EventLog {
   #row(entry: LogEntry): HTMLElement {
     const family = entry.type === 'connection' ? 'connection' : entry.type.split('.')[0];
     const severity =
-      entry.type === 'pane.error' || (entry.type === 'agent.status' && entry.data.status === 'error') ? 'error'
-      : entry.type === 'pane.warning' || (entry.type === 'agent.status' && entry.data.status === 'waiting') ? 'warning'
-      : entry.type === 'pane.output' ? entry.data.severity : 'info';
+      entry.type === 'pane.error' || (entry.type === 'agent.status' && entry.data.status === 'error')
+        ? 'error'
+        : entry.type === 'pane.warning' || (entry.type === 'agent.status' && entry.data.status === 'waiting')
+          ? 'warning'
+          : entry.type === 'pane.output'
+            ? entry.data.severity
+            : 'info';
     return h(
       'li',
-      { class: `log-row family-${family} severity-${severity}`, 'data-type': entry.type, 'data-session': entry.type === 'connection' ? '' : (entry.session ?? '') },
+      {
+        class: `log-row family-${family} severity-${severity}`,
+        'data-type': entry.type,
+        'data-session': entry.type === 'connection' ? '' : (entry.session ?? ''),
+      },
       h('time', { datetime: entry.timestamp }, clockTime(entry.timestamp)),
       h('span', { class: 'log-type' }, entry.type),
       h('span', { class: 'log-target' }, entry.type === 'connection' ? '' : formatTarget(entry)),
@@ -116,7 +132,10 @@ export class EventLog {
   }
 
   #renderAll(): void {
-    const shown = this.#entries.filter((e) => this.#matches(e)).slice(-MAX_SHOWN).reverse();
+    const shown = this.#entries
+      .filter((e) => this.#matches(e))
+      .slice(-MAX_SHOWN)
+      .reverse();
     replaceChildren(this.#list, ...shown.map((e) => this.#row(e)));
     if (shown.length === 0) this.#list.append(h('li', { class: 'log-empty' }, 'No events yet.'));
   }

@@ -26,7 +26,10 @@ export { formatTarget };
 /** Control characters out, newlines as ⏎, at most `max` characters. */
 export function oneLine(text: string, max = 160): string {
   // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/\r?\n/g, ' ⏎ ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const flat = text
+    .replace(/\r?\n/g, ' ⏎ ')
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 

@@ -44,7 +44,13 @@ export class Header {
     const chips = COUNTED.filter((s) => counts[s] > 0 || s === 'waiting').map((status) =>
       h(
         'button',
-        { class: `count count-${status}${counts[status] === 0 ? ' zero' : ''}`, 'data-status': status, 'data-count': counts[status], title: `Show the first ${status} pane`, onclick: () => filter(status) },
+        {
+          class: `count count-${status}${counts[status] === 0 ? ' zero' : ''}`,
+          'data-status': status,
+          'data-count': counts[status],
+          title: `Show the first ${status} pane`,
+          onclick: () => filter(status),
+        },
         h('b', {}, counts[status]),
         ` ${status}`,
       ),
@@ -68,7 +74,9 @@ export class Header {
   identity(who: { subject: string; role: string } | null, signedIn: boolean): void {
     replaceChildren(
       this.#who,
-      who ? h('span', { class: 'role', title: `signed in as ${who.subject}` }, who.subject, h('small', {}, who.role)) : h('span', { class: 'role' }, 'auth off'),
+      who
+        ? h('span', { class: 'role', title: `signed in as ${who.subject}` }, who.subject, h('small', {}, who.role))
+        : h('span', { class: 'role' }, 'auth off'),
       signedIn && h('button', { class: 'ghost', id: 'sign-out', onclick: () => this.onSignOut() }, 'Sign out'),
     );
   }

@@ -8,8 +8,14 @@ export class LoginView {
   readonly element = h('div', { class: 'login', hidden: true });
   readonly #message = h('p', { class: 'login-error', role: 'alert', hidden: true });
   readonly #input = h('input', {
-    type: 'password', id: 'token', name: 'token', autocomplete: 'off', spellcheck: 'false',
-    placeholder: 'eyJhbGciOi…', 'aria-describedby': 'token-help', required: true,
+    type: 'password',
+    id: 'token',
+    name: 'token',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'eyJhbGciOi…',
+    'aria-describedby': 'token-help',
+    required: true,
   });
 
   constructor(private readonly onToken: (token: string) => void) {
@@ -21,9 +27,15 @@ export class LoginView {
       this.#message,
       h('label', { for: 'token' }, 'Token'),
       this.#input,
-      h('p', { id: 'token-help', class: 'muted' },
-        'Create one on the server with ', h('code', {}, 'tmux-monitor token --role viewer'),
-        ' (or ', h('code', {}, '--role operator'), ' to send messages). It is kept for this tab only.'),
+      h(
+        'p',
+        { id: 'token-help', class: 'muted' },
+        'Create one on the server with ',
+        h('code', {}, 'tmux-monitor token --role viewer'),
+        ' (or ',
+        h('code', {}, '--role operator'),
+        ' to send messages). It is kept for this tab only.',
+      ),
       h('button', { type: 'submit', class: 'primary' }, 'Connect'),
     );
     form.addEventListener('submit', (e) => {

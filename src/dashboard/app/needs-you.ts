@@ -38,21 +38,35 @@ export class NeedsYouList {
     replaceChildren(
       this.#list,
       ...panes.map((p) =>
-        h('li', { class: `needs-you-item attention-${p.attention}`, 'data-pane': p.id, 'data-attention': p.attention ?? '' },
-          h('button', { type: 'button', class: 'needs-you-open', onclick: () => this.actions.open(p.id), title: 'Open this pane and reply' },
+        h(
+          'li',
+          { class: `needs-you-item attention-${p.attention}`, 'data-pane': p.id, 'data-attention': p.attention ?? '' },
+          h(
+            'button',
+            { type: 'button', class: 'needs-you-open', onclick: () => this.actions.open(p.id), title: 'Open this pane and reply' },
             h('span', { class: 'needs-you-kind' }, p.attention ?? ''),
             h('span', { class: 'needs-you-agent' }, p.agentType),
             h('span', { class: 'needs-you-where' }, `${p.session}:${p.windowIndex}.${p.index}`),
             h('span', { class: 'needs-you-window' }, p.windowName),
-            h('span', { class: 'needs-you-waited muted', 'data-since': p.attentionSince }, `${WHAT[p.attention ?? 'waiting']} for ${durationText(p.attentionSince, true, now)}`),
+            h(
+              'span',
+              { class: 'needs-you-waited muted', 'data-since': p.attentionSince },
+              `${WHAT[p.attention ?? 'waiting']} for ${durationText(p.attentionSince, true, now)}`,
+            ),
           ),
-          h('button', {
-            type: 'button', class: 'ghost needs-you-ack', title: 'Seen: take it off this list',
-            onclick: (e: Event) => {
-              (e.currentTarget as HTMLButtonElement).disabled = true;
-              void this.actions.ack(p).catch(() => ((e.currentTarget as HTMLButtonElement).disabled = false));
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'ghost needs-you-ack',
+              title: 'Seen: take it off this list',
+              onclick: (e: Event) => {
+                (e.currentTarget as HTMLButtonElement).disabled = true;
+                void this.actions.ack(p).catch(() => ((e.currentTarget as HTMLButtonElement).disabled = false));
+              },
             },
-          }, 'Seen'),
+            'Seen',
+          ),
         ),
       ),
     );
@@ -71,14 +85,20 @@ export class NeedsYouList {
     const items: HTMLElement[] = [];
     if (alerts.supported && alerts.permission !== 'denied') {
       items.push(
-        h('button', {
-          type: 'button', class: 'ghost notify-toggle', 'aria-pressed': alerts.enabled ? 'true' : 'false',
-          onclick: async () => {
-            if (alerts.enabled) alerts.disable();
-            else await alerts.enable();
-            this.#renderSettings();
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'ghost notify-toggle',
+            'aria-pressed': alerts.enabled ? 'true' : 'false',
+            onclick: async () => {
+              if (alerts.enabled) alerts.disable();
+              else await alerts.enable();
+              this.#renderSettings();
+            },
           },
-        }, alerts.enabled ? 'Desktop notifications: on' : 'Turn on desktop notifications'),
+          alerts.enabled ? 'Desktop notifications: on' : 'Turn on desktop notifications',
+        ),
       );
     }
     const sound = h('input', { type: 'checkbox', class: 'sound-toggle', checked: alerts.sound });

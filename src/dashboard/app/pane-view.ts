@@ -64,7 +64,8 @@ export class PaneView {
 
   /** Shows a pane (or nothing). */
   select(pane: PaneItem | null, permissions: PanePermissions): void {
-    const changed = pane?.id !== this.#pane?.id || permissions.write !== this.#permissions.write || permissions.output !== this.#permissions.output;
+    const changed =
+      pane?.id !== this.#pane?.id || permissions.write !== this.#permissions.write || permissions.output !== this.#permissions.output;
     this.#pane = pane;
     this.#gone = false;
     this.#permissions = permissions;
@@ -193,14 +194,28 @@ export class PaneView {
     const target = `${p.session}:${p.windowIndex}.${p.index}`;
     replaceChildren(
       this.#head,
-      h('div', { class: 'pane-title' },
+      h(
+        'div',
+        { class: 'pane-title' },
         h('span', { class: 'target', title: p.id }, target),
         h('span', { class: 'window-label' }, p.windowName),
         this.#gone ? h('span', { class: 'badge badge-exited' }, h('i'), 'closed') : badge(p.status, !isAgent(p)),
         isAgent(p) && h('span', { class: 'agent-type' }, p.agentType),
-        !this.#gone && h('span', { class: 'muted' }, 'for ', h('span', { class: 'since', 'data-since': p.since, 'data-exact': p.sinceExact ? '1' : '0' }, durationText(p.since, p.sinceExact))),
+        !this.#gone &&
+          h(
+            'span',
+            { class: 'muted' },
+            'for ',
+            h(
+              'span',
+              { class: 'since', 'data-since': p.since, 'data-exact': p.sinceExact ? '1' : '0' },
+              durationText(p.since, p.sinceExact),
+            ),
+          ),
       ),
-      h('div', { class: 'pane-meta' },
+      h(
+        'div',
+        { class: 'pane-meta' },
         h('span', {}, h('span', { class: 'muted' }, 'command '), p.command || '—'),
         p.path && h('span', { class: 'path', title: p.path }, p.path),
         h('span', { class: 'muted' }, p.id),
@@ -211,7 +226,8 @@ export class PaneView {
   /** Quick replies: only while the agent waits, with the `write` permission. */
   #renderReplies(): void {
     const p = this.#pane;
-    const replies: QuickReply[] = p && !this.#gone && this.#permissions.write && p.status === 'waiting' ? quickReplies(this.#lastContent, p.agentType) : [];
+    const replies: QuickReply[] =
+      p && !this.#gone && this.#permissions.write && p.status === 'waiting' ? quickReplies(this.#lastContent, p.agentType) : [];
     const key = JSON.stringify(replies);
     if (key === this.#repliesKey) return;
     this.#repliesKey = key;
@@ -219,26 +235,30 @@ export class PaneView {
     replaceChildren(
       this.#replies,
       ...replies.map((reply) =>
-        h('button', {
-          type: 'button',
-          class: 'quick-reply',
-          'data-text': reply.text,
-          title: `Sends ${JSON.stringify(reply.text)}${reply.enter ? ' and Enter' : ''}`,
-          onclick: async (e: Event) => {
-            const button = e.currentTarget as HTMLButtonElement;
-            const pane = this.#pane;
-            if (!pane) return;
-            button.disabled = true;
-            try {
-              await this.actions.send(pane, reply.text, reply.enter);
-              this.refresh();
-            } catch (error) {
-              button.title = `Failed: ${(error as Error).message}`;
-            } finally {
-              button.disabled = false;
-            }
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'quick-reply',
+            'data-text': reply.text,
+            title: `Sends ${JSON.stringify(reply.text)}${reply.enter ? ' and Enter' : ''}`,
+            onclick: async (e: Event) => {
+              const button = e.currentTarget as HTMLButtonElement;
+              const pane = this.#pane;
+              if (!pane) return;
+              button.disabled = true;
+              try {
+                await this.actions.send(pane, reply.text, reply.enter);
+                this.refresh();
+              } catch (error) {
+                button.title = `Failed: ${(error as Error).message}`;
+              } finally {
+                button.disabled = false;
+              }
+            },
           },
-        }, reply.label),
+          reply.label,
+        ),
       ),
     );
   }
@@ -252,7 +272,10 @@ export class PaneView {
     }
     this.#controls.hidden = false;
     const input = h('input', {
-      type: 'text', name: 'message', autocomplete: 'off', spellcheck: 'false',
+      type: 'text',
+      name: 'message',
+      autocomplete: 'off',
+      spellcheck: 'false',
       placeholder: `Message to ${isAgent(p) ? p.agentType : 'the pane'}…`,
       'aria-label': 'Message to send to the pane',
       disabled: this.#gone,
@@ -294,7 +317,13 @@ export class PaneView {
     });
     const interrupt = h(
       'button',
-      { type: 'button', class: 'danger', title: 'Send Ctrl-C to the pane', disabled: this.#gone, onclick: () => void run(() => this.actions.interrupt(this.#pane!), 'Interrupted') },
+      {
+        type: 'button',
+        class: 'danger',
+        title: 'Send Ctrl-C to the pane',
+        disabled: this.#gone,
+        onclick: () => void run(() => this.actions.interrupt(this.#pane!), 'Interrupted'),
+      },
       'Interrupt ^C',
     );
     replaceChildren(this.#controls, form, interrupt, result);

@@ -40,7 +40,10 @@ export function quickReplies(screen: string, agentType: string): QuickReply[] {
       return { label: `${number}. ${clean}`, text: String(number), enter: true };
     });
   }
-  const tail = lines.filter((l) => l.trim() !== '').slice(-3).join('\n');
+  const tail = lines
+    .filter((l) => l.trim() !== '')
+    .slice(-3)
+    .join('\n');
   if (/\(y\/n\)|\[y\/n\]|\(yes\/no\)|\(Y\)es\/\(N\)o/i.test(tail)) {
     return [
       { label: 'Yes', text: 'y', enter: true },

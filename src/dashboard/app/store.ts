@@ -111,10 +111,25 @@ export class DashboardStore {
           const record = this.#reconcile(key, p.agent.status, p.agent.agent_type, data.seq, now);
           const attention = this.#reconcileAttention(key, p.attention ?? null, p.attention_since ?? null, data.seq, now);
           return {
-            attention: attention.attention, attentionSince: attention.since, width: p.width ?? 0, height: p.height ?? 0,
-            id: p.id, host: s.host ?? '', index: p.index, session: s.name, windowIndex: w.index, windowName: w.name,
-            command: p.command, title: p.title, path: p.path, dead: p.dead, active: p.active ?? false,
-            status: record.status, agentType: record.agentType, since: record.since, sinceExact: record.exact,
+            attention: attention.attention,
+            attentionSince: attention.since,
+            width: p.width ?? 0,
+            height: p.height ?? 0,
+            id: p.id,
+            host: s.host ?? '',
+            index: p.index,
+            session: s.name,
+            windowIndex: w.index,
+            windowName: w.name,
+            command: p.command,
+            title: p.title,
+            path: p.path,
+            dead: p.dead,
+            active: p.active ?? false,
+            status: record.status,
+            agentType: record.agentType,
+            since: record.since,
+            sinceExact: record.exact,
           };
         }),
       })),
@@ -187,7 +202,9 @@ export class DashboardStore {
   applyRemoval(event: MonitorEvent): boolean {
     if (event.type === 'session.removed') {
       const before = this.sessions.length;
-      this.sessions = this.sessions.filter((s) => !sameHost(s.host, event.host) || (s.name !== event.data.session && s.id !== event.session_id));
+      this.sessions = this.sessions.filter(
+        (s) => !sameHost(s.host, event.host) || (s.name !== event.data.session && s.id !== event.session_id),
+      );
       return this.sessions.length !== before;
     }
     if (event.type === 'window.removed') {

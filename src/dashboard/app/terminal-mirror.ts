@@ -19,13 +19,27 @@ import { FitAddon } from '@xterm/addon-fit';
 export const SCROLLBACK_LINES = 1000;
 
 const DARK: ITheme = {
-  background: '#0d1117', foreground: '#d1d7e0', cursor: '#0d1117', selectionBackground: '#264f78',
-  red: '#ff7b72', brightRed: '#ffa198', yellow: '#e3b341', brightYellow: '#f2cc60',
+  background: '#0d1117',
+  foreground: '#d1d7e0',
+  cursor: '#0d1117',
+  selectionBackground: '#264f78',
+  red: '#ff7b72',
+  brightRed: '#ffa198',
+  yellow: '#e3b341',
+  brightYellow: '#f2cc60',
 };
 const LIGHT: ITheme = {
-  background: '#ffffff', foreground: '#1f2328', cursor: '#ffffff', selectionBackground: '#b6d6fd',
-  red: '#cf222e', brightRed: '#a40e26', yellow: '#9a6700', brightYellow: '#7d4e00',
-  black: '#24292f', white: '#6e7781', brightWhite: '#8c959f',
+  background: '#ffffff',
+  foreground: '#1f2328',
+  cursor: '#ffffff',
+  selectionBackground: '#b6d6fd',
+  red: '#cf222e',
+  brightRed: '#a40e26',
+  yellow: '#9a6700',
+  brightYellow: '#7d4e00',
+  black: '#24292f',
+  white: '#6e7781',
+  brightWhite: '#8c959f',
 };
 
 const SYNC_START = '\x1b[?2026h';
@@ -49,7 +63,10 @@ export class TerminalMirror {
     this.#term.options.theme = this.#scheme.matches ? DARK : LIGHT;
   };
 
-  constructor(readonly container: HTMLElement, private readonly onBehind: (behind: boolean) => void) {
+  constructor(
+    readonly container: HTMLElement,
+    private readonly onBehind: (behind: boolean) => void,
+  ) {
     this.#term = new Terminal({
       convertEol: true,
       disableStdin: true,

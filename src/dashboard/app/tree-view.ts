@@ -30,7 +30,10 @@ export class TreeView {
       return;
     }
     if (sessions.length === 0) {
-      replaceChildren(this.element, h('p', { class: 'empty' }, 'No tmux sessions. Start one with ', h('code', {}, 'tmux new -s work'), '.'));
+      replaceChildren(
+        this.element,
+        h('p', { class: 'empty' }, 'No tmux sessions. Start one with ', h('code', {}, 'tmux new -s work'), '.'),
+      );
       return;
     }
     // Keep the old elements when nothing visible changed: a click that lands during a
@@ -114,7 +117,13 @@ export class TreeView {
             h(
               'li',
               { class: 'window', 'data-window': w.index },
-              h('div', { class: 'window-head' }, h('span', { class: 'window-index' }, w.index), h('span', { class: 'window-name' }, w.name), w.active && h('span', { class: 'active-mark', title: 'active window' }, '•')),
+              h(
+                'div',
+                { class: 'window-head' },
+                h('span', { class: 'window-index' }, w.index),
+                h('span', { class: 'window-name' }, w.name),
+                w.active && h('span', { class: 'active-mark', title: 'active window' }, '•'),
+              ),
               h('ul', { class: 'panes' }, ...w.panes.map((p) => h('li', {}, this.#pane(p)))),
             ),
           ),
@@ -142,7 +151,11 @@ export class TreeView {
       badge(p.status, !agent),
       h('span', { class: 'agent-type' }, agent ? p.agentType : ''),
       h('span', { class: 'command' }, p.dead ? `${p.command} (dead)` : p.command),
-      h('span', { class: 'since', 'data-since': p.since, 'data-exact': p.sinceExact ? '1' : '0', title: sinceTitle(p) }, durationText(p.since, p.sinceExact)),
+      h(
+        'span',
+        { class: 'since', 'data-since': p.since, 'data-exact': p.sinceExact ? '1' : '0', title: sinceTitle(p) },
+        durationText(p.since, p.sinceExact),
+      ),
     );
   }
 
@@ -159,7 +172,12 @@ export class TreeView {
 
 /** The status badge; for a plain shell that is merely ready, a quiet one. */
 export function badge(status: string, quiet = false): HTMLElement {
-  return h('span', { class: `badge badge-${status}${quiet && status === 'ready' ? ' quiet' : ''}`, 'data-badge': status }, h('i', { 'aria-hidden': 'true' }), status);
+  return h(
+    'span',
+    { class: `badge badge-${status}${quiet && status === 'ready' ? ' quiet' : ''}`, 'data-badge': status },
+    h('i', { 'aria-hidden': 'true' }),
+    status,
+  );
 }
 
 export function durationText(since: number, exact: boolean, now = Date.now()): string {

@@ -19,8 +19,12 @@ export const copilot: AgentProfile = {
   titles: /GitHub Copilot$/,
   fullScreen: true,
   signatures: [
-    /GitHub Copilot/, /copilot-instructions\.md/, /Interactive · Manual Approval/, /tell Copilot what to do differently/,
-    /Copilot needs information/, /copilot --resume=/,
+    /GitHub Copilot/,
+    /copilot-instructions\.md/,
+    /Interactive · Manual Approval/,
+    /tell Copilot what to do differently/,
+    /Copilot needs information/,
+    /copilot --resume=/,
   ],
   waiting: [
     { re: /↑\/↓ to navigate · enter to select/, reason: 'dialog', last: 4 },

@@ -42,11 +42,25 @@ export interface PaneMemory {
 }
 
 const STATE_ALIASES: Record<string, AgentStatus> = {
-  ready: 'ready', idle: 'ready', done: 'ready', stopped: 'ready', finished: 'ready',
-  busy: 'busy', working: 'busy', running: 'busy', thinking: 'busy',
-  waiting: 'waiting', permission: 'waiting', input: 'waiting', question: 'waiting', prompt: 'waiting', blocked: 'waiting',
-  error: 'error', failed: 'error',
-  exited: 'exited', exit: 'exited',
+  ready: 'ready',
+  idle: 'ready',
+  done: 'ready',
+  stopped: 'ready',
+  finished: 'ready',
+  busy: 'busy',
+  working: 'busy',
+  running: 'busy',
+  thinking: 'busy',
+  waiting: 'waiting',
+  permission: 'waiting',
+  input: 'waiting',
+  question: 'waiting',
+  prompt: 'waiting',
+  blocked: 'waiting',
+  error: 'error',
+  failed: 'error',
+  exited: 'exited',
+  exit: 'exited',
   unknown: 'unknown',
 };
 
@@ -196,7 +210,11 @@ function lastRunOnScreen(view: ScreenView, remembered?: string | null): string |
   for (let i = above.length - 1; i >= 0 && prompt; i--) {
     const line = above[i]!;
     if (!line.startsWith(prompt + ' ')) continue;
-    const words = line.slice(prompt.length).trim().split(/\s+/).map((w) => w.split('/').pop() ?? '');
+    const words = line
+      .slice(prompt.length)
+      .trim()
+      .split(/\s+/)
+      .map((w) => w.split('/').pop() ?? '');
     const agent = AGENTS.find((a) => words.some((w) => a.commands.test(w) || w.toLowerCase().includes(a.type)));
     if (agent) return agent.type;
     // An alias that started the agent the tracker saw: the agent's screen follows it.

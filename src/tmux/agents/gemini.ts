@@ -24,8 +24,13 @@ export const gemini: AgentProfile = {
   busyTitles: [{ re: /^✦\s/, reason: 'title: working' }],
   // Only text Qwen Code (a fork that shares most of the wording) does not show.
   signatures: [
-    /gemini-\d+(\.\d+)?-(pro|flash)/i, /GEMINI\.md/, /Gemini CLI/, /geminicli\.com/, /Gemini API Key/,
-    /Shift\+Tab to accept edits/, /workspace \(\/directory\)/,
+    /gemini-\d+(\.\d+)?-(pro|flash)/i,
+    /GEMINI\.md/,
+    /Gemini CLI/,
+    /geminicli\.com/,
+    /Gemini API Key/,
+    /Shift\+Tab to accept edits/,
+    /workspace \(\/directory\)/,
   ],
   waiting: [
     { re: /Apply this change\?/, reason: 'edit confirmation' },

@@ -17,7 +17,8 @@ import type { AgentProfile, Detection, ScreenView } from './types.ts';
 const TURN = /^\s*▣\s+\S/;
 const FINISHED = /·\s*(\d+h\s*)?(\d+m\s*)?[\d.]+m?s(\s|$)|interrupted/i;
 /** Words of an error block. */
-const TOAST_ERROR = /error|invalid|incorrect|not exist|not found|no access|maximum context|rate limit|denied|fail|unauthori[sz]ed|exceeded|too long|forbidden/i;
+const TOAST_ERROR =
+  /error|invalid|incorrect|not exist|not found|no access|maximum context|rate limit|denied|fail|unauthori[sz]ed|exceeded|too long|forbidden/i;
 
 function refine(d: Detection, view: ScreenView): Detection | null {
   if (d.status === 'waiting' || d.status === 'busy') return null;

@@ -18,7 +18,15 @@ export const qwen: AgentProfile = {
   type: 'qwen',
   commands: /^qwen(-code)?$/i,
   titles: /^Qwen\b/,
-  signatures: [/Qwen Code/, /qwen3-coder/i, /QWEN\.md/, /qwenlm\.github\.io/, /Qwen OAuth/, /\d+(\.\d+)?% context used/, /Ctrl\+Y to retry/],
+  signatures: [
+    /Qwen Code/,
+    /qwen3-coder/i,
+    /QWEN\.md/,
+    /qwenlm\.github\.io/,
+    /Qwen OAuth/,
+    /\d+(\.\d+)?% context used/,
+    /Ctrl\+Y to retry/,
+  ],
   waiting: [
     { re: /Apply this change\?/, reason: 'edit confirmation' },
     { re: /Allow execution( of)?/, reason: 'command confirmation' },

@@ -5,7 +5,7 @@
  * escapes, since a raw newline would end the command line.
  */
 export function quoteArg(arg: string): string {
-  if (/^[A-Za-z0-9_%@:.\/=,+-]+$/.test(arg) && !arg.startsWith('-')) return arg;
+  if (/^[A-Za-z0-9_%@:./=,+-]+$/.test(arg) && !arg.startsWith('-')) return arg;
   let out = '"';
   for (const ch of arg) {
     const code = ch.codePointAt(0)!;

@@ -5,7 +5,7 @@
  * row (`CSI row;col H`, `CSI row d`, `CSI n E`) becomes a line break, so that full-screen
  * programs that draw by positioning (ratatui, curses) still give readable lines.
  */
-const enum S {
+enum S {
   Text,
   Esc, // after ESC
   EscIntermediate, // ESC followed by 0x20-0x2f (e.g. "ESC ( B")
@@ -46,8 +46,10 @@ export class AnsiStripper {
           // \r and other controls are dropped (\r\n is then \n).
           continue;
         case S.Esc:
-          if (c === 0x5b) this.state = S.Csi; // [
-          else if (c === 0x5d || c === 0x50 || c === 0x58 || c === 0x5e || c === 0x5f) this.state = S.Str; // ] P X ^ _
+          if (c === 0x5b)
+            this.state = S.Csi; // [
+          else if (c === 0x5d || c === 0x50 || c === 0x58 || c === 0x5e || c === 0x5f)
+            this.state = S.Str; // ] P X ^ _
           else if (c >= 0x20 && c <= 0x2f) this.state = S.EscIntermediate;
           else this.state = S.Text; // two-byte sequence (ESC 7, ESC =, ESC M, ...)
           continue;

@@ -10,7 +10,7 @@ import type { SessionSnapshot, Target } from '../../protocol/snapshot.ts';
 import type { CommandRequest, EventSource, SnapshotOptions } from '../../protocol/source.ts';
 import { DEFAULT_TRACKER_OPTIONS } from '../agents/tracker.ts';
 import { run } from '../process/index.ts';
-import { type TmuxState } from '../state/model.ts';
+import type { TmuxState } from '../state/model.ts';
 import { CLIENT_FORMAT, PANE_FORMAT, SESSION_FORMAT, parseClients, parseState } from '../state/query.ts';
 import { commandError, SourceCore, type TmuxAccess } from '../source/core.ts';
 import { ENTER_DELAY_MS, socketArgs, type TmuxSourceOptions } from '../source/tmux-source.ts';
@@ -43,8 +43,14 @@ export class PollSource implements EventSource {
         if (!loc) return null;
         const p = loc.pane;
         return {
-          pid: p.pid, command: p.command, dead: p.dead, deadStatus: p.deadStatus, agentState: p.agentState,
-          alternate: p.alternate, cursor: p.cursor, title: p.title,
+          pid: p.pid,
+          command: p.command,
+          dead: p.dead,
+          deadStatus: p.deadStatus,
+          agentState: p.agentState,
+          alternate: p.alternate,
+          cursor: p.cursor,
+          title: p.title,
         };
       },
       capture: async (id, history, escapes) => {
@@ -111,9 +117,26 @@ export class PollSource implements EventSource {
 
   private async readTree(): Promise<TmuxState | null> {
     const r = await this.tmux([
-      'list-sessions', '-F', SESSION_FORMAT, ';', 'display-message', '-p', MARK, ';',
-      'list-panes', '-a', '-F', PANE_FORMAT, ';', 'display-message', '-p', MARK, ';',
-      'list-clients', '-F', CLIENT_FORMAT,
+      'list-sessions',
+      '-F',
+      SESSION_FORMAT,
+      ';',
+      'display-message',
+      '-p',
+      MARK,
+      ';',
+      'list-panes',
+      '-a',
+      '-F',
+      PANE_FORMAT,
+      ';',
+      'display-message',
+      '-p',
+      MARK,
+      ';',
+      'list-clients',
+      '-F',
+      CLIENT_FORMAT,
     ]);
     if (r.code !== 0) return r.stderr.includes('no server') || r.code === -1 ? null : { sessions: [] };
     const [sessions = '', panes = '', clients = ''] = r.stdout.split(MARK + '\n');

@@ -84,11 +84,7 @@ async function runBun(
     proc.stdin.end();
   }
   const timer = options?.timeoutMs === undefined ? undefined : setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   if (timer) clearTimeout(timer);
   return { code: proc.signalCode ? null : code, stdout, stderr };
 }

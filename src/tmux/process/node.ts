@@ -55,8 +55,7 @@ function runNode(
     const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
-    const timer =
-      options?.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const timer = options?.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.once('error', (e) => {
       if (timer) clearTimeout(timer);
       resolve({ code: -1, stdout: '', stderr: String(e.message) });

@@ -73,7 +73,9 @@ export function resolvePane(
   const window = session.windows.find((w) => matchWindow(w, target.window));
   if (!window) throw new MonitorError('NOT_FOUND', `no tmux window ${String(target.window)} in session ${session.name}`);
   const pane =
-    target.pane === undefined ? (window.panes.find((p) => p.active) ?? window.panes[0]) : window.panes.find((p) => matchPane(p, target.pane!));
+    target.pane === undefined
+      ? (window.panes.find((p) => p.active) ?? window.panes[0])
+      : window.panes.find((p) => matchPane(p, target.pane!));
   if (!pane) throw new MonitorError('NOT_FOUND', `no tmux pane ${String(target.pane)} in ${session.name}:${window.index}`);
   return { session, window, pane };
 }

@@ -25,8 +25,16 @@ import type { ControlMessage } from '../control/messages.ts';
 import { quoteArg } from '../control/quote.ts';
 import { run } from '../process/index.ts';
 import {
-  CLIENT_FORMAT, FACTS_FORMAT, PANE_FORMAT, SESSION_FORMAT, SUBSCRIPTION, SUBSCRIPTION_NAME,
-  parseClients, parseFactsLine, parseState, type PaneFactsLine,
+  CLIENT_FORMAT,
+  FACTS_FORMAT,
+  PANE_FORMAT,
+  SESSION_FORMAT,
+  SUBSCRIPTION,
+  SUBSCRIPTION_NAME,
+  parseClients,
+  parseFactsLine,
+  parseState,
+  type PaneFactsLine,
 } from '../state/query.ts';
 import { EMPTY_STATE, type TmuxState } from '../state/model.ts';
 import { commandError, SourceCore, type TmuxAccess } from './core.ts';
@@ -77,9 +85,18 @@ export function socketArgs(options: { socketName?: string; socketPath?: string }
 }
 
 const STRUCTURAL = new Set<ControlMessage['type']>([
-  'window-add', 'window-close', 'window-renamed', 'session-renamed', 'sessions-changed',
-  'session-window-changed', 'window-pane-changed', 'layout-change', 'pane-mode-changed',
-  'client-detached', 'client-session-changed', 'subscription-changed',
+  'window-add',
+  'window-close',
+  'window-renamed',
+  'session-renamed',
+  'sessions-changed',
+  'session-window-changed',
+  'window-pane-changed',
+  'layout-change',
+  'pane-mode-changed',
+  'client-detached',
+  'client-session-changed',
+  'subscription-changed',
 ]);
 
 export class TmuxSource implements EventSource {
@@ -357,11 +374,14 @@ export class TmuxSource implements EventSource {
     const now = Date.now();
     if (this.attachTimer === null) this.attachDue = now + ATTACH_MAX_WAIT_MS;
     else clearTimeout(this.attachTimer);
-    this.attachTimer = setTimeout(() => {
-      this.attachTimer = null;
-      if (this.closed) return;
-      for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) void this.startClient(s.id).catch(() => {});
-    }, Math.max(0, Math.min(ATTACH_QUIET_MS, this.attachDue - now)));
+    this.attachTimer = setTimeout(
+      () => {
+        this.attachTimer = null;
+        if (this.closed) return;
+        for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) void this.startClient(s.id).catch(() => {});
+      },
+      Math.max(0, Math.min(ATTACH_QUIET_MS, this.attachDue - now)),
+    );
   }
 
   private async startClient(sessionId: string): Promise<void> {

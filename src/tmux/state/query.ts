@@ -8,11 +8,29 @@ import type { PaneInfo, SessionInfo, TmuxState, WindowInfo } from './model.ts';
 export const SEP = '\x1f';
 
 const PANE_FIELDS = [
-  'session_id', 'session_name', 'session_created', 'session_path',
-  'window_id', 'window_index', 'window_active', 'window_name',
-  'pane_id', 'pane_index', 'pane_pid', 'pane_dead', 'pane_dead_status', 'pane_active',
-  'pane_current_command', 'pane_current_path', '@agent_state', 'alternate_on', 'cursor_x', 'cursor_y',
-  'pane_width', 'pane_height', 'pane_title',
+  'session_id',
+  'session_name',
+  'session_created',
+  'session_path',
+  'window_id',
+  'window_index',
+  'window_active',
+  'window_name',
+  'pane_id',
+  'pane_index',
+  'pane_pid',
+  'pane_dead',
+  'pane_dead_status',
+  'pane_active',
+  'pane_current_command',
+  'pane_current_path',
+  '@agent_state',
+  'alternate_on',
+  'cursor_x',
+  'cursor_y',
+  'pane_width',
+  'pane_height',
+  'pane_title',
 ] as const;
 
 /** `list-panes -a -F PANE_FORMAT`: one line per pane per session link. */
@@ -40,7 +58,14 @@ export const SUBSCRIPTION = `${SUBSCRIPTION_NAME}:%*:${SUBSCRIPTION_FORMAT}`;
  * the tree query has, fresh, plus nothing that needs another round trip.
  */
 export const FACTS_FIELDS = [
-  'pane_pid', 'pane_current_command', 'pane_dead', 'pane_dead_status', '@agent_state', 'alternate_on', 'cursor_x', 'cursor_y',
+  'pane_pid',
+  'pane_current_command',
+  'pane_dead',
+  'pane_dead_status',
+  '@agent_state',
+  'alternate_on',
+  'cursor_x',
+  'cursor_y',
   'pane_title',
 ] as const;
 export const FACTS_FORMAT = FACTS_FIELDS.map((f) => `#{${f}}`).join(SEP);

@@ -34,7 +34,9 @@ const ORDER: readonly AttentionState[] = ['waiting', 'error', 'done'];
 export function attentionSummary(panes: Iterable<Readonly<PaneRecord>>): string {
   const counts = new Map<AttentionState, number>();
   for (const p of panes) if (p.attention) counts.set(p.attention, (counts.get(p.attention) ?? 0) + 1);
-  return ORDER.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`).join(' · ');
+  return ORDER.filter((s) => counts.has(s))
+    .map((s) => `${counts.get(s)} ${s}`)
+    .join(' · ');
 }
 
 /**
