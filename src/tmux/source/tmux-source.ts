@@ -113,6 +113,8 @@ export class TmuxSource implements EventSource {
   /** Attaching to sessions that appeared, once the tree has been quiet a moment (see attachNewSessions). */
   private attachTimer: ReturnType<typeof setTimeout> | null = null;
   private attachDue = 0;
+  /** Sessions that have had a control client (ids are not reused while the server runs). */
+  private readonly attachedBefore = new Set<string>();
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   /** Silent first reads of the panes found at start-up. */
@@ -401,6 +403,7 @@ export class TmuxSource implements EventSource {
         return;
       }
       this.clients.set(sessionId, client);
+      this.attachedBefore.add(sessionId);
       await client.send(`refresh-client -B ${quoteArg(SUBSCRIPTION)}`).catch(() => {});
     } finally {
       this.starting.delete(sessionId);
@@ -498,9 +501,14 @@ export class TmuxSource implements EventSource {
     });
     this.baselines.push(...baselines);
 
-    // One control client per session.
+    // One control client per session: at once for a session we had attached before (its
+    // client was detached by someone), after the burst for a new one (see attachNewSessions).
     const live = new Set(next.sessions.map((s) => s.id));
-    if ([...live].some((id) => !this.clients.has(id))) this.attachNewSessions();
+    for (const id of live) {
+      if (this.clients.has(id)) continue;
+      if (this.attachedBefore.has(id)) void this.startClient(id).catch(() => {});
+      else this.attachNewSessions();
+    }
     for (const [id, c] of this.clients) {
       if (!live.has(id) && c !== this.primary) void c.close();
     }
