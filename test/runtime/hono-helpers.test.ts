@@ -41,9 +41,10 @@ beforeAll(async () => {
   const app = new Hono();
   app.get('/api/hello', (c) => c.json({ hello: 'host' }));
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  const source = createTmuxSource({ socketName: tmux.socketName });
   monitor = createMonitor({
     upgradeWebSocket,
-    source: createTmuxSource({ socketName: tmux.socketName }),
+    source,
     auth: { secret },
     log: () => {},
   });
@@ -55,6 +56,8 @@ beforeAll(async () => {
     });
   });
   injectWebSocket(server);
+  // Attached to the private tmux server before any test asks it for anything.
+  await source.ready(20_000);
 }, 30_000);
 
 afterAll(async () => {
@@ -73,16 +76,10 @@ describe('the monitor on @hono/node-ws (upgradeWebSocket)', () => {
 
   it('authenticates, snapshots the private tmux server and streams its events', async () => {
     const client = await authed();
-    // The tmux source may still be connecting: ask until the private server's session shows.
-    for (let tries = 0; ; tries++) {
-      const reply = await client.request({ action: 'snapshot' });
-      if (reply.type === 'snapshot.acknowledged') {
-        const data = await client.next('snapshot.data');
-        if ((data.data.sessions as SessionSnapshot[]).some((s) => s.name === 'helper')) break;
-      }
-      if (tries > 100) throw new Error(`no session "helper" in snapshots: ${JSON.stringify(reply)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const reply = await client.request({ action: 'snapshot' });
+    expect(reply.type).toBe('snapshot.acknowledged');
+    const data = await client.next('snapshot.data');
+    expect((data.data.sessions as SessionSnapshot[]).map((s) => s.name)).toContain('helper');
     const subscribed = await client.request({ action: 'subscribe', filters: { types: ['window.created'], sessions: ['helper'] } });
     expect(subscribed.type).toBe('subscription.confirmed');
     await tmux.tmux('new-window', '-d', '-t', 'helper', '-n', 'from-test');
