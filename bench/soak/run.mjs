@@ -364,6 +364,10 @@ async function main() {
     label: 'soak server',
   });
   url = server.url;
+  // A server that dies is the soak's finding: say how, with what it printed.
+  server.child.once('exit', (code, signal) => {
+    if (signal !== 'SIGTERM' && signal !== 'SIGKILL') log(`the soak server exited (${code ?? signal}): ${server.stderr().slice(-2000)}`);
+  });
   const statsUrl = `http://127.0.0.1:${server.port}/soak/stats`;
   const sample = async () => ({
     t: Math.round((Date.now() - started) / 1000),
