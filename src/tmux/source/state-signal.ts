@@ -149,10 +149,8 @@ export class StateSignal {
       try {
         // `wait-for` answers at once and then blocks this client's queue; the next command
         // is answered when the channel is signalled.
-        const wait = client.send(`wait-for ${channel}`);
-        const fired = client.send('display-message -p signalled');
-        await wait;
-        await fired;
+        // Both awaited together: when the client exits, both reject, and neither may go unhandled.
+        await Promise.all([client.send(`wait-for ${channel}`), client.send('display-message -p signalled')]);
       } catch {
         return;
       }
