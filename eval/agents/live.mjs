@@ -42,9 +42,8 @@ function installAgents(list) {
   return failures;
 }
 
-if (!existsSync(join(REPO_ROOT, 'dist', 'tmux-monitor.mjs'))) {
-  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs'), '--quiet'], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
+// Always the bundle of this checkout: a stale one would measure old code.
+execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs'), '--quiet'], { cwd: REPO_ROOT, stdio: 'inherit' });
 const notInstalled = installAgents(agents);
 
 const report = [];
