@@ -120,16 +120,12 @@ for (const example of EXAMPLES) {
       // The token the example printed, and one signed with the same secret.
       const printed = /admin token: (\S+)/.exec(out)![1]!;
       const client = await TestClient.authed(`ws://127.0.0.1:${port}/tmux/monitor`, printed);
-      // The tmux source may still be connecting: ask until the private server's session shows.
-      for (let tries = 0; ; tries++) {
-        const reply = await client.request({ action: 'snapshot' });
-        if (reply.type === 'snapshot.acknowledged') {
-          const data = await client.next('snapshot.data');
-          if ((data.data.sessions as SessionSnapshot[]).some((s) => s.name === 'embedded')) break;
-        }
-        if (tries > 100) throw new Error(`no session "embedded" in snapshots: ${JSON.stringify(reply)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      // Wait for the tmux source to attach (its system.source event, replayed if it came first).
+      await client.request({ action: 'subscribe', filters: { types: ['system.source'] }, since: 0 });
+      await client.next((m) => m.type === 'system.source' && (m.data as { state?: string }).state === 'connected');
+      expect((await client.request({ action: 'snapshot' })).type).toBe('snapshot.acknowledged');
+      const data = await client.next('snapshot.data');
+      expect((data.data.sessions as SessionSnapshot[]).map((s) => s.name)).toContain('embedded');
       const legacy = await TestClient.authed(
         `ws://127.0.0.1:${port}/tmux`,
         await signToken(secret, { sub: 'old', role: 'viewer', ttlSec: 600 }),
