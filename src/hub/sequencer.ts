@@ -28,16 +28,29 @@ export class Sequencer {
     return this.seq;
   }
 
+  /**
+   * Stamps in place: a source hands its events over, and adding three fields to the
+   * object it made is half the cost of copying it (a spread copy of an event also leaves
+   * V8 an object that JSON.stringify serializes on its slow path). An event seen before
+   * (it already has a seq) or one that cannot be changed is copied first.
+   */
   stamp(batch: readonly RawEvent[], now = Date.now()): StampedEvent[] {
     const timestamp = new Date(now).toISOString();
-    return batch.map((raw) => {
-      // `type` stays the first key: readers may look at the start of a frame for it.
-      const event = (
-        this.host === undefined || raw.host !== undefined
-          ? { ...raw, seq: ++this.seq, timestamp }
-          : { ...raw, host: this.host, seq: ++this.seq, timestamp }
-      ) as MonitorEvent;
-      return { event, json: JSON.stringify(event), at: now };
-    });
+    const stamped = new Array<StampedEvent>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      let raw = batch[i] as RawEvent & { seq?: number; timestamp?: string };
+      if (raw.seq !== undefined || !Object.isExtensible(raw)) {
+        const { seq: _seq, timestamp: _timestamp, ...fields } = raw;
+        raw = fields as typeof raw;
+      }
+      // `type` stays the first key (readers may look at the start of a frame for it), and
+      // host, seq, timestamp follow the source's fields in that order, as before.
+      if (raw.host === undefined && this.host !== undefined) raw.host = this.host;
+      raw.seq = ++this.seq;
+      raw.timestamp = timestamp;
+      const event = raw as MonitorEvent;
+      stamped[i] = { event, json: JSON.stringify(event), at: now };
+    }
+    return stamped;
   }
 }
