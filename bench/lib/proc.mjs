@@ -17,7 +17,9 @@ const running = new Set();
 export function runtimeCommand(runtime, script, args = [], flags = []) {
   switch (runtime) {
     case 'node':
-      return [process.execPath, [...flags, script, ...args]];
+      // BENCH_NODE_FLAGS: extra flags for the Node servers under test (e.g. --cpu-prof),
+      // which NODE_OPTIONS would also give every client process, or refuse.
+      return [process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...flags, script, ...args]];
     case 'bun':
       return [join(ROOT, 'node_modules', '.bin', 'bun'), [...flags, script, ...args]];
     case 'deno':

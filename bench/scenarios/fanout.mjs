@@ -60,6 +60,17 @@ export async function run(ctx) {
         skipped.push({ ...server, error: String(error.message ?? error) });
       }
     }
+    // Every client process up (forking them takes the machine's cores for a moment), and
+    // every server warmed up with the same short, unrecorded run: without it, whichever
+    // server is measured first pays for its JIT compiling, and for the client processes
+    // of the others starting, in its tail latency.
+    await Promise.all(live.map((s) => s.pool.stats()));
+    if (!ctx.quick) {
+      for (const s of live) {
+        ctx.log(`  ${s.label}: warm-up`);
+        await measure(s, 1, 20_000, 0.5, ctx).catch(() => {});
+      }
+    }
     // Interleaved: at each C every server is measured in turn, so that a change in the
     // machine's background load touches all of them alike.
     for (const clients of levels) {
