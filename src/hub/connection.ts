@@ -58,10 +58,20 @@ interface Subscription {
 const MAX_SUBSCRIPTIONS = 100;
 const SOURCE_TIMEOUT_MS = 10_000;
 
+/**
+ * The events of a batch one connection takes, gathered before any is written. Shared:
+ * delivery is synchronous and one connection at a time, so one array serves them all.
+ */
+const taken: StampedEvent[] = [];
+
 export class Connection {
   readonly id: string;
   private principal: Principal | null = null;
   private readonly subscriptions = new Map<string, Subscription>();
+  /** The subscriptions' predicates, kept beside the map so that delivery walks an array. */
+  private matchers: EventPredicate[] = [];
+  /** The token sees every session, host and output: no per-event scope check. */
+  private seesEverything = false;
   private nextSubscription = 1;
   private closed = false;
   private inbox: Promise<void> = Promise.resolve();
@@ -129,7 +139,7 @@ export class Connection {
       return;
     }
     if (options.verifier === null) {
-      this.principal = ANONYMOUS_ADMIN;
+      this.setPrincipal(ANONYMOUS_ADMIN);
     } else {
       this.authTimer = setTimeout(() => {
         this.fail('AUTH_REQUIRED', `no auth within ${options.authTimeoutMs} ms`, CloseCode.AUTH_TIMEOUT);
@@ -265,7 +275,7 @@ export class Connection {
       return;
     }
     clearTimeout(this.authTimer);
-    this.principal = principal;
+    this.setPrincipal(principal);
     this.armExpiry(principal.expiresAt);
     this.hub.audit('auth.success', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, role: principal.role });
     this.send({
@@ -280,6 +290,16 @@ export class Connection {
       hosts: principal.hosts == null ? null : [...principal.hosts],
       expires_at: principal.expiresAt === null ? null : new Date(principal.expiresAt).toISOString(),
     });
+  }
+
+  private setPrincipal(principal: Principal): void {
+    this.principal = principal;
+    this.seesEverything = principal.permissions.has('output') && principal.inScope === null && principal.inHosts == null;
+  }
+
+  /** Call after every change to `subscriptions`. */
+  private subscriptionsChanged(): void {
+    this.matchers = [...this.subscriptions.values()].map((s) => s.matches);
   }
 
   private armExpiry(expiresAt: number | null): void {
@@ -317,6 +337,7 @@ export class Connection {
     // replayed again: each event reaches a client at most once.
     const earlier = [...this.subscriptions.values()];
     this.subscriptions.set(subscription.id, subscription);
+    this.subscriptionsChanged();
     this.hub.audit('subscribe', {
       client_id: this.id,
       subject: this.principal!.subject,
@@ -379,14 +400,17 @@ export class Connection {
         return;
       }
       for (const subscription of matching) this.subscriptions.delete(subscription.id);
+      this.subscriptionsChanged();
       removed = matching.map((s) => s.id).join(',');
     } else if (message.subscription === undefined) {
       this.subscriptions.clear();
+      this.subscriptionsChanged();
       removed = '*';
     } else if (!this.subscriptions.delete(message.subscription)) {
       this.error('NOT_FOUND', `no subscription "${message.subscription}"`, message.id);
       return;
     } else {
+      this.subscriptionsChanged();
       removed = message.subscription;
     }
     this.hub.audit('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: removed });
@@ -474,17 +498,35 @@ export class Connection {
 
   // ---- outbound --------------------------------------------------------------------
 
-  /** Delivers a batch of live events, as one batch of writes. */
+  /**
+   * Delivers a batch of live events. The ones this client takes are picked first: most
+   * batches of a busy server are a single event, and most clients take few of them, so
+   * the outbox (and the socket's cork) is touched only for what is sent, and only a
+   * batch of two or more is corked.
+   */
   deliver(batch: readonly StampedEvent[]): void {
-    if (this.closed || this.principal === null || this.subscriptions.size === 0) return;
-    this.outbox.batch(() => {
-      for (const entry of batch) {
-        const event = entry.event;
-        if (!this.mayReceive(event) || !this.wanted(event)) continue;
-        this.outbox.event(entry.json, event.type === 'pane.output');
-        if (this.closed) return;
+    if (this.closed || this.principal === null || this.matchers.length === 0) return;
+    for (const entry of batch) if (this.accepts(entry.event)) taken.push(entry);
+    try {
+      if (taken.length === 1) this.outbox.event(taken[0]!, taken[0]!.event.type === 'pane.output');
+      else if (taken.length > 1) {
+        this.outbox.batch(() => {
+          for (const entry of taken) {
+            this.outbox.event(entry, entry.event.type === 'pane.output');
+            if (this.closed) return;
+          }
+        });
       }
-    });
+    } finally {
+      taken.length = 0;
+    }
+  }
+
+  private accepts(event: MonitorEvent): boolean {
+    if (!this.seesEverything && !this.mayReceive(event)) return false;
+    const matchers = this.matchers;
+    for (let i = 0; i < matchers.length; i++) if (matchers[i]!(event)) return true;
+    return false;
   }
 
   /** The token may see this event: its session is in scope, and output needs `output`. */
@@ -493,11 +535,6 @@ export class Connection {
     if (OUTPUT_EVENT_TYPES.has(event.type) && !principal.permissions.has('output')) return false;
     if (canSeeSession(principal, event.session, event.host, event.session_id)) return true;
     return event.type === 'session.renamed' && canSeeSession(principal, event.data.old_name, event.host);
-  }
-
-  private wanted(event: MonitorEvent): boolean {
-    for (const subscription of this.subscriptions.values()) if (subscription.matches(event)) return true;
-    return false;
   }
 
   private closeSlow(reason: string): void {

@@ -17,7 +17,7 @@
  * per batch and then estimated (adding what we send), and read again only when the
  * estimate crosses a threshold: fan-out to many connections stays cheap.
  */
-import type { Peer } from '../runtime/websocket.ts';
+import type { Peer, SharedMessage } from '../runtime/websocket.ts';
 
 export interface OutboxOptions {
   /** The send-buffer limit in bytes. */
@@ -97,13 +97,15 @@ export class Outbox {
   }
 
   /** A live event; a droppable one (`pane.output`) is dropped while the reader is behind. */
-  event(text: string, droppable: boolean): void {
+  event(message: SharedMessage, droppable: boolean): void {
     if (this.closed) return;
+    // Alone (not in a batch), it is a batch of one: the buffer is read first, as a batch does.
+    if (!this.batching) this.measure();
     if (droppable && this.estimate > this.options.limit / 2 && this.measure() > this.options.limit / 2) {
       this.drop();
       return;
     }
-    this.put(text);
+    this.put(message.json, message);
   }
 
   /**
@@ -131,7 +133,8 @@ export class Outbox {
     return this.estimate;
   }
 
-  private put(text: string): void {
+  /** `shared`: the same text as a message many peers get, which the peer may send from its own encoding. */
+  private put(text: string, shared?: SharedMessage): void {
     const { limit } = this.options;
     if (this.estimate + text.length > limit && this.measure() > 0 && this.estimate + text.length > limit) {
       this.slow(`send buffer over ${limit} bytes`);
@@ -140,6 +143,8 @@ export class Outbox {
     if (this.queue.length > 0) {
       this.queue.push(text);
       this.queuedBytes += text.length;
+    } else if (shared !== undefined && this.peer.sendShared !== undefined) {
+      this.peer.sendShared(shared);
     } else {
       this.peer.send(text);
     }

@@ -6,6 +6,8 @@ export interface StampedEvent {
   readonly json: string;
   /** Milliseconds since the epoch when it was stamped (for the history's TTL). */
   readonly at: number;
+  /** The runtime's encoding of `json`, made by the first peer that sends it (Peer.sendShared). */
+  wire?: unknown;
 }
 
 /** A new server epoch: sequence numbers are only comparable within one epoch. */
@@ -49,7 +51,7 @@ export class Sequencer {
       raw.seq = ++this.seq;
       raw.timestamp = timestamp;
       const event = raw as MonitorEvent;
-      stamped[i] = { event, json: JSON.stringify(event), at: now };
+      stamped[i] = { event, json: JSON.stringify(event), at: now, wire: undefined };
     }
     return stamped;
   }

@@ -23,6 +23,7 @@ import {
   startHeartbeat,
   type Peer,
   type PeerHandlers,
+  type SharedMessage,
   type WebSocketKit,
   type WebSocketOptions,
 } from './websocket.ts';
@@ -69,6 +70,25 @@ class NodePeer implements Peer {
   send(text: string): void {
     if (this.ws.readyState !== 1) return;
     this.ws.send(text);
+    this.flushIfFull();
+  }
+
+  /**
+   * A live event: its frame is encoded once, by the first peer that sends it, and written
+   * as it is to every socket. Writing past `ws` is safe here because `ws` writes every
+   * frame at once (no permessage-deflate, no blobs: its sender never queues), so frames
+   * from both reach the socket in the order they are made, and `ws.bufferedAmount` reads
+   * the socket's own buffer, which counts these writes too.
+   */
+  sendShared(message: SharedMessage): void {
+    if (this.ws.readyState !== 1) return;
+    let frame = message.wire;
+    if (!(frame instanceof Uint8Array)) frame = message.wire = textFrame(message.json);
+    this.socket.write(frame as Uint8Array);
+    this.flushIfFull();
+  }
+
+  private flushIfFull(): void {
     if (this.corked && this.socket.writableLength >= FLUSH_BYTES) {
       this.socket.uncork();
       this.socket.cork();
@@ -101,9 +121,29 @@ class NodePeer implements Peer {
   }
 }
 
+/** An unmasked, final text frame (RFC 6455 §5.2) holding `text`: what `ws` would write for it. */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, head, 'utf8');
+  return frame;
+}
+
 export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWebSocketKit {
   const resolved = resolveWebSocketOptions(options);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxFrameBytes });
+  // No permessage-deflate (ws's default for servers, said here because sendShared relies on it).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxFrameBytes, perMessageDeflate: false });
   const heartbeat = startHeartbeat(
     wss.clients,
     resolved.heartbeatMs,

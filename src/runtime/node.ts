@@ -1,6 +1,5 @@
 /** Node: @hono/node-server with our Node WebSocket kit (node-websocket.ts). All of Node's server wiring is here. */
-import { createServer as createHttpsServer } from 'node:https';
-import { serve } from '@hono/node-server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import type { RuntimeServer } from '../cli/platform.ts';
 import { createNodeWebSocket } from './node-websocket.ts';
@@ -12,16 +11,23 @@ export const nodeServer: RuntimeServer = {
     const ws = createNodeWebSocket(options);
     root.route('/', createApp(ws));
 
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const s = serve(
-        {
-          fetch: root.fetch,
-          hostname: options.host,
-          port: options.port,
-          ...(options.tls ? { createServer: createHttpsServer, serverOptions: { cert: options.tls.cert, key: options.tls.key } } : {}),
-        },
-        () => resolve(s),
-      );
+    // @hono/node-server is loaded by the first request, not at start: it reads Node's fetch
+    // classes (Request, Response) when imported, and those load undici, about 8 MiB of
+    // memory an idle server does not need. A WebSocket upgrade loads them as well.
+    let listener: Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> | undefined;
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      listener ??= import('@hono/node-server').then(({ getRequestListener }) => getRequestListener(root.fetch, { hostname: options.host }));
+      void listener.then((handle) => handle(req, res));
+    };
+    const server: Server = options.tls
+      ? (await import('node:https')).createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+      : createServer(onRequest);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     ws.attach(server, root.fetch);
     const address = server.address();

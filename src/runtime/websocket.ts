@@ -13,6 +13,13 @@ import type { Context } from 'hono';
 export interface Peer {
   /** Queues a text frame. Never throws for a socket that is closing. */
   send(text: string): void;
+  /**
+   * Queues a text frame that many peers are sent alike (a live event). A runtime that can
+   * encode the frame once for all of them provides this, and keeps its encoding in
+   * `message.wire` (Node: the frame's bytes, so that each peer's send is one buffer
+   * write with no per-peer UTF-8 encoding or framing). Without it, `send(message.json)`.
+   */
+  sendShared?(message: SharedMessage): void;
   /** Starts the close handshake with this code (a runtime may first flush what was sent). */
   close(code: number, reason: string): void;
   /**
@@ -25,6 +32,12 @@ export interface Peer {
    * corks the TCP socket, Bun corks uWS). Without it each frame may be a write of its own.
    */
   batch(fn: () => void): void;
+}
+
+/** A text sent to many peers alike; `wire` is the runtime's own cache of its encoding. */
+export interface SharedMessage {
+  readonly json: string;
+  wire?: unknown;
 }
 
 /** What the monitor does with a connection's life. */

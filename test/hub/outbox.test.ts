@@ -37,8 +37,8 @@ describe('Outbox', () => {
     const { peer, box, dropped } = outbox();
     peer.reading = false;
     box.batch(() => {
-      for (let i = 0; i < 20; i++) box.event('o'.repeat(1000), true);
-      box.event('{"type":"agent.status"}', false);
+      for (let i = 0; i < 20; i++) box.event({ json: 'o'.repeat(1000) }, true);
+      box.event({ json: '{"type":"agent.status"}' }, false);
     });
     expect(peer.sent.filter((t) => t.startsWith('o'))).toHaveLength(6);
     expect(dropped()).toBe(14);
