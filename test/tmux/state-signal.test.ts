@@ -42,6 +42,8 @@ function signal() {
       changed.push(id);
       for (const w of waiters.splice(0)) w();
     },
+    // The tmux source restarts it once the tree is quiet; here, at once.
+    restart: () => void s.start(),
   });
   const changedPane = (id: string, timeoutMs = 5000) =>
     new Promise<void>((resolve, reject) => {
@@ -78,9 +80,16 @@ describe('state signal', () => {
     await t.tmux('set-option', '-p', '-t', pane, '-u', '@agent_state');
     await changedPane(pane);
 
+    // A pane whose program ends and stays (remain-on-exit) signals through `pane-died`.
+    expect(parseHookLines(lines(await t.tmux('show-hooks', '-g', 'pane-died')), 'pane-died')).toHaveLength(1);
+    const dying = (await t.tmux('new-window', '-d', '-P', '-F', '#{pane_id}', '-t', 'main:', 'sleep 1')).trim();
+    await t.tmux('set-option', '-p', '-t', dying, 'remain-on-exit', 'on');
+    await changedPane(dying);
+
     await s.stop();
     expect(s.active).toBe(false);
     expect(await hooks()).toEqual([{ index: 0, command: USER_HOOK }]);
+    expect(parseHookLines(lines(await t.tmux('show-hooks', '-g', 'pane-died')), 'pane-died')).toEqual([]);
     expect(ownPids.size).toBe(0);
     // The signal client is gone.
     expect(lines(await t.tmux('list-clients', '-F', '#{client_control_mode}'))).toEqual([]);

@@ -1,6 +1,10 @@
 /**
- * A push signal for `@agent_state`, so that a state an agent's hook sets reaches clients
- * at once instead of on tmux's once-a-second format-subscription check.
+ * A push signal for `@agent_state` and for panes that die, so that a state an agent's hook
+ * sets (or the end of a pane's program) reaches clients at once. It is the source's only
+ * way of hearing of them without output: the monitor does not use tmux's format
+ * subscriptions (`refresh-client -B`), because tmux 3.3a's once-a-second check of a `%*`
+ * subscription crashes the server when the client's session has just been killed
+ * (docs/tmux-source.md).
  *
  * tmux 3.3a has no control-mode notification for an option change, and a hook's commands
  * cannot write to another client. What works: a global `after-set-option` hook, appended to
@@ -14,19 +18,27 @@
  * signalled, and a signal sent while nobody waits is kept, so none is lost. On each signal
  * one `list-panes -a` reads every pane's `@agent_state` and the panes whose value changed
  * are re-read by the tracker. (`if-shell -F` runs no shell; `wait-for -S` changes nothing a
- * user can see.)
+ * user can see.) A second hook, `pane-died` (run when a pane's program ends and the pane
+ * stays, `remain-on-exit`), signals the same channel, and the listing compares each pane's
+ * dead flag too.
  *
  * The hook is appended (`-a`), never set over the user's own hooks, and removed at stop by
  * its channel name wherever it sits in the array. PID is the signal client's pid as tmux
  * lists it, so a hook left by a monitor that died (its client gone from `list-clients`) is
  * recognised at the next start and removed; hooks of another running monitor are left alone.
- * If tmux runs the hook array of a session instead (a user's session-level
- * `after-set-option` hook), changes there still arrive through the format subscription.
+ * If tmux runs the hook array of a session instead (a user's session-level hook of the same
+ * name), a change there is seen with the pane's next output.
+ *
+ * The signal client is attached to a session, and ends when that session is killed; the
+ * source then starts it again (`restart`, at the same quiet moment it attaches new sessions),
+ * and the first listing after a restart reports what changed meanwhile.
  */
 import { ControlClient } from '../control/client.ts';
 import { quoteArg } from '../control/quote.ts';
 
 export const SIGNAL_HOOK = 'after-set-option';
+/** The hooks we append, each signalling our channel. */
+export const SIGNAL_HOOKS = [SIGNAL_HOOK, 'pane-died'] as const;
 /** Our channels are named `tmux-monitor-state-<client pid>`; the marker of our hooks. */
 export const SIGNAL_CHANNEL_PREFIX = 'tmux-monitor-state-';
 const OUR_HOOK = new RegExp(`wait-for -S ${SIGNAL_CHANNEL_PREFIX}(\\d+)`);
@@ -42,20 +54,24 @@ export interface StateSignalHost {
   session(): string | null;
   /** The pids of the monitor's own tmux clients (so they are not counted as attached users). */
   ownPids: Set<number>;
-  /** A pane's `@agent_state` changed. */
+  /** A pane's `@agent_state` or dead flag changed. */
   changed(paneId: string): void;
+  /** The signal client ended on its own (its session was killed): call `start()` again when it is safe to attach. */
+  restart(): void;
 }
 
-/** The hook command for a channel. */
-export function signalHookCommand(channel: string): string {
+/** The hook command for a channel (`after-set-option`: only for `@agent_state`). */
+export function signalHookCommand(channel: string, hook: string = SIGNAL_HOOK): string {
+  if (hook !== SIGNAL_HOOK) return `wait-for -S ${channel}`;
   return `if-shell -F ${quoteArg('#{m:*@agent_state*,#{hook_arguments}}')} ${quoteArg(`wait-for -S ${channel}`)}`;
 }
 
-/** `show-hooks -g after-set-option` lines → [index, command]. */
-export function parseHookLines(lines: readonly string[]): { index: number; command: string }[] {
+/** `show-hooks -g HOOK` lines → [index, command]. */
+export function parseHookLines(lines: readonly string[], hook: string = SIGNAL_HOOK): { index: number; command: string }[] {
   const out: { index: number; command: string }[] = [];
   for (const line of lines) {
-    const m = /^after-set-option\[(\d+)\] (.*)$/.exec(line);
+    if (!line.startsWith(`${hook}[`)) continue;
+    const m = /^[a-z-]+\[(\d+)\] (.*)$/.exec(line);
     if (m) out.push({ index: Number(m[1]), command: m[2]! });
   }
   return out;
@@ -76,7 +92,8 @@ export class StateSignal {
   private known = new Map<string, string>();
   private reading = false;
   private readAgain = false;
-  private restarts = 0;
+  /** `known` holds a listing from an earlier run: the next start reports what changed since. */
+  private listedBefore = false;
 
   constructor(private readonly host: StateSignalHost) {}
 
@@ -123,9 +140,13 @@ export class StateSignal {
     const channel = `${SIGNAL_CHANNEL_PREFIX}${pid.trim()}`;
     await this.removeStale();
     if (this.stopped || client.closed) throw new Error('stopped');
-    await this.host.run('set-hook', '-ag', SIGNAL_HOOK, signalHookCommand(channel));
+    for (const hook of SIGNAL_HOOKS) await this.host.run('set-hook', '-ag', hook, signalHookCommand(channel, hook));
     this.channel = channel;
-    this.known = await this.readStates();
+    if (this.listedBefore) void this.check();
+    else {
+      this.known = await this.readStates();
+      this.listedBefore = true;
+    }
     void this.loop(client, channel);
   }
 
@@ -155,12 +176,11 @@ export class StateSignal {
         return;
       }
       if (this.client !== client || this.stopped) return;
-      this.restarts = 0;
       void this.check();
     }
   }
 
-  /** One `list-panes -a` for every pane's `@agent_state`; concurrent signals share a re-run. */
+  /** One `list-panes -a` for every pane's `@agent_state` and dead flag; concurrent signals share a re-run. */
   private async check(): Promise<void> {
     if (this.reading) {
       this.readAgain = true;
@@ -182,7 +202,7 @@ export class StateSignal {
   }
 
   private async readStates(): Promise<Map<string, string>> {
-    const lines = await this.host.run('list-panes', '-a', '-F', `#{pane_id}${SEP}#{@agent_state}`);
+    const lines = await this.host.run('list-panes', '-a', '-F', `#{pane_id}${SEP}#{pane_dead}${SEP}#{@agent_state}`);
     const states = new Map<string, string>();
     for (const line of lines) {
       const i = line.indexOf(SEP);
@@ -193,24 +213,23 @@ export class StateSignal {
 
   /** Hooks of ours whose signal client is no longer a tmux client: a monitor that died. */
   private async removeStale(): Promise<void> {
-    const [hookLines, clientLines] = await Promise.all([
-      this.host.run('show-hooks', '-g', SIGNAL_HOOK),
-      this.host.run('list-clients', '-F', '#{client_pid}'),
-    ]);
-    const live = new Set(clientLines.map((l) => l.trim()));
-    const stale = parseHookLines(hookLines).filter((h) => {
-      const m = OUR_HOOK.exec(h.command);
-      return m !== null && !live.has(m[1]!);
-    });
-    for (const h of stale) await this.host.run('set-hook', '-gu', `${SIGNAL_HOOK}[${h.index}]`).catch(() => {});
+    const live = new Set((await this.host.run('list-clients', '-F', '#{client_pid}')).map((l) => l.trim()));
+    for (const hook of SIGNAL_HOOKS) {
+      const stale = parseHookLines(await this.host.run('show-hooks', '-g', hook), hook).filter((h) => {
+        const m = OUR_HOOK.exec(h.command);
+        return m !== null && !live.has(m[1]!);
+      });
+      for (const h of stale) await this.host.run('set-hook', '-gu', `${hook}[${h.index}]`).catch(() => {});
+    }
   }
 
-  /** Remove every entry of our hook array that signals our channel (wherever it is now). */
+  /** Remove every entry of our hook arrays that signals our channel (wherever it is now). */
   private async removeOurs(channel: string): Promise<void> {
-    const hooks = parseHookLines(await this.host.run('show-hooks', '-g', SIGNAL_HOOK));
-    for (const h of hooks) {
-      if (`${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(h.command)?.[1]}` === channel) {
-        await this.host.run('set-hook', '-gu', `${SIGNAL_HOOK}[${h.index}]`);
+    for (const hook of SIGNAL_HOOKS) {
+      for (const h of parseHookLines(await this.host.run('show-hooks', '-g', hook), hook)) {
+        if (`${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(h.command)?.[1]}` === channel) {
+          await this.host.run('set-hook', '-gu', `${hook}[${h.index}]`);
+        }
       }
     }
   }
@@ -229,18 +248,16 @@ export class StateSignal {
     await closing;
   }
 
-  /** The signal client ended on its own (its session was killed): start again elsewhere. */
+  /** The signal client ended on its own (its session was killed): start again elsewhere, when the source says. */
   private onClientExit(client: ControlClient): void {
     if (client.pid !== undefined) this.host.ownPids.delete(client.pid);
     if (this.client !== client || this.stopped) return;
     const channel = this.channel;
     this.client = null;
     this.channel = null;
-    if (this.restarts++ >= 3) return;
     void (async () => {
       if (channel) await this.removeOurs(channel).catch(() => {});
-      await new Promise((r) => setTimeout(r, 100 * this.restarts));
-      if (!this.stopped) await this.start();
+      if (!this.stopped) this.host.restart();
     })();
   }
 }

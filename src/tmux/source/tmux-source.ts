@@ -6,8 +6,10 @@
  *   anyone's windows. Clients start when a session appears and end with their session.
  * - Structure is re-read (`list-panes -a`, `list-sessions`, `list-clients`, pipelined over
  *   the control channel) on any structural notification, and events come from diffing the
- *   old and new trees. A per-pane format subscription (`refresh-client -B`) over each
- *   pane's command, pid, dead flag and `@agent_state` triggers the same re-read.
+ *   old and new trees. No format subscription (`refresh-client -B`): tmux 3.3a crashes
+ *   checking one for a client whose session was just killed. `@agent_state` and a pane's
+ *   death arrive through two hooks instead (state-signal.ts); a changed command is seen
+ *   with the output that comes with it.
  * - Output is coalesced per pane for a few ms into bounded `pane.output` events.
  * - Agent status comes from `@agent_state`, the process, then the screen, read over the
  *   control channel only after output (src/tmux/agents/).
@@ -29,8 +31,6 @@ import {
   FACTS_FORMAT,
   PANE_FORMAT,
   SESSION_FORMAT,
-  SUBSCRIPTION,
-  SUBSCRIPTION_NAME,
   parseClients,
   parseFactsLine,
   parseState,
@@ -381,6 +381,7 @@ export class TmuxSource implements EventSource {
         this.attachTimer = null;
         if (this.closed) return;
         for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) void this.startClient(s.id).catch(() => {});
+        if (this.stateSignal && !this.stateSignal.active && this.core.model.sessions.length > 0) void this.stateSignal.start();
       },
       Math.max(0, Math.min(ATTACH_QUIET_MS, this.attachDue - now)),
     );
@@ -404,7 +405,11 @@ export class TmuxSource implements EventSource {
       }
       this.clients.set(sessionId, client);
       this.attachedBefore.add(sessionId);
-      await client.send(`refresh-client -B ${quoteArg(SUBSCRIPTION)}`).catch(() => {});
+      // What its panes printed before we attached was not seen: read each once now.
+      for (const session of this.core.model.sessions) {
+        if (session.id !== sessionId) continue;
+        for (const window of session.windows) for (const pane of window.panes) this.tracker.changed(pane.id);
+      }
     } finally {
       this.starting.delete(sessionId);
     }
@@ -418,6 +423,8 @@ export class TmuxSource implements EventSource {
       session: () => this.anyClient()?.session ?? null,
       ownPids: this.ownPids,
       changed: (paneId) => this.panes.has(paneId) && this.tracker.changed(paneId),
+      // Attaching is what may crash tmux 3.3a in a burst of changes: wait for quiet, as for sessions.
+      restart: () => this.attachNewSessions(),
     });
     void this.stateSignal.start();
   }
@@ -457,10 +464,6 @@ export class TmuxSource implements EventSource {
       // We never ask for pause-after, but if someone set it, resume at once.
       void client.send(`refresh-client -A ${quoteArg(`${m.paneId}:continue`)}`).catch(() => {});
       return;
-    }
-    if (m.type === 'subscription-changed' && m.name === SUBSCRIPTION_NAME && this.panes.has(m.paneId)) {
-      // Command, dead flag or @agent_state of this pane changed: re-read its status now.
-      this.tracker.changed(m.paneId);
     }
     if (STRUCTURAL.has(m.type)) void this.refresh().catch(() => {});
   }

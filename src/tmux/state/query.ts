@@ -43,17 +43,6 @@ export const CLIENT_FORMAT = ['#{client_pid}', '#{session_id}', '#{client_contro
 export const SESSION_FORMAT = ['#{session_id}', '#{session_name}', '#{session_created}', '#{session_path}'].join(SEP);
 
 /**
- * A per-pane format subscription (`refresh-client -B NAME:%*:FORMAT`, set on every control
- * client, each covering its session's panes): tmux checks it once a second and reports a
- * pane whose command, pid, dead flag or `@agent_state` changed. (A single session-wide
- * `#{S:…#{P:…}}` subscription was tried first: tmux 3.3a missed some changes with it.)
- * Titles are left out on purpose: agents animate them, and snapshots re-read the tree.
- */
-export const SUBSCRIPTION_NAME = 'tmux-monitor-panes';
-export const SUBSCRIPTION_FORMAT = '#{pane_pid},#{pane_dead},#{pane_dead_status},#{pane_current_command},#{@agent_state}';
-export const SUBSCRIPTION = `${SUBSCRIPTION_NAME}:%*:${SUBSCRIPTION_FORMAT}`;
-
-/**
  * One pane's facts for agent detection (`display-message -p -t PANE FACTS_FORMAT`): what
  * the tree query has, fresh, plus nothing that needs another round trip.
  */
