@@ -51,24 +51,28 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       .importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
       .catch(() => raw));
 
-  // HS256 tokens already verified, by their exact text (signature included), until they
-  // expire: a client that reconnects, or many connections with one token, cost one HMAC.
-  const verified = new Map<string, { payload: jose.JWTPayload; until: number }>();
+  // HS256 tokens already verified, by their exact text (signature included), with the
+  // principal made of them, until they expire: a client that reconnects, or many
+  // connections with one token, cost one HMAC and nothing else. (A principal is never
+  // changed once made, so connections may share one.)
+  const verified = new Map<string, { principal: Principal; until: number }>();
   const toleranceMs = (options.clockToleranceSec ?? 5) * 1000;
 
   return async (token) => {
+    const hit = verified.get(token);
+    if (hit && Date.now() < hit.until) return hit.principal;
     let payload: jose.JWTPayload;
     try {
       const { alg } = jose.decodeProtectedHeader(token);
-      const hit = alg === 'HS256' ? verified.get(token) : undefined;
-      if (hit && Date.now() < hit.until) {
-        payload = hit.payload;
-      } else if (alg === 'HS256' && secret) {
+      if (alg === 'HS256' && secret) {
         ({ payload } = await jose.jwtVerify(token, await secretKey(secret), { ...common, algorithms: ['HS256'] }));
+        const principal = principalFromClaims(payload);
         if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
         const until = typeof payload.exp === 'number' ? payload.exp * 1000 + toleranceMs : Date.now() + NO_EXPIRY_CACHE_MS;
-        verified.set(token, { payload, until });
-      } else if (alg !== undefined && ASYMMETRIC_ALGORITHMS.includes(alg) && jwks) {
+        verified.set(token, { principal, until });
+        return principal;
+      }
+      if (alg !== undefined && ASYMMETRIC_ALGORITHMS.includes(alg) && jwks) {
         ({ payload } = await jose.jwtVerify(token, jwks, { ...common, algorithms: ASYMMETRIC_ALGORITHMS }));
       } else {
         throw new MonitorError('AUTH_FAILED', `token algorithm ${JSON.stringify(alg ?? null)} is not accepted`);

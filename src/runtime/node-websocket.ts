@@ -190,7 +190,7 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
         if (value === undefined) continue;
         for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
       }
-      response = await fetch(new Request(url, { headers }), { incoming: request, outgoing: undefined });
+      response = await fetch(upgradeRequest(request.method ?? 'GET', url.href, headers), { incoming: request, outgoing: undefined });
     } catch {
       response = new Response(null, { status: 400 });
     }
@@ -232,6 +232,64 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
       for (const ws of wss.clients) ws.terminate();
     },
   };
+}
+
+/**
+ * An upgrade request as the app sees it: method, URL and headers, with a real `Request` made
+ * only if something asks for more (its body, its signal, …), as @hono/node-server does for
+ * every request. Making an undici `Request` (an AbortSignal, the checks of its init) for each
+ * upgrade was a tenth of what a connection cost the server.
+ */
+class UpgradeRequest {
+  #real: Request | undefined;
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly headers: Headers,
+  ) {}
+  /** The request in full, made the first time anything else is asked of it. */
+  real(): Request {
+    return (this.#real ??= new Request(this.url, { method: this.method, headers: this.headers }));
+  }
+}
+let upgradeRequestReady = false;
+
+function upgradeRequest(method: string, url: string, headers: Headers): Request {
+  if (!upgradeRequestReady) {
+    // Done at the first upgrade, not at import: reading `Request` loads Node's fetch classes.
+    const proto = UpgradeRequest.prototype as unknown as Record<string, unknown>;
+    const delegated = [
+      'body',
+      'bodyUsed',
+      'cache',
+      'credentials',
+      'destination',
+      'integrity',
+      'mode',
+      'redirect',
+      'referrer',
+      'referrerPolicy',
+      'signal',
+      'keepalive',
+    ];
+    for (const key of delegated) {
+      Object.defineProperty(proto, key, {
+        get(this: UpgradeRequest) {
+          return (this.real() as unknown as Record<string, unknown>)[key];
+        },
+      });
+    }
+    for (const key of ['arrayBuffer', 'blob', 'clone', 'formData', 'json', 'text', 'bytes']) {
+      Object.defineProperty(proto, key, {
+        value(this: UpgradeRequest) {
+          return (this.real() as unknown as Record<string, () => unknown>)[key]!();
+        },
+      });
+    }
+    Object.setPrototypeOf(proto, Request.prototype);
+    upgradeRequestReady = true;
+  }
+  return new UpgradeRequest(method, url, headers) as unknown as Request;
 }
 
 /** Answers a refused upgrade with the app's response (status and body), then closes. */

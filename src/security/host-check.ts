@@ -12,10 +12,19 @@ export type HostAllowList = readonly string[];
 export function createHostCheck(allowed: HostAllowList = []): (hostHeader: string | undefined) => boolean {
   if (allowed.includes('*')) return () => true;
   const names = new Set(allowed.map(normalizeHost).filter((h): h is string => h !== null));
-  return (header) => {
+  const check = (header: string | undefined): boolean => {
     const host = header === undefined ? null : normalizeHost(header);
     if (host === null) return false;
     return names.has(host) || host === 'localhost' || host.endsWith('.localhost') || isIpLiteral(host);
+  };
+  // Every request carries the same few Host values: remember the last one allowed, so that a
+  // burst of connections is not parsed a header at a time.
+  let lastAllowed: string | undefined;
+  return (header) => {
+    if (header !== undefined && header === lastAllowed) return true;
+    const ok = check(header);
+    if (ok) lastAllowed = header;
+    return ok;
   };
 }
 
