@@ -15,11 +15,9 @@ export interface Replay {
 }
 
 /**
- * An event as the history holds it: its wire form and seq. The event object is parsed
- * back from the JSON only when a replay reads it. Holding the flat string rather than the
- * object graph the pipeline built keeps what survives the young generation small: the
- * collector copies one string per held event instead of an object tree, on every event
- * a busy server fans out.
+ * An event a replay reads from the history: its wire form and seq, with the event object
+ * parsed back from the JSON only when asked for. The history holds the flat string rather
+ * than the object graph the pipeline built: what survives the young generation stays small.
  */
 class HeldEvent implements StampedEvent {
   private parsed: MonitorEvent | undefined;
@@ -36,18 +34,25 @@ class HeldEvent implements StampedEvent {
 }
 
 /**
- * The last N events no older than T, for resume after a disconnect. A ring buffer:
- * pushing is O(1).
+ * The last N events no older than T, for resume after a disconnect. A ring buffer kept as
+ * parallel arrays (the wire form, seq, time): pushing is O(1) and allocates nothing, and
+ * what outlives the young generation is one string per held event, not an object besides
+ * it. A replay wraps the events it returns (HeldEvent) when it reads them.
  */
 export class History {
-  private readonly ring: (HeldEvent | undefined)[];
+  private readonly json: (string | undefined)[];
+  private readonly seq: Float64Array;
+  private readonly at: Float64Array;
   private start = 0;
   private length = 0;
   /** Highest seq ever pushed (also when evicted). */
   private lastSeq = 0;
 
   constructor(private readonly options: HistoryOptions) {
-    this.ring = new Array(Math.max(0, options.size));
+    const size = Math.max(0, options.size);
+    this.json = new Array(size);
+    this.seq = new Float64Array(size);
+    this.at = new Float64Array(size);
   }
 
   get size(): number {
@@ -56,25 +61,27 @@ export class History {
 
   push(entry: StampedEvent): void {
     this.lastSeq = entry.event.seq;
-    if (this.ring.length === 0) return;
-    const held = new HeldEvent(entry.json, entry.event.seq, entry.at);
-    if (this.length < this.ring.length) {
-      this.ring[(this.start + this.length) % this.ring.length] = held;
+    const capacity = this.json.length;
+    if (capacity === 0) return;
+    let i: number;
+    if (this.length < capacity) {
+      i = (this.start + this.length) % capacity;
       this.length++;
     } else {
-      this.ring[this.start] = held;
-      this.start = (this.start + 1) % this.ring.length;
+      i = this.start;
+      this.start = (this.start + 1) % capacity;
     }
+    this.json[i] = entry.json;
+    this.seq[i] = entry.event.seq;
+    this.at[i] = entry.at;
   }
 
   /** Drops events older than the TTL. Called before reads, so no timer is needed. */
   expire(now = Date.now()): void {
     const oldest = now - this.options.ttlMs;
-    while (this.length > 0) {
-      const first = this.ring[this.start]!;
-      if (first.at >= oldest) break;
-      this.ring[this.start] = undefined;
-      this.start = (this.start + 1) % this.ring.length;
+    while (this.length > 0 && this.at[this.start]! < oldest) {
+      this.json[this.start] = undefined;
+      this.start = (this.start + 1) % this.json.length;
       this.length--;
     }
   }
@@ -83,11 +90,12 @@ export class History {
   since(since: number, upTo: number, now = Date.now()): Replay {
     this.expire(now);
     const events: StampedEvent[] = [];
-    let firstHeld = this.lastSeq + 1;
-    for (let i = 0; i < this.length; i++) {
-      const entry = this.ring[(this.start + i) % this.ring.length]!;
-      if (i === 0) firstHeld = entry.seq;
-      if (entry.seq > since && entry.seq <= upTo) events.push(entry);
+    const capacity = this.json.length;
+    const firstHeld = this.length > 0 ? this.seq[this.start]! : this.lastSeq + 1;
+    for (let n = 0; n < this.length; n++) {
+      const i = (this.start + n) % capacity;
+      const seq = this.seq[i]!;
+      if (seq > since && seq <= upTo) events.push(new HeldEvent(this.json[i]!, seq, this.at[i]!));
     }
     // Complete when nothing after `since` has been evicted, and `since` is not from
     // the future (a client of an earlier epoch that did not say so).
