@@ -152,6 +152,8 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
     // No close handshake with a peer that does not answer.
     (ws) => ws.terminate(),
   );
+  /** What the route returns for an accepted upgrade; made at the first (reading `Response` loads undici). */
+  let acceptedResponse: Response | undefined;
   /** Requests the app accepted, with what to wire their connection to. */
   const accepted = new WeakMap<IncomingMessage, PeerHandlers>();
 
@@ -217,8 +219,8 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
       const incoming = (c.env as Partial<NodeEnv> | undefined)?.incoming;
       if (!incoming) throw new TypeError('the Node WebSocket kit must be attached to the server: ws.attach(server, app.fetch)');
       accepted.set(incoming, handlers);
-      // Not sent: attach() answers the upgrade itself.
-      return new Response(null);
+      // Not sent (attach() answers the upgrade itself), so one serves every upgrade.
+      return (acceptedResponse ??= new Response(null));
     },
     remoteAddress: (c) => (c.env as Partial<NodeEnv> | undefined)?.incoming?.socket?.remoteAddress,
     stop: heartbeat.stop,
