@@ -187,11 +187,7 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
     let response: Response;
     try {
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value === undefined) continue;
-        for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-      }
+      const headers = new UpgradeHeaders(request.headers);
       response = await fetch(upgradeRequest(request.method ?? 'GET', url.href, headers), { incoming: request, outgoing: undefined });
     } catch {
       response = new Response(null, { status: 400 });
@@ -247,16 +243,73 @@ class UpgradeRequest {
   constructor(
     readonly method: string,
     readonly url: string,
-    readonly headers: Headers,
+    readonly headers: UpgradeHeaders,
   ) {}
   /** The request in full, made the first time anything else is asked of it. */
   real(): Request {
-    return (this.#real ??= new Request(this.url, { method: this.method, headers: this.headers }));
+    return (this.#real ??= new Request(this.url, { method: this.method, headers: this.headers.real() }));
+  }
+}
+
+/**
+ * The upgrade's headers: `get` and `has` read Node's parsed headers directly (what the
+ * route asks: Host, Upgrade, Origin, Authorization); anything else is answered by a real
+ * `Headers` made the first time it is needed. (Node joins repeated headers with ", " as
+ * `Headers` does; Set-Cookie, the exception, is not a request header.)
+ */
+class UpgradeHeaders {
+  #real: Headers | undefined;
+  constructor(private readonly raw: IncomingMessage['headers']) {}
+  get(name: string): string | null {
+    if (this.#real) return this.#real.get(name);
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name: string): boolean {
+    return this.#real ? this.#real.has(name) : this.raw[name.toLowerCase()] !== undefined;
+  }
+  real(): Headers {
+    if (!this.#real) {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(this.raw)) {
+        if (value === undefined) continue;
+        for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+      }
+      this.#real = headers;
+    }
+    return this.#real;
+  }
+  set(name: string, value: string): void {
+    this.real().set(name, value);
+  }
+  append(name: string, value: string): void {
+    this.real().append(name, value);
+  }
+  delete(name: string): void {
+    this.real().delete(name);
+  }
+  forEach(fn: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
+    this.real().forEach(fn, thisArg);
+  }
+  getSetCookie(): string[] {
+    return this.real().getSetCookie();
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.real().entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.real().keys();
+  }
+  values(): IterableIterator<string> {
+    return this.real().values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.real().entries();
   }
 }
 let upgradeRequestReady = false;
 
-function upgradeRequest(method: string, url: string, headers: Headers): Request {
+function upgradeRequest(method: string, url: string, headers: UpgradeHeaders): Request {
   if (!upgradeRequestReady) {
     // Done at the first upgrade, not at import: reading `Request` loads Node's fetch classes.
     const proto = UpgradeRequest.prototype as unknown as Record<string, unknown>;
