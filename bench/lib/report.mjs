@@ -236,7 +236,10 @@ function verdicts(all) {
     'connects per second at 10,000 vs the ws baseline, node',
     '≥ 0.9×',
     ours10k?.connectPerSec && base10k?.connectPerSec
-      ? `${fmt(ours10k.connectPerSec)} vs ${fmt(base10k.connectPerSec)} /s (${fmt(ours10k.connectPerSec / base10k.connectPerSec, 2)}×)`
+      ? `${fmt(ours10k.connectPerSec)} vs ${fmt(base10k.connectPerSec)} /s (${fmt(ours10k.connectPerSec / base10k.connectPerSec, 2)}×)` +
+          (ours10k.cpuMicrosPerConnect && base10k.cpuMicrosPerConnect
+            ? `; server CPU ${fmt(ours10k.cpuMicrosPerConnect)} vs ${fmt(base10k.cpuMicrosPerConnect)} µs per connect`
+            : '')
       : '–',
     ours10k?.connectPerSec && base10k?.connectPerSec ? ours10k.connectPerSec >= 0.9 * base10k.connectPerSec : null,
   );

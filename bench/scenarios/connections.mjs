@@ -50,15 +50,20 @@ export async function run(ctx) {
       });
       const rows = [];
       for (const n of server.steps) {
+        const cpu0 = cpuSeconds(proc.pid).self;
         const t0 = now();
         const ready = await pool.ensure({ url: proc.url, token: ctx.token, total: n, filters: {}, concurrency: 50 });
         const connectSec = (now() - t0) / 1000;
+        const connectCpuSec = cpuSeconds(proc.pid).self - cpu0;
         await sleep(settleMs);
         rows.push({
           connections: ready.open,
           failed: ready.failed,
           errors: ready.errors,
           connectPerSec: n > 0 ? round(n / connectSec, 0) : null,
+          // The server's CPU for this step's new connections: the figure the client
+          // processes, which share the 2 cores, bend least.
+          cpuMicrosPerConnect: n > 0 ? round((connectCpuSec * 1e6) / Math.max(1, n - (rows.at(-1)?.connections ?? 0)), 0) : null,
           rssBytes: rssBytes(proc.pid),
         });
         if (ready.open < n) break;
@@ -94,10 +99,10 @@ export async function run(ctx) {
   const mib = (b) => (b === null || b === undefined ? '–' : fmt(b / 2 ** 20, 1));
   const table = {
     title: `${title} (server RSS${cut.length ? `; ${cut.join(', ')} left out: open-file limit ${limit?.hard}` : ''})`,
-    columns: ['server', 'connections', 'RSS MiB', 'marginal KiB/conn', 'connects/s', 'failed'],
+    columns: ['server', 'connections', 'RSS MiB', 'marginal KiB/conn', 'connects/s', 'server CPU µs/connect', 'failed'],
     rows: results.flatMap((r) =>
       r.error
-        ? [[r.label, `error: ${r.error}`, '', '', '', '']]
+        ? [[r.label, `error: ${r.error}`, '', '', '', '', '']]
         : r.steps.map((s) => [
             r.label,
             s.connections,
@@ -106,6 +111,7 @@ export async function run(ctx) {
               ? '–'
               : fmt(s.marginalBytesPerConnection / 1024, 1),
             s.connectPerSec ?? '–',
+            s.cpuMicrosPerConnect ?? '–',
             s.failed,
           ]),
     ),
