@@ -57,6 +57,8 @@ interface PaneTrack {
   lastCommand: string | null;
   /** The `@agent_state` left by a program that went back to the shell: ignored while unchanged. */
   staleState: string | null;
+  /** `@agent_state` was just set (the push signal saw its value change): not a leftover. */
+  freshState: boolean;
 }
 
 /** A tmux client in front is a person's `tmux set … @agent_state` at the shell, not a program that set it and left. */
@@ -104,8 +106,14 @@ export class AgentTracker {
     this.schedule(paneId, this.options.settleMs);
   }
 
-  /** Command, dead flag or @agent_state may have changed: read soon. */
-  changed(paneId: string): void {
+  /**
+   * Command, dead flag or @agent_state may have changed: read soon. `stateSet`: the push
+   * signal saw the pane's `@agent_state` take a new value just now, so the value read is
+   * the agent's (or a person's) word of this moment, never one left behind by a program
+   * that went back to the shell.
+   */
+  changed(paneId: string, stateSet = false): void {
+    if (stateSet) this.track(paneId).freshState = true;
     this.schedule(paneId, 0);
   }
 
@@ -139,6 +147,7 @@ export class AgentTracker {
         silent: false,
         lastCommand: null,
         staleState: null,
+        freshState: false,
       };
       this.panes.set(paneId, t);
     }
@@ -193,6 +202,11 @@ export class AgentTracker {
     if (t.staleState !== null && facts.agentState !== t.staleState) t.staleState = null;
     const previous = t.lastCommand;
     if (!facts.dead) t.lastCommand = facts.command;
+    if (t.freshState) {
+      t.freshState = false;
+      t.staleState = null;
+      return facts.agentState;
+    }
     const backAtShell = previous !== null && !isShell(previous) && !TMUX_CLIENT.test(previous) && !facts.dead && isShell(facts.command);
     if (backAtShell) {
       const left = parseAgentState(facts.agentState);

@@ -43,6 +43,7 @@ export const SIGNAL_HOOKS = [SIGNAL_HOOK, 'pane-died'] as const;
 export const SIGNAL_CHANNEL_PREFIX = 'tmux-monitor-state-';
 const OUR_HOOK = new RegExp(`wait-for -S ${SIGNAL_CHANNEL_PREFIX}(\\d+)`);
 const SEP = '\x1f';
+const MAX_FAILED_STARTS = 5;
 
 export interface StateSignalHost {
   tmuxBin: string;
@@ -54,8 +55,8 @@ export interface StateSignalHost {
   session(): string | null;
   /** The pids of the monitor's own tmux clients (so they are not counted as attached users). */
   ownPids: Set<number>;
-  /** A pane's `@agent_state` or dead flag changed. */
-  changed(paneId: string): void;
+  /** A pane's `@agent_state` (`stateSet`) or dead flag changed. */
+  changed(paneId: string, stateSet: boolean): void;
   /** The signal client ended on its own (its session was killed): call `start()` again when it is safe to attach. */
   restart(): void;
 }
@@ -94,6 +95,8 @@ export class StateSignal {
   private readAgain = false;
   /** `known` holds a listing from an earlier run: the next start reports what changed since. */
   private listedBefore = false;
+  /** Starts that failed in a row (the session went away while attaching, say); each asks for another. */
+  private failures = 0;
 
   constructor(private readonly host: StateSignalHost) {}
 
@@ -107,7 +110,15 @@ export class StateSignal {
     this.stopped = false;
     if (this.active) return Promise.resolve();
     this.starting ??= this.doStart()
-      .catch(() => this.teardown())
+      .then(() => {
+        this.failures = 0;
+      })
+      .catch(async () => {
+        await this.teardown();
+        // Ask the source to try again at its next quiet moment; a tmux that keeps refusing
+        // is left alone after a few tries (the next structural change tries again).
+        if (!this.stopped && ++this.failures <= MAX_FAILED_STARTS) this.host.restart();
+      })
       .finally(() => {
         this.starting = null;
       });
@@ -191,7 +202,13 @@ export class StateSignal {
       do {
         this.readAgain = false;
         const next = await this.readStates();
-        for (const [id, state] of next) if (this.known.get(id) !== state) this.host.changed(id);
+        for (const [id, state] of next) {
+          const before = this.known.get(id);
+          if (before === state) continue;
+          // The listing is `dead SEP @agent_state`: did the option itself change?
+          const stateSet = before === undefined || before.slice(before.indexOf(SEP)) !== state.slice(state.indexOf(SEP));
+          this.host.changed(id, stateSet);
+        }
         this.known = next;
       } while (this.readAgain && !this.stopped);
     } catch {

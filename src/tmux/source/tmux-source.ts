@@ -422,7 +422,7 @@ export class TmuxSource implements EventSource {
       run: (...args) => this.tmux(...args),
       session: () => this.anyClient()?.session ?? null,
       ownPids: this.ownPids,
-      changed: (paneId) => this.panes.has(paneId) && this.tracker.changed(paneId),
+      changed: (paneId, stateSet) => this.panes.has(paneId) && this.tracker.changed(paneId, stateSet),
       // Attaching is what may crash tmux 3.3a in a burst of changes: wait for quiet, as for sessions.
       restart: () => this.attachNewSessions(),
     });
@@ -512,6 +512,8 @@ export class TmuxSource implements EventSource {
       if (this.attachedBefore.has(id)) void this.startClient(id).catch(() => {});
       else this.attachNewSessions();
     }
+    // The state signal's client is down (its session was killed, or it could not attach): again, once quiet.
+    if (this.stateSignal && !this.stateSignal.active && live.size > 0) this.attachNewSessions();
     for (const [id, c] of this.clients) {
       if (!live.has(id) && c !== this.primary) void c.close();
     }
