@@ -137,8 +137,10 @@ describe('agent status from the screens of agent CLIs', () => {
     await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'busy', { timeoutMs: 8000 });
     const e = await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'unknown', { timeoutMs: 8000 });
     expect(e.data).toMatchObject({ agent_type: 'shell', previous: 'busy' });
-    const dead = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'dies', '-P', '-F', '#{pane_id}', 'sleep 0.5; exit 3')).trim();
+    // remain-on-exit is on before the program ends: it is started again (respawn) once set.
+    const dead = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'dies', '-P', '-F', '#{pane_id}', 'sleep 100000')).trim();
     await t.tmux('set-option', '-p', '-t', dead, 'remain-on-exit', 'on');
+    await t.tmux('respawn-pane', '-k', '-t', dead, 'sleep 0.2; exit 3');
     const gone = await events.waitFor('agent.status', (s) => s.pane_id === dead && s.data.status === 'exited', { timeoutMs: 8000 });
     expect(gone.data.agent_type).toBe('shell');
   });

@@ -44,6 +44,7 @@ export const SIGNAL_CHANNEL_PREFIX = 'tmux-monitor-state-';
 const OUR_HOOK = new RegExp(`wait-for -S ${SIGNAL_CHANNEL_PREFIX}(\\d+)`);
 const SEP = '\x1f';
 const MAX_FAILED_STARTS = 5;
+const START_TIMEOUT_MS = 5000;
 
 export interface StateSignalHost {
   tmuxBin: string;
@@ -78,6 +79,15 @@ export function parseHookLines(lines: readonly string[], hook: string = SIGNAL_H
   return out;
 }
 
+/** `p`, or a rejection after `ms`: a start that hangs (tmux never answering the new client) is given up and tried again. */
+function startWithin(p: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no signal client after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** Waits for `p`, but no longer than `ms`. */
 async function within(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -97,6 +107,8 @@ export class StateSignal {
   private listedBefore = false;
   /** Starts that failed in a row (the session went away while attaching, say); each asks for another. */
   private failures = 0;
+  /** Bumped by each start: a start that was given up (timed out) must not install anything later. */
+  private generation = 0;
 
   constructor(private readonly host: StateSignalHost) {}
 
@@ -109,7 +121,7 @@ export class StateSignal {
   start(): Promise<void> {
     this.stopped = false;
     if (this.active) return Promise.resolve();
-    this.starting ??= this.doStart()
+    this.starting ??= startWithin(this.doStart(++this.generation), START_TIMEOUT_MS)
       .then(() => {
         this.failures = 0;
       })
@@ -125,6 +137,24 @@ export class StateSignal {
     return this.starting;
   }
 
+  /**
+   * Puts back any of our hooks that is no longer there (the source calls it on each change
+   * of the tree, not on a timer). Seen in tests: both hook arrays emptied while the signal
+   * client stayed attached, cause not found; without the hooks no signal would come again.
+   */
+  async ensureHooks(): Promise<void> {
+    const channel = this.channel;
+    if (!this.active || channel === null || this.stopped) return;
+    for (const hook of SIGNAL_HOOKS) {
+      const hooks = parseHookLines(await this.host.run('show-hooks', '-g', hook), hook);
+      if (hooks.some((h) => `${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(h.command)?.[1]}` === channel)) continue;
+      if (this.channel !== channel) return;
+      await this.host.run('set-hook', '-ag', hook, signalHookCommand(channel, hook));
+      // A change made while the hook was missing was not signalled: look now.
+      void this.check();
+    }
+  }
+
   /** Remove our hook and end the signal client. Safe to call when tmux is gone. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -133,9 +163,9 @@ export class StateSignal {
     await within(this.teardown(), 3000);
   }
 
-  private async doStart(): Promise<void> {
+  private async doStart(generation: number): Promise<void> {
     const session = await this.mostRecentSession();
-    if (session === null || this.stopped) return;
+    if (session === null || this.stopped || generation !== this.generation) return;
     const client = await ControlClient.start({
       tmuxBin: this.host.tmuxBin,
       socketArgs: this.host.socketArgs,
@@ -144,13 +174,17 @@ export class StateSignal {
       onExit: (_reason, c) => this.onClientExit(c),
     });
     if (client.pid !== undefined) this.host.ownPids.add(client.pid);
+    if (generation !== this.generation) {
+      await client.close();
+      throw new Error('superseded');
+    }
     this.client = client;
     // It only waits: no %output for it to send (its queue is blocked most of the time).
     await client.run('refresh-client', '-f', 'no-output').catch(() => {});
     const [pid = ''] = await client.run('display-message', '-p', '#{client_pid}');
     const channel = `${SIGNAL_CHANNEL_PREFIX}${pid.trim()}`;
     await this.removeStale();
-    if (this.stopped || client.closed) throw new Error('stopped');
+    if (this.stopped || client.closed || generation !== this.generation) throw new Error('stopped');
     for (const hook of SIGNAL_HOOKS) await this.host.run('set-hook', '-ag', hook, signalHookCommand(channel, hook));
     this.channel = channel;
     if (this.listedBefore) void this.check();

@@ -381,7 +381,7 @@ export class TmuxSource implements EventSource {
         this.attachTimer = null;
         if (this.closed) return;
         for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) void this.startClient(s.id).catch(() => {});
-        if (this.stateSignal && !this.stateSignal.active && this.core.model.sessions.length > 0) void this.stateSignal.start();
+        if (this.everConnected && !this.stateSignal?.active && this.core.model.sessions.length > 0) this.startStateSignal();
       },
       Math.max(0, Math.min(ATTACH_QUIET_MS, this.attachDue - now)),
     );
@@ -513,7 +513,8 @@ export class TmuxSource implements EventSource {
       else this.attachNewSessions();
     }
     // The state signal's client is down (its session was killed, or it could not attach): again, once quiet.
-    if (this.stateSignal && !this.stateSignal.active && live.size > 0) this.attachNewSessions();
+    if (this.everConnected && !this.stateSignal?.active && live.size > 0) this.attachNewSessions();
+    else void this.stateSignal?.ensureHooks().catch(() => {});
     for (const [id, c] of this.clients) {
       if (!live.has(id) && c !== this.primary) void c.close();
     }
