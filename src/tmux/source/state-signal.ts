@@ -79,20 +79,23 @@ export function parseHookLines(lines: readonly string[], hook: string = SIGNAL_H
   return out;
 }
 
-/** `p`, or a rejection after `ms`: a start that hangs (tmux never answering the new client) is given up and tried again. */
-function startWithin(p: Promise<void>, ms: number): Promise<void> {
+/** `p`, or a rejection once `ms` have passed. */
+function timeLimited<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no signal client after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-/** Waits for `p`, but no longer than `ms`. */
+/** Waits for `p`, but no longer than `ms`, and never fails. */
 async function within(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([p.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
+  await timeLimited(p, ms).catch(() => {});
+}
+
+/** The hook command signals `channel` (ours, not another monitor's). */
+function signals(command: string, channel: string): boolean {
+  return `${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(command)?.[1]}` === channel;
 }
 
 export class StateSignal {
@@ -121,7 +124,8 @@ export class StateSignal {
   start(): Promise<void> {
     this.stopped = false;
     if (this.active) return Promise.resolve();
-    this.starting ??= startWithin(this.doStart(++this.generation), START_TIMEOUT_MS)
+    // A start that hangs (tmux never answering the new client) is given up and tried again.
+    this.starting ??= timeLimited(this.doStart(++this.generation), START_TIMEOUT_MS)
       .then(() => {
         this.failures = 0;
       })
@@ -147,7 +151,7 @@ export class StateSignal {
     if (!this.active || channel === null || this.stopped) return;
     for (const hook of SIGNAL_HOOKS) {
       const hooks = parseHookLines(await this.host.run('show-hooks', '-g', hook), hook);
-      if (hooks.some((h) => `${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(h.command)?.[1]}` === channel)) continue;
+      if (hooks.some((h) => signals(h.command, channel))) continue;
       if (this.channel !== channel) return;
       await this.host.run('set-hook', '-ag', hook, signalHookCommand(channel, hook));
       // A change made while the hook was missing was not signalled: look now.
@@ -278,7 +282,7 @@ export class StateSignal {
   private async removeOurs(channel: string): Promise<void> {
     for (const hook of SIGNAL_HOOKS) {
       for (const h of parseHookLines(await this.host.run('show-hooks', '-g', hook), hook)) {
-        if (`${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(h.command)?.[1]}` === channel) {
+        if (signals(h.command, channel)) {
           await this.host.run('set-hook', '-gu', `${hook}[${h.index}]`);
         }
       }

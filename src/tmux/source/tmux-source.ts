@@ -406,10 +406,8 @@ export class TmuxSource implements EventSource {
       this.clients.set(sessionId, client);
       this.attachedBefore.add(sessionId);
       // What its panes printed before we attached was not seen: read each once now.
-      for (const session of this.core.model.sessions) {
-        if (session.id !== sessionId) continue;
-        for (const window of session.windows) for (const pane of window.panes) this.tracker.changed(pane.id);
-      }
+      const session = this.core.model.sessions.find((s) => s.id === sessionId);
+      for (const window of session?.windows ?? []) for (const pane of window.panes) this.tracker.changed(pane.id);
     } finally {
       this.starting.delete(sessionId);
     }
