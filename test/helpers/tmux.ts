@@ -75,6 +75,18 @@ export async function startTmux(options: StartTmuxOptions = {}): Promise<TestTmu
     tmux,
     kill: async () => {
       await tmuxCommand(socketName, ['kill-server']).catch(() => {});
+      // kill-server answers before the server has gone: a client that comes meanwhile still
+      // finds it, without sessions. Wait until it no longer answers (bounded).
+      const deadline = Date.now() + 5000;
+      while (
+        Date.now() < deadline &&
+        (await tmuxCommand(socketName, ['list-sessions']).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
   };
 }

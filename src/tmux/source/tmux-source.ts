@@ -274,17 +274,20 @@ export class TmuxSource implements EventSource {
       // that appears later, or comes back, is announced with created events.
       const initial = !this.everConnected && !this.core.announcedAny;
       this.everConnected = true;
+      // The signal client attaches before anyone is told `connected`: tmux 3.3a crashes when
+      // a notification (a window made, a client detached) reaches a control client that is
+      // still identifying itself, and a script that waits for `connected` makes one at once.
       if (initial) {
         // Read the tree and every pane's status first, so that a client that snapshots on
         // `connected` sees real statuses (they are not announced as events).
         await this.refresh(true);
-        await Promise.all(this.baselines.splice(0));
+        await Promise.all([...this.baselines.splice(0), this.startStateSignal()]);
         this.setState('connected', 'attached to tmux');
       } else {
+        await this.startStateSignal();
         this.setState('connected', 'attached to tmux');
         await this.refresh();
       }
-      this.startStateSignal();
     } catch (e) {
       if (this.closed) return;
       if (!this.anyClient()) this.lost(`could not attach: ${(e as Error).message}`);
@@ -381,7 +384,7 @@ export class TmuxSource implements EventSource {
         this.attachTimer = null;
         if (this.closed) return;
         for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) void this.startClient(s.id).catch(() => {});
-        if (this.everConnected && !this.stateSignal?.active && this.core.model.sessions.length > 0) this.startStateSignal();
+        if (this.everConnected && !this.stateSignal?.active && this.core.model.sessions.length > 0) void this.startStateSignal();
       },
       Math.max(0, Math.min(ATTACH_QUIET_MS, this.attachDue - now)),
     );
@@ -413,7 +416,7 @@ export class TmuxSource implements EventSource {
     }
   }
 
-  private startStateSignal(): void {
+  private startStateSignal(): Promise<void> {
     this.stateSignal ??= new StateSignal({
       tmuxBin: this.tmuxBin,
       socketArgs: this.sock,
@@ -424,7 +427,7 @@ export class TmuxSource implements EventSource {
       // Attaching is what may crash tmux 3.3a in a burst of changes: wait for quiet, as for sessions.
       restart: () => this.attachNewSessions(),
     });
-    void this.stateSignal.start();
+    return this.stateSignal.start();
   }
 
   private anyClient(): ControlClient | null {
@@ -489,6 +492,9 @@ export class TmuxSource implements EventSource {
 
   private async refreshOnce(initial: boolean): Promise<void> {
     if (this.closed || !this.anyClient()) return;
+    // While (re)connecting, changes wait for the listing that follows `connected`, so that
+    // no event goes out before the state that says the source is attached.
+    if (!initial && this.core.currentState !== 'connected') return;
     const [paneLines, sessionLines, clientLines] = await Promise.all([
       this.tmux('list-panes', '-a', '-F', PANE_FORMAT),
       this.tmux('list-sessions', '-F', SESSION_FORMAT),
