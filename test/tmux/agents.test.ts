@@ -138,10 +138,21 @@ describe('agent status from the screens of agent CLIs', () => {
     const e = await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'unknown', { timeoutMs: 8000 });
     expect(e.data).toMatchObject({ agent_type: 'shell', previous: 'busy' });
     // remain-on-exit is on before the program ends: it is started again (respawn) once set.
+    // A silent end is told by tmux's pane-died hook alone. The program leaves a child that
+    // holds the pty a moment longer, so that tmux has its exit status before the pty closes:
+    // a pty that closes first can make tmux miss the exit altogether (tmux-source.ts, paneInfo).
     const dead = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'dies', '-P', '-F', '#{pane_id}', 'sleep 100000')).trim();
     await t.tmux('set-option', '-p', '-t', dead, 'remain-on-exit', 'on');
-    await t.tmux('respawn-pane', '-k', '-t', dead, 'sleep 0.2; exit 3');
+    await t.tmux('respawn-pane', '-k', '-t', dead, 'sleep 0.2; sleep 0.3 & exit 3');
     const gone = await events.waitFor('agent.status', (s) => s.pane_id === dead && s.data.status === 'exited', { timeoutMs: 8000 });
-    expect(gone.data.agent_type).toBe('shell');
+    expect(gone.data).toMatchObject({ agent_type: 'shell', reason: 'process exited (status 3)' });
+  });
+
+  it('a program that prints its last words and ends is exited, with its exit status', async () => {
+    const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'last-words', '-P', '-F', '#{pane_id}', 'sleep 100000')).trim();
+    await t.tmux('set-option', '-p', '-t', pane, 'remain-on-exit', 'on');
+    await t.tmux('respawn-pane', '-k', '-t', pane, 'sleep 0.2; echo goodbye; exit 4');
+    const gone = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'exited', { timeoutMs: 8000 });
+    expect(gone.data.reason).toBe('process exited (status 4)');
   });
 });

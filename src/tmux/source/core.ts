@@ -143,6 +143,13 @@ export class SourceCore {
     if (!this.panes.has(paneId)) return null;
     const [info, screen] = await Promise.all([this.access.paneInfo(paneId), this.access.capture(paneId)]);
     if (!info || !screen) return null;
+    // A death learnt here (tmux sends no notification for it) goes into the tree too, so that
+    // snapshots and the pane's removal tell it without waiting for the next listing.
+    const pane = this.panes.get(paneId)?.pane;
+    if (pane && info.dead) {
+      pane.dead = true;
+      pane.deadStatus = info.deadStatus;
+    }
     const children = info.dead ? [] : await foregroundChildren(info.pid).catch(() => []);
     return {
       command: info.command,

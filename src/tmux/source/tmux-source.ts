@@ -120,6 +120,8 @@ export class TmuxSource implements EventSource {
   /** Silent first reads of the panes found at start-up. */
   private baselines: Promise<void>[] = [];
   private closed = false;
+  /** Dead panes whose lost exit status tmux was made to collect (see paneInfo). */
+  private readonly reapNudged = new Set<string>();
   /** Pushes `@agent_state` changes at once (see state-signal.ts); removed at close. */
   private stateSignal: StateSignal | null = null;
   /** Panes people look at (their session's current window's active pane), for attention. */
@@ -505,6 +507,7 @@ export class TmuxSource implements EventSource {
     this.updateViewers(next);
     const baselines = this.core.applyTree(next, initial, (id) => {
       for (const c of this.clients.values()) c.forgetPane(id);
+      this.reapNudged.delete(id);
     });
     this.baselines.push(...baselines);
 
@@ -547,7 +550,15 @@ export class TmuxSource implements EventSource {
     let info = parseFactsLine((await this.tmux('display-message', '-p', '-t', paneId, FACTS_FORMAT))[0] ?? '');
     // tmux marks a pane dead when its pty closes and learns the exit status a moment
     // later (SIGCHLD): wait a little for it so the status can say how the process ended.
-    // (tmux 3.3a sometimes never records it: then the status stays unknown.)
+    if (info.dead && info.deadStatus === null && !this.reapNudged.has(paneId)) {
+      // A tmux built with libutempter (Debian's, Ubuntu's) can lose that SIGCHLD: at the
+      // pty's close it runs utempter's helper with SIGCHLD set to default, and a pane
+      // process that exits meanwhile stays a zombie, its status unknown and its pane-died
+      // hooks unrun, until some other child of tmux exits. A job that ends at once is such
+      // a child (once per pane: a status tmux never records is not asked for again).
+      this.reapNudged.add(paneId);
+      await this.tmux('run-shell', '-b', 'true').catch(() => {});
+    }
     for (let i = 0; i < 3 && info.dead && info.deadStatus === null; i++) {
       await new Promise((r) => setTimeout(r, 50));
       const again = await this.tmux('display-message', '-p', '-t', paneId, FACTS_FORMAT).catch(() => null);
