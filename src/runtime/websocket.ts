@@ -106,9 +106,14 @@ export function firstSubprotocol(header: string | undefined | null): string {
 }
 
 /**
- * Pings every peer every `intervalMs`; one that has not answered `timeoutMs` later is
+ * Pings every peer every `intervalMs`; one that has not answered `timeoutMs` after a ping is
  * dropped. Node and Bun use it (Deno pings by itself, see deno-websocket.ts). The runtime
  * calls `answered` on a pong.
+ *
+ * Each round has its own deadline, which drops the peers still waiting since that round or
+ * an earlier one: a timeout longer than the interval still drops a silent peer (one shared
+ * deadline, reset at each ping, would never fire), and a peer that answered this round is
+ * not dropped for the next one's ping.
  */
 export function startHeartbeat<S>(
   sockets: Iterable<S>,
@@ -117,28 +122,37 @@ export function startHeartbeat<S>(
   ping: (socket: S) => void,
   drop: (socket: S) => void,
 ): { answered(socket: S): void; stop(): void } {
-  const waiting = new WeakSet<S & object>();
-  let deadline: ReturnType<typeof setTimeout> | undefined;
+  /** When each peer that has not answered was first pinged without an answer (its round). */
+  const waitingSince = new WeakMap<S & object, number>();
+  const deadlines = new Set<ReturnType<typeof setTimeout>>();
+  let round = 0;
   const interval =
     intervalMs > 0
       ? setInterval(() => {
+          const thisRound = ++round;
           for (const socket of sockets) {
-            waiting.add(socket as S & object);
+            if (!waitingSince.has(socket as S & object)) waitingSince.set(socket as S & object, thisRound);
             ping(socket);
           }
-          clearTimeout(deadline);
-          deadline = setTimeout(() => {
-            for (const socket of sockets) if (waiting.has(socket as S & object)) drop(socket);
+          const deadline = setTimeout(() => {
+            deadlines.delete(deadline);
+            for (const socket of sockets) {
+              const since = waitingSince.get(socket as S & object);
+              if (since !== undefined && since <= thisRound) drop(socket);
+            }
           }, timeoutMs);
+          (deadline as { unref?: () => void }).unref?.();
+          deadlines.add(deadline);
         }, intervalMs)
       : undefined;
   // The heartbeat alone must not keep a host's process alive.
   (interval as { unref?: () => void } | undefined)?.unref?.();
   return {
-    answered: (socket) => void waiting.delete(socket as S & object),
+    answered: (socket) => void waitingSince.delete(socket as S & object),
     stop() {
       clearInterval(interval);
-      clearTimeout(deadline);
+      for (const deadline of deadlines) clearTimeout(deadline);
+      deadlines.clear();
     },
   };
 }
