@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MonitorEvent } from '../../src/client/index.ts';
 import type { SnapshotData } from '../../src/protocol/snapshot.ts';
-import { DashboardStore } from '../../src/dashboard/app/store.ts';
+import { DashboardStore, paneKey } from '../../src/dashboard/app/store.ts';
 
 const session = (host: string, status: string) => ({
   host,
@@ -68,5 +68,18 @@ describe('DashboardStore with hosts', () => {
     };
     expect(store.applyRemoval(removed)).toBe(true);
     expect(store.sessions.map((s) => s.host)).toEqual(['vm-1']);
+  });
+
+  it('selects by key: host and pane id together, a bare id (an older link) on any host', () => {
+    const store = new DashboardStore();
+    store.applySnapshot({ seq: 1, sessions: [session('devbox', 'busy'), session('vm-1', 'ready')] }, 1000);
+    const keys = [...store.panes()].map((p) => p.key);
+    expect(keys).toEqual(['devbox/%0', 'vm-1/%0']);
+    expect(store.byKey(paneKey('vm-1', '%0'))?.host).toBe('vm-1');
+    expect(store.byKey(paneKey('devbox', '%0'))?.status).toBe('busy');
+    expect(store.byKey('elsewhere/%0')).toBeUndefined();
+    expect(store.byKey('%0')?.host).toBe('devbox');
+    // A server without hosts: the key is the bare id.
+    expect(paneKey('', '%3')).toBe('%3');
   });
 });

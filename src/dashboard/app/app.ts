@@ -25,7 +25,7 @@ import { Header } from './header.ts';
 import { LoginView } from './login-view.ts';
 import { PaneView, type PanePermissions } from './pane-view.ts';
 import { SCROLLBACK_LINES } from './terminal-mirror.ts';
-import { DashboardStore } from './store.ts';
+import { DashboardStore, paneKey } from './store.ts';
 import { TreeView } from './tree-view.ts';
 import { DesktopAlerts } from './desktop-alerts.ts';
 import { NeedsYouList } from './needs-you.ts';
@@ -74,10 +74,12 @@ export class DashboardApp {
   constructor(root: HTMLElement) {
     this.#root = root;
     this.#pane = new PaneView({
-      content: async (paneId) => {
-        const host = this.#store.pane(paneId)?.host || undefined;
-        const data = await this.#requireMonitor().snapshot({ host, pane: paneId }, { lines: SCROLLBACK_LINES, escapes: true });
-        for (const s of data.sessions) for (const w of s.windows) for (const p of w.panes) if (p.id === paneId) return p.content ?? '';
+      content: async (pane) => {
+        const data = await this.#requireMonitor().snapshot(
+          { host: pane.host || undefined, pane: pane.id },
+          { lines: SCROLLBACK_LINES, escapes: true },
+        );
+        for (const s of data.sessions) for (const w of s.windows) for (const p of w.panes) if (p.id === pane.id) return p.content ?? '';
         return '';
       },
       send: async (pane, text, enter) => {
@@ -97,9 +99,14 @@ export class DashboardApp {
     });
     this.#needsYou = new NeedsYouList(
       {
-        open: (paneId) => this.open(paneId),
+        open: (key) => this.open(key),
         ack: async (pane) => {
-          await this.#requireMonitor().ack({ session: pane.session, window: pane.windowIndex, pane: pane.id });
+          await this.#requireMonitor().ack({
+            host: pane.host || undefined,
+            session: pane.session,
+            window: pane.windowIndex,
+            pane: pane.id,
+          });
         },
       },
       this.#alerts,
@@ -223,37 +230,39 @@ export class DashboardApp {
     this.#showLogin(null);
   }
 
-  /** Shows a pane; `byUser`: a click (on a phone, bring the terminal into view). */
-  select(paneId: string, byUser = false): void {
-    this.#select(paneId);
+  /** Shows a pane (by its key, see paneKey); `byUser`: a click (on a phone, bring the terminal into view). */
+  select(key: string, byUser = false): void {
+    this.#select(key);
     if (byUser && matchMedia('(max-width: 760px)').matches) this.#pane.element.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
   /** Opens a pane to answer it: selected, in view, the reply box focused. */
-  open(paneId: string): void {
-    this.select(paneId, true);
+  open(key: string): void {
+    this.select(key, true);
     this.#pane.element.scrollIntoView({ block: 'start' });
     this.#pane.focusReply();
   }
 
   /** The page was opened from a notification's link: open that pane once it is known. */
-  openFromLink(paneId: string): void {
-    this.#linked = paneId;
-    this.#selected = paneId;
-    if (this.#store.pane(paneId)) {
+  openFromLink(paneId: string, host?: string): void {
+    const key = paneKey(host, paneId);
+    this.#linked = key;
+    this.#selected = key;
+    const pane = this.#store.byKey(key);
+    if (pane) {
       this.#linked = null;
-      this.open(paneId);
+      this.open(pane.key);
     }
   }
 
-  #select(paneId: string | null): void {
-    this.#selected = paneId;
+  #select(key: string | null): void {
+    this.#selected = key;
     try {
-      if (paneId) sessionStorage.setItem(SELECTED_KEY, paneId);
+      if (key) sessionStorage.setItem(SELECTED_KEY, key);
     } catch {
       // storage disabled
     }
-    this.#pane.select(paneId ? (this.#store.pane(paneId) ?? null) : null, this.#permissions);
+    this.#pane.select(key ? (this.#store.byKey(key) ?? null) : null, this.#permissions);
     void this.#followOutput();
     this.#render();
   }
@@ -280,20 +289,21 @@ export class DashboardApp {
           const where = `${pane.session}:${pane.windowIndex}.${pane.index}`;
           const what = { waiting: 'is waiting for you', error: 'stopped on an error', done: 'is done' }[event.data.attention];
           this.#alerts.show({
-            tag: pane.id,
+            tag: pane.key,
             title: `${pane.agentType} ${what}`,
             body: `${where} (${pane.windowName})`,
-            onclick: () => this.open(pane.id),
+            onclick: () => this.open(pane.key),
           });
         }
         break;
       }
       case 'pane.output':
-        this.#pane.output(event.pane_id);
+        if (event.pane_id) this.#pane.output(paneKey(event.host, event.pane_id));
         break;
       case 'pane.error':
       case 'pane.warning':
-        this.#pane.flag(event.pane_id, event.type === 'pane.error' ? 'error' : 'warning', event.data.line);
+        if (event.pane_id)
+          this.#pane.flag(paneKey(event.host, event.pane_id), event.type === 'pane.error' ? 'error' : 'warning', event.data.line);
         break;
       case 'system.source':
         this.#sourceState(
@@ -350,21 +360,22 @@ export class DashboardApp {
 
   #applyTree(data: SnapshotData): void {
     this.#store.applySnapshot(data);
-    if (this.#linked && this.#store.pane(this.#linked)) {
-      const linked = this.#linked;
+    const linkedPane = this.#linked ? this.#store.byKey(this.#linked) : undefined;
+    if (linkedPane) {
+      const linked = linkedPane.key;
       this.#linked = null;
       this.#autoSelected = true;
       this.open(linked);
       return;
     }
-    const selected = this.#selected ? this.#store.pane(this.#selected) : undefined;
+    const selected = this.#selected ? this.#store.byKey(this.#selected) : undefined;
     if (!selected && !this.#autoSelected) {
       // First load: show the pane that most needs a look.
       this.#autoSelected = true;
       const first = this.#store.firstInterestingPane();
-      if (first) return this.#select(first.id);
+      if (first) return this.#select(first.key);
     }
-    if (selected && this.#pane.paneId !== selected.id) return this.#select(selected.id);
+    if (selected && this.#pane.paneKey !== selected.key) return this.#select(selected.key);
     this.#render();
   }
 
@@ -375,11 +386,14 @@ export class DashboardApp {
     this.#outputSubscription = null;
     previous?.unsubscribe().catch(() => {});
     const monitor = this.#monitor;
-    const paneId = this.#selected;
-    if (!monitor || !paneId || !this.#permissions.output) return;
+    const pane = this.#selected ? this.#store.byKey(this.#selected) : undefined;
+    if (!monitor || !pane || !this.#permissions.output) return;
     try {
-      const host = this.#store.pane(paneId)?.host;
-      const subscription = await monitor.subscribe({ types: ['pane.output'], panes: [paneId], ...(host ? { hosts: [host] } : {}) });
+      const subscription = await monitor.subscribe({
+        types: ['pane.output'],
+        panes: [pane.id],
+        ...(pane.host ? { hosts: [pane.host] } : {}),
+      });
       if (generation !== this.#followGeneration || monitor !== this.#monitor) {
         subscription.unsubscribe().catch(() => {});
         return;
@@ -398,14 +412,14 @@ export class DashboardApp {
       this.#tree.render(this.#store.sessions, this.#selected, this.#store.loaded);
       this.#header.counts(this.#store.counts(), (status) => {
         const pane = [...this.#store.panes()].find((p) => p.status === status);
-        if (pane) this.select(pane.id, true);
+        if (pane) this.select(pane.key, true);
       });
       this.#log.sessions(this.#store.sessions.map((s) => s.name));
       const needsYou = this.#store.needsYou();
       this.#needsYou.render(needsYou);
       // The title counts what needs a person: "(2) tmux-monitor".
       document.title = needsYou.length > 0 ? `(${needsYou.length}) tmux-monitor` : 'tmux-monitor';
-      if (this.#selected) this.#pane.update(this.#store.pane(this.#selected));
+      if (this.#selected) this.#pane.update(this.#store.byKey(this.#selected));
     }, 16);
   }
 

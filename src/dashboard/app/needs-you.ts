@@ -10,7 +10,8 @@ import type { PaneItem } from './store.ts';
 import { durationText } from './tree-view.ts';
 
 export interface NeedsYouActions {
-  open(paneId: string): void;
+  /** Open the pane with this key (see paneKey). */
+  open(key: string): void;
   ack(pane: PaneItem): Promise<void>;
 }
 
@@ -43,7 +44,7 @@ export class NeedsYouList {
           { class: `needs-you-item attention-${p.attention}`, 'data-pane': p.id, 'data-attention': p.attention ?? '' },
           h(
             'button',
-            { type: 'button', class: 'needs-you-open', onclick: () => this.actions.open(p.id), title: 'Open this pane and reply' },
+            { type: 'button', class: 'needs-you-open', onclick: () => this.actions.open(p.key), title: 'Open this pane and reply' },
             h('span', { class: 'needs-you-kind' }, p.attention ?? ''),
             h('span', { class: 'needs-you-agent' }, p.agentType),
             h('span', { class: 'needs-you-where' }, `${p.session}:${p.windowIndex}.${p.index}`),

@@ -19,7 +19,7 @@ const REFRESH_MS = 200;
 
 export interface PaneActions {
   /** The pane's last lines, as the server captures them. */
-  content(paneId: string): Promise<string>;
+  content(pane: PaneItem): Promise<string>;
   send(pane: PaneItem, text: string, enter?: boolean): Promise<void>;
   interrupt(pane: PaneItem): Promise<void>;
 }
@@ -58,14 +58,15 @@ export class PaneView {
     this.#empty();
   }
 
-  get paneId(): string | null {
-    return this.#pane?.id ?? null;
+  /** The shown pane's key (see paneKey). */
+  get paneKey(): string | null {
+    return this.#pane?.key ?? null;
   }
 
   /** Shows a pane (or nothing). */
   select(pane: PaneItem | null, permissions: PanePermissions): void {
     const changed =
-      pane?.id !== this.#pane?.id || permissions.write !== this.#permissions.write || permissions.output !== this.#permissions.output;
+      pane?.key !== this.#pane?.key || permissions.write !== this.#permissions.write || permissions.output !== this.#permissions.output;
     this.#pane = pane;
     this.#gone = false;
     this.#permissions = permissions;
@@ -117,14 +118,14 @@ export class PaneView {
     if (since) since.textContent = durationText(Number(since.dataset.since), since.dataset.exact === '1', now);
   }
 
-  /** Output arrived for `paneId`: re-read it soon. */
-  output(paneId: string | undefined): void {
-    if (paneId && paneId === this.#pane?.id && this.#permissions.output) this.refresh();
+  /** Output arrived for the pane with this key: re-read it soon. */
+  output(key: string): void {
+    if (key === this.#pane?.key && this.#permissions.output) this.refresh();
   }
 
-  /** A line the server flagged in `paneId`. */
-  flag(paneId: string | undefined, severity: 'error' | 'warning', line: string): void {
-    if (paneId && paneId === this.#pane?.id) this.#mirror?.mark(severity, line);
+  /** A line the server flagged in the pane with this key. */
+  flag(key: string, severity: 'error' | 'warning', line: string): void {
+    if (key === this.#pane?.key) this.#mirror?.mark(severity, line);
   }
 
   /** Re-read the pane's text now, or as soon as the last read is done and REFRESH_MS passed. */
@@ -146,7 +147,7 @@ export class PaneView {
     this.#inFlight = true;
     this.#again = false;
     try {
-      const content = await this.actions.content(pane.id);
+      const content = await this.actions.content(pane);
       if (generation !== this.#generation) return;
       this.#note(null);
       this.#mirror?.show(content);

@@ -10,6 +10,8 @@
 import type { AgentStatus, MonitorEvent, SnapshotData } from '../../client/index.ts';
 
 export interface PaneItem {
+  /** What the page knows the pane by: `host/%id` (see paneKey). */
+  key: string;
   id: string;
   /** The machine (protocol v1.1); '' from a server without hosts. Pane ids are unique per host only. */
   host: string;
@@ -111,6 +113,7 @@ export class DashboardStore {
           const record = this.#reconcile(key, p.agent.status, p.agent.agent_type, data.seq, now);
           const attention = this.#reconcileAttention(key, p.attention ?? null, p.attention_since ?? null, data.seq, now);
           return {
+            key: paneKey(s.host, p.id),
             attention: attention.attention,
             attentionSince: attention.since,
             width: p.width ?? 0,
@@ -234,6 +237,12 @@ export class DashboardStore {
     return undefined;
   }
 
+  /** A pane by its key (paneKey); a bare tmux id (an older link or stored selection) finds it on any host. */
+  byKey(key: string): PaneItem | undefined {
+    for (const p of this.panes()) if (p.key === key) return p;
+    return key.includes('/') ? undefined : this.pane(key);
+  }
+
   /** The hosts in the tree, in order of first appearance. */
   hosts(): string[] {
     return [...new Set(this.sessions.map((s) => s.host))];
@@ -255,6 +264,14 @@ export class DashboardStore {
     const all = [...this.panes()];
     return all.find((p) => p.status === 'waiting') ?? all.find(needsAttention) ?? all.find(isAgent) ?? all[0];
   }
+}
+
+/**
+ * One pane across hosts: tmux pane ids are unique per server only, and two machines both
+ * have a `%0`. (Host names hold no `/`; a server without hosts gives the bare id.)
+ */
+export function paneKey(host: string | undefined, paneId: string): string {
+  return host ? `${host}/${paneId}` : paneId;
 }
 
 function statusKey(host: string | undefined, paneId: string): string {

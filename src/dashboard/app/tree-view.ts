@@ -17,14 +17,15 @@ export class TreeView {
   /** The host shown alone, or '' for all. */
   #hostFilter = '';
 
-  constructor(private readonly onSelect: (paneId: string) => void) {
+  /** `onSelect` gets the pane's key (see paneKey): pane ids repeat across hosts. */
+  constructor(private readonly onSelect: (key: string) => void) {
     this.element.addEventListener('keydown', (e) => this.#arrowKeys(e));
   }
 
   render(sessions: SessionItem[], selected: string | null, loaded: boolean): void {
     this.#sessions = sessions;
     this.#selected = selected;
-    const focused = (document.activeElement as HTMLElement | null)?.dataset?.paneId;
+    const focused = (document.activeElement as HTMLElement | null)?.dataset?.paneKey;
     if (!loaded) {
       replaceChildren(this.element, h('p', { class: 'empty' }, 'Loading…'));
       return;
@@ -41,7 +42,7 @@ export class TreeView {
     const next = h('div', {}, ...this.#grouped(sessions));
     if (next.innerHTML === this.element.innerHTML) return;
     replaceChildren(this.element, ...next.childNodes);
-    if (focused) this.element.querySelector<HTMLElement>(`[data-pane-id="${CSS.escape(focused)}"]`)?.focus();
+    if (focused) this.element.querySelector<HTMLElement>(`[data-pane-key="${CSS.escape(focused)}"]`)?.focus();
   }
 
   /** One host: the sessions as they are. Several: a filter, then each host's sessions under its name. */
@@ -134,18 +135,19 @@ export class TreeView {
   #pane(p: PaneItem): HTMLElement {
     const agent = isAgent(p);
     const classes = ['pane', `status-${p.status}`, agent ? 'is-agent' : 'is-shell'];
-    if (p.id === this.#selected) classes.push('selected');
+    if (p.key === this.#selected) classes.push('selected');
     if (needsAttention(p)) classes.push('attention');
     return h(
       'button',
       {
         class: classes.join(' '),
         'data-pane-id': p.id,
+        'data-pane-key': p.key,
         'data-host': p.host || null,
         'data-status': p.status,
-        'aria-current': p.id === this.#selected ? 'true' : null,
+        'aria-current': p.key === this.#selected ? 'true' : null,
         title: `${p.host ? `${p.host}/` : ''}${p.session}:${p.windowIndex}.${p.index} (${p.id}) — ${p.path}`,
-        onclick: () => this.onSelect(p.id),
+        onclick: () => this.onSelect(p.key),
       },
       h('span', { class: 'pane-index' }, `.${p.index}`),
       badge(p.status, !agent),
