@@ -42,6 +42,8 @@ export interface BusServer {
   /** The in-process agent, when this server publishes its own tmux too. */
   agent?: RunningAgent;
   metrics(): string;
+  /** Told when this server's own link to NATS drops (false) and comes back (true). */
+  onStatus(listener: (connected: boolean) => void): void;
   close(): Promise<void>;
 }
 
@@ -87,7 +89,9 @@ export async function startBusServer(nc: NatsConnection, settings: BusSettings, 
       log: settings.log,
     });
   }
+  const statusListeners = new Set<(connected: boolean) => void>();
   const stopWatching = watchStatus(nc, (connected) => {
+    for (const listener of statusListeners) listener(connected);
     source.connected = connected;
     publisher.setConnected(connected);
     hosts.setConnected(connected);
@@ -101,6 +105,9 @@ export async function startBusServer(nc: NatsConnection, settings: BusSettings, 
     source,
     hosts,
     agent,
+    onStatus(listener) {
+      statusListeners.add(listener);
+    },
     metrics: () =>
       hosts.metrics() +
       '# HELP tmux_monitor_bus_connected 1 when this server is connected to NATS.\n# TYPE tmux_monitor_bus_connected gauge\n' +

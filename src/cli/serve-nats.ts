@@ -27,6 +27,8 @@ export interface ServeBus {
   /** This server's host name on the bus. */
   host: string;
   describe: string;
+  /** Told when this server's own link to NATS drops (false) and comes back (true). */
+  onStatus(listener: (connected: boolean) => void): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startServeBus(flags: ParsedFlags, platform: Platform, loca
     history: { size: bus.stream.historySize, ttlMs: bus.stream.historyTtlMs },
     metrics: bus.metrics,
     host,
+    onStatus: (listener) => bus.onStatus(listener),
     describe: `NATS ${nats.connect.servers.join(',')} (stream ${bus.stream.name}${publishLocal ? `, publishing this tmux as "${host}"` : ''})`,
     async close() {
       await bus.close();

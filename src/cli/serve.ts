@@ -170,6 +170,18 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
         audit: auditFile ? (record) => auditFile.write(JSON.stringify(record) + '\n') : undefined,
         attention: attention,
       });
+      // The bus carries every event; when this server's own link to it drops, nothing says
+      // so in the stream (it cannot reach it): each subscribed client is told directly.
+      bus?.onStatus((connected) => {
+        monitor?.hub.notice({
+          type: 'system.source',
+          host: bus.host,
+          timestamp: new Date().toISOString(),
+          data: connected
+            ? { state: 'connected', message: 'this server is back on the NATS bus' }
+            : { state: 'disconnected', message: 'this server lost the NATS bus; events resume (and are replayed) when it is back' },
+        });
+      });
       outputs = startOutputs(monitor, {
         tmux:
           sourceKind === 'tmux'

@@ -7,7 +7,7 @@
  * `auth` and `subscribe` back to back without waiting for the reply in between.
  */
 import type * as v from 'valibot';
-import type { MonitorEvent } from '../protocol/events.ts';
+import type { MonitorEvent, RawEvent } from '../protocol/events.ts';
 import { OUTPUT_EVENT_TYPES } from '../protocol/events.ts';
 import { CloseCode, MonitorError, type ErrorCode } from '../protocol/errors.ts';
 import {
@@ -54,6 +54,9 @@ interface Subscription {
   /** Events with a higher seq that match have been (or will be) sent through this one. */
   from: number;
 }
+
+/** An event outside the sequence (`system.lagged`'s kind): a timestamp, no `seq`. */
+export type Notice = RawEvent & { timestamp: string };
 
 const MAX_SUBSCRIPTIONS = 100;
 const SOURCE_TIMEOUT_MS = 10_000;
@@ -520,6 +523,13 @@ export class Connection {
     } finally {
       taken.length = 0;
     }
+  }
+
+  /** A notice outside the sequence (Hub.notice), already serialized: sent if a subscription takes it. */
+  notice(event: Notice, json: string): void {
+    // Filters and scope read only the type and location, which a notice has like any event.
+    if (this.closed || this.principal === null || this.matchers.length === 0 || !this.accepts(event as MonitorEvent)) return;
+    this.outbox.send(json);
   }
 
   private accepts(event: MonitorEvent): boolean {

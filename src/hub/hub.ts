@@ -9,7 +9,7 @@ import { CloseCode } from '../protocol/errors.ts';
 import type { TokenVerifier } from '../auth/verifier.ts';
 import { createAudit, type Audit, type AuditSink } from './audit.ts';
 import type { AttentionService } from '../attention/service.ts';
-import type { Connection } from './connection.ts';
+import type { Connection, Notice } from './connection.ts';
 import { MemoryLog, type EventLog } from './event-log.ts';
 import { History } from './history.ts';
 import { Metrics } from './metrics.ts';
@@ -87,6 +87,16 @@ export class Hub {
   remove(connection: Connection): void {
     this.connections.delete(connection);
     this.metrics.connections = this.connections.size;
+  }
+
+  /**
+   * A notice outside the event sequence (no `seq`, not in history, not replayed), like
+   * `system.lagged`: told to each connection whose subscriptions take it, serialized once.
+   * For what only this server knows of, such as its own link to the bus being down.
+   */
+  notice(event: Notice): void {
+    const json = JSON.stringify(event);
+    for (const connection of this.connections) connection.notice(event, json);
   }
 
   /** Starts pulling from the source; resolves when the source ends. */

@@ -229,7 +229,14 @@ describe('NATS JetStream bus', () => {
     expect(held.length).toBeGreaterThan(0);
     expect(replay.to).toBeLessThan(marker.seq);
 
+    // This server's own link to the bus: each subscribed client is told when it drops and
+    // when it is back (a notice outside the sequence: the stream cannot carry it).
+    const watching = await client(url);
+    await watching.request({ action: 'subscribe', filters: { types: ['system.source'] } });
     await nats.restart();
+    const lost = await watching.next((m) => m.type === 'system.source' && m.data.state === 'disconnected' && m.seq === undefined, 20_000);
+    expect(lost.data.message).toMatch(/NATS/);
+    await watching.next((m) => m.type === 'system.source' && m.data.state === 'connected' && m.seq === undefined, 20_000);
     // Typed while the agents may still be reconnecting: their queues carry it over.
     await say(tmuxA, 'during-restart-a');
     await say(tmuxB, 'during-restart-b');
