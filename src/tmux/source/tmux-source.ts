@@ -555,9 +555,10 @@ export class TmuxSource implements EventSource {
       // pty's close it runs utempter's helper with SIGCHLD set to default, and a pane
       // process that exits meanwhile stays a zombie, its status unknown and its pane-died
       // hooks unrun, until some other child of tmux exits. A job that ends at once is such
-      // a child (once per pane: a status tmux never records is not asked for again).
+      // a child (once per pane: a status tmux never records is not asked for again). `:` is
+      // the shell's no-op: it prints nothing and cannot fail, so tmux shows nothing for it.
       this.reapNudged.add(paneId);
-      await this.tmux('run-shell', '-b', 'true').catch(() => {});
+      await this.tmux('run-shell', '-b', ':').catch(() => {});
     }
     for (let i = 0; i < 3 && info.dead && info.deadStatus === null; i++) {
       await new Promise((r) => setTimeout(r, 50));
