@@ -6,10 +6,11 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { MonitorError } from '../protocol/errors.ts';
 import type { RawEvent } from '../protocol/events.ts';
-import type { Target } from '../protocol/snapshot.ts';
+import type { SessionSnapshot, Target } from '../protocol/snapshot.ts';
 import type { CommandRequest, EventSource } from '../protocol/source.ts';
 import { withHost } from '../hub/host-source.ts';
 import { encodeEvent, type RpcReply } from './codec.ts';
+import { fitSnapshot, overBytes } from './fit-reply.ts';
 import type { Publisher } from './publisher.ts';
 import { discoverSubject, eventSubject, heartbeatSubject, rpcSubject } from './subjects.ts';
 
@@ -72,19 +73,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       nc.subscribe(rpcSubject(prefix, host, kind), {
         callback: (error, message) => {
           if (error) return;
-          void respond(message, handle);
+          void respond(message, handle, replyLimit(nc));
         },
       }),
     );
   };
   answer('ping', async () => ({ host, instance }));
-  answer('snapshot', async (body: { target?: Target; lines?: number; more?: unknown[] }) =>
-    (source.snapshot as (target: Target | undefined, lines: number, ...more: unknown[]) => Promise<unknown>)(
-      body.target,
-      body.lines ?? 0,
-      ...(Array.isArray(body.more) ? body.more : []),
-    ),
-  );
+  answer('snapshot', async (body: { target?: Target; lines?: number; more?: unknown[] }) => {
+    const sessions = await (
+      source.snapshot as (target: Target | undefined, lines: number, ...more: unknown[]) => Promise<SessionSnapshot[]>
+    )(body.target, body.lines ?? 0, ...(Array.isArray(body.more) ? body.more : []));
+    return (body.lines ?? 0) > 0 ? fitSnapshot(sessions, replyLimit(nc)) : sessions;
+  });
   answer('command', async (body: CommandRequest) => {
     await source.command(body);
     return true;
@@ -153,7 +153,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
 }
 
-async function respond(message: Msg, handle: (body: any) => Promise<unknown>): Promise<void> {
+/** What one reply may take: the NATS server's max_payload, less room for the message's headers. */
+function replyLimit(nc: NatsConnection): number {
+  return (nc.info?.max_payload ?? 1024 * 1024) - 1024;
+}
+
+async function respond(message: Msg, handle: (body: any) => Promise<unknown>, maxBytes: number): Promise<void> {
   let reply: RpcReply<unknown>;
   try {
     const body = message.data.length > 0 ? message.json() : {};
@@ -164,8 +169,14 @@ async function respond(message: Msg, handle: (body: any) => Promise<unknown>): P
         ? { ok: false, error: { code: error.code, message: error.message, details: error.details } }
         : { ok: false, error: { code: 'INTERNAL_ERROR', message: String(error) } };
   }
+  let text = JSON.stringify(reply);
+  // Too large for the bus (NATS would refuse it and the requester would only time out): say so.
+  if (overBytes(text, maxBytes)) {
+    const error = { code: 'INTERNAL_ERROR', message: `the reply is larger than the NATS server's max_payload (${maxBytes} bytes)` };
+    text = JSON.stringify({ ok: false, error } satisfies RpcReply<unknown>);
+  }
   try {
-    message.respond(JSON.stringify(reply));
+    message.respond(text);
   } catch {
     // The requester is gone or the bus is away: it times out on its side.
   }

@@ -111,6 +111,35 @@ describe('NATS JetStream bus', () => {
     expect(ambiguous).toMatchObject({ type: 'error', code: 'AMBIGUOUS_TARGET' });
   });
 
+  it('a snapshot whose content is larger than a NATS message comes back cut to fit', async () => {
+    // 2000 lines of box drawing: 380,000 characters, 1.1 MB in UTF-8 (NATS: 1 MiB at most).
+    const big = (
+      await tmuxA.tmux(
+        'new-window',
+        '-d',
+        '-P',
+        '-F',
+        '#{pane_id}',
+        '-n',
+        'big',
+        `python3 -c "print(('\u2500' * 190 + '\\n') * 2000 + 'END-OF-BIG')"; sleep 100000`,
+      )
+    ).trim();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !(await tmuxA.tmux('capture-pane', '-p', '-t', big)).includes('END-OF-BIG')) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const c = await client(serves[0]!.url);
+    await c.request({ action: 'snapshot', target: { host: 'host-A', session: 'main', window: 'big' }, lines: 2000 }, 15_000);
+    const data = await c.next('snapshot.data', 15_000);
+    const pane = data.data.sessions[0].windows[0].panes[0];
+    expect(pane.content_truncated).toBe(true);
+    expect(pane.content).toMatch(/END-OF-BIG$/);
+    expect(new TextEncoder().encode(pane.content).length).toBeLessThan(1024 * 1024);
+    expect(pane.content.length).toBeGreaterThan(100_000);
+    await tmuxA.tmux('kill-window', '-t', big);
+  });
+
   it('a command from instance 2 reaches a pane on host B', async () => {
     const watcher = await client(serves[0]!.url);
     await watcher.request({ action: 'subscribe', filters: { types: ['pane.output'], hosts: ['host-B'] } });
