@@ -22,8 +22,10 @@ export function fitSnapshot(sessions: SessionSnapshot[], maxBytes: number): Sess
   // Each try scales the budget by how far over the last one was (bytes per character vary).
   for (let tries = 0; tries < 8 && chars > 0; tries++) {
     const text = JSON.stringify({ ok: true, result: fitted });
-    if (!overBytes(text, maxBytes)) break;
-    chars = Math.floor((chars * maxBytes * 0.9) / encoder.encode(text).length);
+    if (text.length * 3 <= maxBytes) break;
+    const bytes = encoder.encode(text).length;
+    if (bytes <= maxBytes) break;
+    chars = Math.floor((chars * maxBytes * 0.9) / bytes);
     fitted = boundSnapshotContent(sessions, chars);
   }
   return fitted;
