@@ -54,7 +54,12 @@ const QUIET_MS = 50;
  *   only after JavaScript yields, so during one batch of sends its raw `bufferedAmount`
  *   counts the whole batch, even for a reader that keeps up, and the monitor would take
  *   every reader for a slow one. (Node's and Bun's sockets write at once.) A socket that
- *   still had bytes queued from earlier turns is behind: all of it counts.
+ *   still had bytes queued from earlier turns is behind: all of it counts. At most
+ *   `leaveOutAtMost` is left out (the kit passes a quarter of the send-buffer limit): a
+ *   turn can be long — Deno reads a busy pipe many times before it yields (see `paced`) —
+ *   and a paused reader whose kernel buffer filled during such a turn held more than the
+ *   limit unseen, then got 4503 where the contract says drop output and send
+ *   `system.lagged`. With the bound, its output is dropped by ¾ of the limit at the latest.
  * - `close` waits until what was sent before has been written and the peer has paused.
  *   Deno tears the connection down as soon as a frame arrives after `close()`, and a close
  *   frame not yet written by then is lost: the peer sees 1006 instead of 4429, 4401, … (a
@@ -62,7 +67,7 @@ const QUIET_MS = 50;
  *
  * `batch` needs nothing: Deno writes after JavaScript yields anyway.
  */
-export function denoPeer(socket: DenoWebSocket, flushMs = FLUSH_MS): Peer {
+export function denoPeer(socket: DenoWebSocket, leaveOutAtMost: number, flushMs = FLUSH_MS): Peer {
   let sentThisTurn = 0;
   /** Bytes still queued from earlier turns when this turn's first send was made. */
   let queuedBefore = 0;
@@ -73,7 +78,7 @@ export function denoPeer(socket: DenoWebSocket, flushMs = FLUSH_MS): Peer {
   return {
     get bufferedAmount() {
       const queued = socket.bufferedAmount;
-      return queuedBefore > 0 ? queued : Math.max(0, queued - sentThisTurn);
+      return queuedBefore > 0 ? queued : Math.max(0, queued - Math.min(sentThisTurn, leaveOutAtMost));
     },
     send(text) {
       if (closing || socket.readyState !== 1) return;
@@ -133,7 +138,7 @@ export function createDenoWebSocket(options: DenoWebSocketOptions = {}): WebSock
       const { response, socket } = deno.upgradeWebSocket(c.req.raw, { ...(protocol ? { protocol } : {}), idleTimeout });
       // Binary frames as ArrayBuffer, as on the other runtimes (Deno's default is Blob).
       socket.binaryType = 'arraybuffer';
-      const peer = denoPeer(socket);
+      const peer = denoPeer(socket, resolved.sendBufferLimit / 4);
       socket.onopen = () => handlers.open(peer);
       socket.onmessage = (event) => handlers.message(peer, event.data as string | ArrayBuffer);
       socket.onclose = (event) => handlers.close(peer, event.code);

@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 import os from 'node:os';
 import process from 'node:process';
 import type { Platform, RuntimeServer } from '../cli/platform.ts';
+import { currentRuntime } from './detect.ts';
+import { paced } from './paced.ts';
 
 export function nodePlatform(runtime: RuntimeServer): Platform {
   return {
@@ -45,7 +47,7 @@ export function nodePlatform(runtime: RuntimeServer): Platform {
       // node:process stdin and node:readline work the same on Bun and Deno.
       const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
       try {
-        yield* lines;
+        yield* currentRuntime() === 'deno' ? paced(lines) : lines;
       } finally {
         lines.close();
       }

@@ -1,5 +1,6 @@
 /** Deno implementation (Deno.Command), loaded only under Deno. */
 import type { ChildProcess, ProcessApi, RunResult, SpawnOptions } from './types.ts';
+import { paced } from '../../runtime/paced.ts';
 import { childEnv } from './env.ts';
 
 /** The part of Deno's API we use (Deno's own types are not installed). */
@@ -55,7 +56,8 @@ function spawnDeno(deno: DenoGlobal, cmd: string, args: string[], options?: Spaw
   });
   return {
     pid: child.pid,
-    stdout: child.stdout as unknown as AsyncIterable<Uint8Array>,
+    // A flood from tmux is read in runs of at most 64 KiB, so clients get it as it comes.
+    stdout: paced(child.stdout as unknown as AsyncIterable<Uint8Array>),
     write(data) {
       if (closed) return;
       // Writes queue inside the stream; we never await them (the caller must not block).
