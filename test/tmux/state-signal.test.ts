@@ -3,7 +3,7 @@
  * hook is appended after the user's own, a change is signalled without the format
  * subscription, the hook is gone after stop, and a dead monitor's hook is replaced.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTmuxSource } from '../../src/tmux/index.ts';
 import { parseHookLines, SIGNAL_CHANNEL_PREFIX, signalHookCommand, StateSignal } from '../../src/tmux/source/state-signal.ts';
 import { startTmux, type TestTmux } from '../helpers/tmux.ts';
@@ -21,6 +21,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.kill();
+});
+
+/** Every signal a test made: stopped after it, so that one failing test leaves no hook to the next. */
+const made: StateSignal[] = [];
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((s) => s.stop()));
 });
 
 const lines = (out: string): string[] => out.split('\n').filter((l) => l !== '');
@@ -45,6 +51,7 @@ function signal() {
     // The tmux source restarts it once the tree is quiet; here, at once.
     restart: () => void s.start(),
   });
+  made.push(s);
   const changedPane = (id: string, timeoutMs = 5000) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no signal for ${id}; saw ${changed.join(',')}`)), timeoutMs);
@@ -80,9 +87,13 @@ describe('state signal', () => {
     await t.tmux('set-option', '-p', '-t', pane, '-u', '@agent_state');
     await changedPane(pane);
 
-    // A pane whose program ends and stays (remain-on-exit) signals through `pane-died`.
+    // A pane whose program ends and stays (remain-on-exit) signals through `pane-died`. The
+    // program leaves a child that holds the pty a moment longer, so that tmux has its exit
+    // status before the pty closes: a pty that closes first can make tmux 3.3a miss the exit
+    // altogether, and then no hook runs (tmux-source.ts, paneInfo, nudges it; this test has
+    // no source).
     expect(parseHookLines(lines(await t.tmux('show-hooks', '-g', 'pane-died')), 'pane-died')).toHaveLength(1);
-    const dying = (await t.tmux('new-window', '-d', '-P', '-F', '#{pane_id}', '-t', 'main:', 'sleep 1')).trim();
+    const dying = (await t.tmux('new-window', '-d', '-P', '-F', '#{pane_id}', '-t', 'main:', 'sleep 1; sleep 0.5 & exit 0')).trim();
     await t.tmux('set-option', '-p', '-t', dying, 'remain-on-exit', 'on');
     await changedPane(dying);
 
