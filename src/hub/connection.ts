@@ -19,11 +19,7 @@ import {
   type ServerMessage,
 } from '../protocol/messages.ts';
 import {
-  ACTIONS,
-  AuthMessage,
-  ClientMessageSchema,
   type CommandMessage,
-  describeIssues,
   type SnapshotMessage,
   type SubscribeMessage,
   type UnsubscribeMessage,

@@ -62,7 +62,7 @@ async function newWindow(name: string, command?: string): Promise<string> {
 
 describe('tree', () => {
   it('shows sessions, windows and panes and follows new sessions, windows and kills', async () => {
-    const { page, requests, problems } = await open();
+    const { page } = await open();
     const first = await paneId('main:0.0');
     await paneRow(page, first).waitFor();
     expect(await page.locator('.session[data-session="main"] .session-name').textContent()).toBe('main');

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemorySource, type MemorySource } from '../../src/hub/memory-source.ts';
+import type { MemorySource } from '../../src/hub/memory-source.ts';
 import { Notifier, type AttemptRecord } from '../../src/notify/index.ts';
 import { createTmuxSource, type TmuxSource } from '../../src/tmux/index.ts';
 import type { AgentStatus } from '../../src/protocol/events.ts';
