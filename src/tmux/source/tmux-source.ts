@@ -201,8 +201,10 @@ export class TmuxSource implements EventSource {
   }
 
   async snapshot(target: Target | undefined, lines: number, options: SnapshotOptions = {}): Promise<SessionSnapshot[]> {
-    // Asked while attaching (at start, or a server just came back): answer once attached.
-    if (!this.anyClient() && this.connecting) await this.connecting;
+    // Asked while attaching (at start, or a server just came back): answer once attached and
+    // the tree is read. (Not as soon as a first client is up: the tree is read after all
+    // sessions are attached, and a client reconnecting to a restarted server got no sessions.)
+    if (this.connecting) await this.connecting;
     const client = this.anyClient();
     if (!client) {
       if (await this.serverHasNoSessions()) {
@@ -218,7 +220,7 @@ export class TmuxSource implements EventSource {
   }
 
   async command(request: CommandRequest): Promise<void> {
-    if (!this.anyClient() && this.connecting) await this.connecting;
+    if (this.connecting) await this.connecting;
     if (!this.anyClient()) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');
     try {
       resolvePane(this.core.model, request.target);
