@@ -174,12 +174,15 @@ describe('selected pane', () => {
   it('sends a message to the pane and interrupts it (write permission)', async () => {
     const { page } = await open();
     const pane = await newWindow('agent');
+    // What is typed before the shell has started is the shell's business: wait for its prompt.
+    const screen = async () => t.tmux('capture-pane', '-p', '-t', pane);
+    await until(async () => (await screen()).includes('$'), 'the shell prompt');
     await paneRow(page, pane).click();
     const input = page.locator('.controls input[name="message"]');
     await input.fill('echo "from-the-dashboard-$((2 + 3))"');
     await input.press('Enter');
     await page.locator('.send-result', { hasText: 'Sent' }).waitFor({ timeout: 3000 });
-    await until(async () => (await t.tmux('capture-pane', '-p', '-t', pane)).includes('from-the-dashboard-5'), 'the message in the pane');
+    await until(async () => (await screen()).includes('from-the-dashboard-5'), 'the message in the pane', 5000, screen);
     await waitForTerminalText(page, 'from-the-dashboard-5', 3000);
     expect(await input.inputValue()).toBe('');
 

@@ -123,11 +123,19 @@ export async function waitForTerminalText(page: Page, text: string, timeout = 50
   await page.locator('.pane-view .xterm-rows', { hasText: text }).waitFor({ timeout });
 }
 
-/** Polls `check` until it returns true (for state outside the page, like tmux's). */
-export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls `check` until it returns true (for state outside the page, like tmux's). `seen`
+ * says what there was instead, for the error.
+ */
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 5000,
+  seen?: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${seen ? `; saw:\n${await seen()}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

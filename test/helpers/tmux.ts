@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,7 +43,11 @@ export function tmuxCommand(socketName: string, args: string[]): Promise<string>
 
 /** A plain, quiet shell (only a one-line rc file: prompt `$ `): fast to start, predictable screens. */
 const RC_FILE = join(tmpdir(), 'tmux-monitor-test-bashrc');
-writeFileSync(RC_FILE, "PS1='$ '\n");
+// Test files import this side by side: written whole under another name and renamed into
+// place, so that a shell starting meanwhile never reads a file another worker just truncated.
+const rcTemp = `${RC_FILE}.${process.pid}`;
+writeFileSync(rcTemp, "PS1='$ '\n");
+renameSync(rcTemp, RC_FILE);
 export const PLAIN_SHELL = `bash --rcfile ${RC_FILE} --noprofile`;
 
 export async function startTmux(options: StartTmuxOptions = {}): Promise<TestTmux> {
