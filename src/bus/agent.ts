@@ -90,6 +90,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return true;
   });
 
+  // Watching first, then announced: a client told the host is connected can type into a pane
+  // and see the output.
+  await options.source.settled?.();
   publish({ type: 'system.host', host, data: { host, state: 'connected' } }, `connected:${host}:${instance}`);
 
   let n = 0;

@@ -26,6 +26,12 @@ export interface EventSource {
    * at in tmux (a person's client shows them as the active pane), now and on every change.
    */
   watchViewers?(listener: (paneIds: ReadonlySet<string>, host?: string) => void): void;
+  /**
+   * Optional: resolves once the first attempt to reach tmux has ended, attached or not. A
+   * bus agent announces its host after it, so that "connected" means its panes are watched
+   * (output typed before the attach is in no event).
+   */
+  settled?(): Promise<void>;
   /** Stop watching; `events()` then ends. */
   close(): Promise<void>;
 }

@@ -91,6 +91,10 @@ export class PollSource implements EventSource {
     }
   }
 
+  async settled(): Promise<void> {
+    await this.polling?.catch(() => {});
+  }
+
   async snapshot(target: Target | undefined, lines: number, options: SnapshotOptions = {}): Promise<SessionSnapshot[]> {
     const state = await this.readTree();
     if (!state) throw new MonitorError('TMUX_UNAVAILABLE', 'tmux is not running');

@@ -200,6 +200,10 @@ export class TmuxSource implements EventSource {
     }
   }
 
+  async settled(): Promise<void> {
+    await this.connecting?.catch(() => {});
+  }
+
   async snapshot(target: Target | undefined, lines: number, options: SnapshotOptions = {}): Promise<SessionSnapshot[]> {
     // Asked while attaching (at start, or a server just came back): answer once attached and
     // the tree is read. (Not as soon as a first client is up: the tree is read after all
