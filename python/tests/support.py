@@ -100,7 +100,10 @@ class Tmux:
     def new_session(self, name: Optional[str] = None) -> str:
         """Create a session (a new pane: the server reports its agent.status soon after)."""
         name = name or self.unique_name()
-        self.run("new-session", "-d", "-s", name, "-x", "120", "-y", "30", self.SHELL)
+        # A named window keeps its name (tmux turns automatic-rename off for it): the tests'
+        # renames are then the only ones. (Left on, tmux may rename a new window once more
+        # after the tests start watching, passing through the forking server's name.)
+        self.run("new-session", "-d", "-s", name, "-n", "shell", "-x", "120", "-y", "30", self.SHELL)
         return name
 
     def kill_session(self, name: str) -> None:
