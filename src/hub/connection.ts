@@ -18,16 +18,16 @@ import {
   type RequestId,
   type ServerMessage,
 } from '../protocol/messages.ts';
-import {
-  type CommandMessage,
-  type SnapshotMessage,
-  type SubscribeMessage,
-  type UnsubscribeMessage,
-  type ClientMessage,
+import type {
+  AckMessage,
+  ClientMessage,
+  CommandMessage,
+  SnapshotMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
 } from '../protocol/schemas.ts';
 import { parseClientMessage } from '../protocol/parse.ts';
 import type { Target } from '../protocol/snapshot.ts';
-import type { AckMessage } from '../protocol/schemas.ts';
 import { ANONYMOUS_ADMIN, canSeeSession, type Principal } from '../auth/principal.ts';
 import { pinnedTarget, scopedPane, scopedSnapshot } from './scoped.ts';
 import { sameFilters, unknownTypes } from '../protocol/compat.ts';
