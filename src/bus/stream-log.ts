@@ -40,9 +40,16 @@ export class StreamLog implements EventLog {
   private messages: { close(): Promise<void | Error> } | undefined;
   private onMessage: ((message: JsMsg) => void) | undefined;
   private generation = 0;
+  /**
+   * The stream's last sequence when this server started (0 if it held nothing). A resume
+   * waits until this server has read that far: replaying only the part read so far would
+   * answer `replay.complete` and send the rest as live events.
+   */
+  private readonly startTail: number;
 
   constructor(private readonly options: StreamLogOptions) {
     this.epoch = options.stream.epoch;
+    this.startTail = options.stream.firstSeq <= options.stream.lastSeq ? options.stream.lastSeq : 0;
     this.js = jetstream(options.nc);
   }
 
@@ -133,7 +140,8 @@ export class StreamLog implements EventLog {
     return [];
   }
 
-  reach(seq: number): Promise<void> | void {
+  reach(since: number): Promise<void> | void {
+    const seq = Math.max(since, this.startTail);
     if (seq <= this.lastSeq || this.stopped) return;
     return new Promise((resolve) => {
       const waiter = { seq, wake: resolve };

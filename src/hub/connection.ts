@@ -320,8 +320,12 @@ export class Connection {
       this.error('INVALID_MESSAGE', `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`, message.id);
       return;
     }
-    // Resuming on another server instance (bus): let this one catch up to `since` first.
-    if (message.since !== undefined && message.since > this.hub.lastPublished) await this.hub.eventLog.reach(message.since);
+    // Resuming on a server instance that is behind the bus's stream (another instance is
+    // ahead, or this one has just started and is still reading it): let it catch up first.
+    if (message.since !== undefined) {
+      const behind = this.hub.eventLog.reach(message.since);
+      if (behind) await behind;
+    }
     if (this.closed) return;
     const upTo = this.hub.lastPublished;
     const sameEpoch = message.epoch === undefined || message.epoch === this.hub.epoch;

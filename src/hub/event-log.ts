@@ -21,7 +21,11 @@ export interface EventLog {
    * it is stamped at once (memory); an empty array when it comes back through `batches()`.
    */
   append(events: RawEvent[]): StampedEvent[];
-  /** Resolves once events up to `seq` have come through `batches()`, or gives up after a short wait. */
+  /**
+   * Resolves once events up to `seq` have come through `batches()`, and for a log read from
+   * a shared stream also up to what the stream held when this server started; or gives up
+   * after a short wait. Returns nothing when there is nothing to wait for.
+   */
   reach(seq: number): Promise<void> | void;
 }
 
