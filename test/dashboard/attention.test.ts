@@ -155,8 +155,11 @@ describe('dashboard: needs you', () => {
     await waitForTerminalText(d.page, 'Do you want to proceed?');
     expect(await d.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     // 160 columns, scrolled sideways: the dialog's lines are whole rows, not re-wrapped.
-    const rows = await d.page.locator('.pane-view .xterm-rows > div').allTextContents();
-    expect(rows.some((r) => /^│ Do you want to proceed\?\s+│/.test(r))).toBe(true);
+    // (Waited for: the text may first be seen in the pane shown before the click.)
+    await d.page
+      .locator('.pane-view .xterm-rows > div', { hasText: /^│ Do you want to proceed\?\s+│/ })
+      .first()
+      .waitFor({ timeout: 5000 });
     expect(await d.page.locator('.screen').evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     // Colour: the SGR of the screen is kept.
     await d.page.goto('about:blank');
