@@ -20,6 +20,8 @@ export interface ControlClientOptions {
   socketArgs: string[];
   /** Session to attach to (name or `$id`). */
   session: string;
+  /** Client flags for `attach -f` (default `ignore-size`: monitoring never resizes anyone's windows). */
+  flags?: readonly string[];
   /** Called for every message that is not a reply to one of our commands. */
   onMessage(message: ControlMessage, client: ControlClient): void;
   /** Called once when the process ends. */
@@ -32,7 +34,8 @@ interface Pending {
 }
 
 export class ControlClient {
-  readonly session: string;
+  /** The session it is attached to (changes only through `switchTo`). */
+  session: string;
   private readonly parser = new ControlParser();
   private readonly pending: Pending[] = [];
   private exitReason: string | null = null;
@@ -52,9 +55,10 @@ export class ControlClient {
 
   /** Start `tmux -C attach -f ignore-size -t SESSION` and wait until tmux has accepted it. */
   static async start(options: ControlClientOptions): Promise<ControlClient> {
+    const flags = (options.flags ?? ['ignore-size']).join(',');
     const proc = await spawnProcess(
       options.tmuxBin,
-      [...options.socketArgs, '-C', 'attach-session', '-f', 'ignore-size', '-t', options.session],
+      [...options.socketArgs, '-C', 'attach-session', '-f', flags, '-t', options.session],
       // TMUX set (when run inside tmux) makes no difference to -C, but TMUX_PANE would
       // confuse nothing either; drop TMUX so tmux never refuses to nest.
       { unsetEnv: ['TMUX'] },
@@ -90,6 +94,17 @@ export class ControlClient {
     const reply = await this.send(commandLine(args));
     if (!reply.ok) throw new TmuxCommandError(args[0] ?? '', reply.lines.join('\n'));
     return reply.lines;
+  }
+
+  /**
+   * Move this client (attached with `no-output`) to another session and let that session's
+   * output through: a spare taking a new session without identifying anew (standby.ts).
+   * Rejects, leaving it where it was, if tmux cannot switch (the session is gone).
+   */
+  async switchTo(sessionId: string): Promise<void> {
+    await this.run('switch-client', '-t', sessionId);
+    this.session = sessionId;
+    await this.run('refresh-client', '-f', '!no-output');
   }
 
   /** Detach (close stdin) and make sure the process ends. */

@@ -62,6 +62,21 @@ export interface StateSignalHost {
   restart(): void;
 }
 
+/**
+ * The session a monitor's extra client (the signal client, a spare) attaches to. Attaching
+ * counts as activity, and a plain `tmux attach` (or a command with no target) picks the most
+ * recently active session: attaching to that one leaves the choice as it was. Null: no session.
+ */
+export async function mostRecentSession(run: (...args: string[]) => Promise<string[]>): Promise<string | null> {
+  const lines = await run('list-sessions', '-F', '#{session_activity} #{session_id}').catch(() => []);
+  const idNumber = (id: string | undefined): number => Number((id ?? '').slice(1)) || 0;
+  const sorted = lines
+    .map((l) => l.split(' '))
+    .filter((f) => f.length === 2)
+    .sort((a, b) => Number(b[0]) - Number(a[0]) || idNumber(b[1]) - idNumber(a[1]));
+  return sorted[0]?.[1] ?? null;
+}
+
 /** The hook command for a channel (`after-set-option`: only for `@agent_state`). */
 export function signalHookCommand(channel: string, hook: string = SIGNAL_HOOK): string {
   if (hook !== SIGNAL_HOOK) return `wait-for -S ${channel}`;
@@ -168,12 +183,14 @@ export class StateSignal {
   }
 
   private async doStart(generation: number): Promise<void> {
-    const session = await this.mostRecentSession();
+    const session = (await mostRecentSession(this.host.run)) ?? this.host.session();
     if (session === null || this.stopped || generation !== this.generation) return;
     const client = await ControlClient.start({
       tmuxBin: this.host.tmuxBin,
       socketArgs: this.host.socketArgs,
       session,
+      // It only waits: no %output for it to send (its queue is blocked most of the time).
+      flags: ['ignore-size', 'no-output'],
       onMessage: () => {},
       onExit: (_reason, c) => this.onClientExit(c),
     });
@@ -183,8 +200,6 @@ export class StateSignal {
       throw new Error('superseded');
     }
     this.client = client;
-    // It only waits: no %output for it to send (its queue is blocked most of the time).
-    await client.run('refresh-client', '-f', 'no-output').catch(() => {});
     const [pid = ''] = await client.run('display-message', '-p', '#{client_pid}');
     const channel = `${SIGNAL_CHANNEL_PREFIX}${pid.trim()}`;
     await this.removeStale();
@@ -197,20 +212,6 @@ export class StateSignal {
       this.listedBefore = true;
     }
     void this.loop(client, channel);
-  }
-
-  /**
-   * Attaching counts as activity, and a plain `tmux attach` (or a command with no target)
-   * picks the most recently active session: attach to that one, so the choice stays as it was.
-   */
-  private async mostRecentSession(): Promise<string | null> {
-    const lines = await this.host.run('list-sessions', '-F', '#{session_activity} #{session_id}').catch(() => []);
-    const idNumber = (id: string | undefined): number => Number((id ?? '').slice(1)) || 0;
-    const sorted = lines
-      .map((l) => l.split(' '))
-      .filter((f) => f.length === 2)
-      .sort((a, b) => Number(b[0]) - Number(a[0]) || idNumber(b[1]) - idNumber(a[1]));
-    return sorted[0]?.[1] ?? this.host.session();
   }
 
   /** Wait on the channel; each time it is signalled, look for changed `@agent_state` values. */
