@@ -3,7 +3,9 @@
  *
  * - One `tmux -C attach-session -f ignore-size` client per session, since `%output` only
  *   covers the attached session's panes. `ignore-size` keeps monitoring from resizing
- *   anyone's windows. Clients start when a session appears and end with their session.
+ *   anyone's windows. A new session takes a spare client that was identified at a quiet
+ *   moment (tmux 3.3a can crash when a client identifies in a burst of changes: standby.ts);
+ *   clients end with their session.
  * - Structure is re-read (`list-panes -a`, `list-sessions`, `list-clients`, pipelined over
  *   the control channel) on any structural notification, and events come from diffing the
  *   old and new trees. No format subscription (`refresh-client -B`): tmux 3.3a crashes
@@ -39,7 +41,8 @@ import {
 import { EMPTY_STATE, type TmuxState } from '../state/model.ts';
 import { commandError, SourceCore, type TmuxAccess } from './core.ts';
 import { resolvePane } from './targets.ts';
-import { StateSignal } from './state-signal.ts';
+import { reachesIdentifyingClients, Standby } from './standby.ts';
+import { mostRecentSession, StateSignal } from './state-signal.ts';
 
 export interface TmuxSourceOptions {
   /** tmux -L NAME */
@@ -74,9 +77,19 @@ export function parseTmuxVersion(output: string): number | null {
  * newline, so some gap is needed. 0.3 s keeps commands snappy with margin.
  */
 export const ENTER_DELAY_MS = 300;
-/** A new session is attached once the tree has been quiet this long, and at most this late. */
-const ATTACH_QUIET_MS = 100;
-const ATTACH_MAX_WAIT_MS = 500;
+/**
+ * With tmux older than 3.4, a control client identifies only after this long without a
+ * notification that would reach it meanwhile (standby.ts). Bursts (a session made, its
+ * windows, a kill) are tens of milliseconds apart at most; people pause longer.
+ */
+const IDENTIFY_QUIET_MS = 250;
+/**
+ * Spare control clients kept ready for new sessions. One: each client is one more
+ * identification at start and one more `%client-detached` broadcast at exit (itself a risk
+ * for a client identifying elsewhere, another monitor's say); a second session in the same
+ * burst waits for quiet.
+ */
+export const SPARE_CLIENTS = 1;
 
 export function socketArgs(options: { socketName?: string; socketPath?: string }): string[] {
   if (options.socketPath) return ['-S', options.socketPath];
@@ -110,11 +123,9 @@ export class TmuxSource implements EventSource {
   private everConnected = false;
   private connecting: Promise<void> | null = null;
   private probeTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Attaching to sessions that appeared, once the tree has been quiet a moment (see attachNewSessions). */
-  private attachTimer: ReturnType<typeof setTimeout> | null = null;
-  private attachDue = 0;
-  /** Sessions that have had a control client (ids are not reused while the server runs). */
-  private readonly attachedBefore = new Set<string>();
+  /** When clients may identify, and the spare a new session takes (standby.ts). */
+  private readonly standby: Standby;
+  private identifyQuietMs = IDENTIFY_QUIET_MS;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   /** Silent first reads of the panes found at start-up. */
@@ -141,6 +152,15 @@ export class TmuxSource implements EventSource {
       },
       sendKeys: (paneId, args) => this.send('send-keys', '-t', paneId, ...args),
     };
+    const source = this;
+    this.standby = new Standby({
+      spares: SPARE_CLIENTS,
+      get quietMs() {
+        return source.identifyQuietMs;
+      },
+      startSpare: () => this.startSpare(),
+      onQuiet: () => this.attachWaiting(),
+    });
     this.core = new SourceCore(access, {
       coalesceMs: options.coalesceMs ?? 4,
       maxOutputChunk: options.maxOutputChunk ?? 16 * 1024,
@@ -239,8 +259,7 @@ export class TmuxSource implements EventSource {
     this.closed = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
-    if (this.attachTimer) clearTimeout(this.attachTimer);
-    this.attachTimer = null;
+    await this.standby.close();
     await this.stateSignal?.stop();
     this.core.close();
     const clients = [...this.clients.values()];
@@ -273,8 +292,13 @@ export class TmuxSource implements EventSource {
       // Attach to every session, one at a time, least recently active first: attaching
       // counts as activity in tmux, and a plain `tmux attach` picks the most recently
       // active session, so this order leaves that choice as it was. (A session may also
-      // vanish between the listing and the attach: the others still get a client.)
-      for (const id of sessions) await this.startClient(id).catch(() => {});
+      // vanish between the listing and the attach: the others still get a client.) Once one
+      // client hears tmux, the others identify only while it is quiet (standby.ts); any left
+      // are attached at the next quiet moment.
+      for (const id of sessions) {
+        if (this.anyClient() && !this.standby.quiet) break;
+        await this.startClient(id).catch(() => {});
+      }
       const primary = this.anyClient();
       if (!primary) throw new Error('could not attach to any session');
       this.primary = primary;
@@ -296,6 +320,10 @@ export class TmuxSource implements EventSource {
         this.setState('connected', 'attached to tmux');
         await this.refresh();
       }
+      // Spares (and any session left waiting) identify only after a quiet spell seen from
+      // here: a script that waits for `connected` starts changing things at once.
+      this.standby.noisy();
+      this.standby.whenQuiet();
     } catch (e) {
       if (this.closed) return;
       if (!this.anyClient()) this.lost(`could not attach: ${(e as Error).message}`);
@@ -317,6 +345,8 @@ export class TmuxSource implements EventSource {
       return false;
     }
     const version = parseTmuxVersion(r.stdout);
+    // tmux 3.4 no longer writes to a control client that is still identifying itself.
+    this.identifyQuietMs = version !== null && version < 3.4 ? IDENTIFY_QUIET_MS : 0;
     if (version !== null && version < 3.2) {
       // Nothing to retry: the binary will not change under us.
       this.setState('error', `${r.stdout.trim()} is older than 3.2; use the polling source (--source poll)`);
@@ -374,28 +404,48 @@ export class TmuxSource implements EventSource {
   }
 
   /**
-   * Starts control clients for sessions that have none, once no change has come for
-   * ATTACH_QUIET_MS (at most ATTACH_MAX_WAIT_MS after the first). Why wait: tmux 3.3a
-   * crashes (a NULL control state in control_write) when it sends a control notification —
-   * a session or window created, renamed, closed — to a control client that is still
-   * identifying itself. A new session usually comes with a burst of such changes (a script
-   * creating windows, a test killing it again), so attaching in the middle of the burst is
-   * what would take the user's tmux server down; a session that is gone again before the
-   * burst ends is never attached at all.
+   * Once quiet (standby.ts): a client for each session that has none (no spare was free
+   * when it appeared), one at a time, and the signal client if it is down.
    */
-  private attachNewSessions(): void {
-    const now = Date.now();
-    if (this.attachTimer === null) this.attachDue = now + ATTACH_MAX_WAIT_MS;
-    else clearTimeout(this.attachTimer);
-    this.attachTimer = setTimeout(
-      () => {
-        this.attachTimer = null;
-        if (this.closed) return;
-        for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) void this.startClient(s.id).catch(() => {});
-        if (this.everConnected && !this.stateSignal?.active && this.core.model.sessions.length > 0) void this.startStateSignal();
+  private async attachWaiting(): Promise<void> {
+    if (this.closed || this.connecting || !this.everConnected) return;
+    for (const s of this.core.model.sessions) if (!this.clients.has(s.id)) await this.startClient(s.id).catch(() => {});
+    if (!this.stateSignal?.active && this.core.model.sessions.length > 0) await this.startStateSignal().catch(() => {});
+  }
+
+  /** A spare for the next new session: no output, parked where a plain `tmux attach` would go. */
+  private async startSpare(): Promise<ControlClient | null> {
+    if (this.closed || this.connecting || !this.anyClient()) return null;
+    const session = (await mostRecentSession((...args) => this.tmux(...args))) ?? this.anyClient()?.session;
+    if (!session || this.closed) return null;
+    const client = await ControlClient.start({
+      tmuxBin: this.tmuxBin,
+      socketArgs: this.sock,
+      session,
+      flags: ['ignore-size', 'no-output'],
+      // A spare's notifications repeat the other clients' (and it has no output): not ours until taken.
+      onMessage: (m, c) => {
+        if (!this.standby.has(c)) this.onMessage(m, c);
       },
-      Math.max(0, Math.min(ATTACH_QUIET_MS, this.attachDue - now)),
-    );
+      onExit: (reason, c) => this.onClientExit(reason, c),
+    });
+    if (client.pid !== undefined) this.ownPids.add(client.pid);
+    return client;
+  }
+
+  /** Give a session without a client the spare (true), if one is free and tmux can switch it there. */
+  private async adoptSpare(sessionId: string): Promise<boolean> {
+    const spare = this.standby.take();
+    if (!spare) return false;
+    try {
+      await spare.switchTo(sessionId);
+    } catch {
+      this.standby.giveBack(spare); // the session is gone already
+      return false;
+    }
+    if (this.closed) return false;
+    this.clients.set(sessionId, spare);
+    return true;
   }
 
   private async startClient(sessionId: string): Promise<void> {
@@ -415,7 +465,6 @@ export class TmuxSource implements EventSource {
         return;
       }
       this.clients.set(sessionId, client);
-      this.attachedBefore.add(sessionId);
       // What its panes printed before we attached was not seen: read each once now.
       const session = this.core.model.sessions.find((s) => s.id === sessionId);
       for (const window of session?.windows ?? []) for (const pane of window.panes) this.tracker.changed(pane.id);
@@ -433,7 +482,7 @@ export class TmuxSource implements EventSource {
       ownPids: this.ownPids,
       changed: (paneId, stateSet) => this.panes.has(paneId) && this.tracker.changed(paneId, stateSet),
       // Attaching is what may crash tmux 3.3a in a burst of changes: wait for quiet, as for sessions.
-      restart: () => this.attachNewSessions(),
+      restart: () => this.standby.whenQuiet(),
     });
     return this.stateSignal.start();
   }
@@ -445,8 +494,9 @@ export class TmuxSource implements EventSource {
   }
 
   private onClientExit(_reason: string, client: ControlClient): void {
-    if (this.clients.get(client.session) === client) this.clients.delete(client.session);
     if (client.pid !== undefined) this.ownPids.delete(client.pid);
+    if (this.standby.ended(client)) return;
+    if (this.clients.get(client.session) === client) this.clients.delete(client.session);
     if (this.closed) return;
     if (this.primary === client) this.primary = this.anyClient();
     if (!this.anyClient() && this.starting.size === 0) {
@@ -474,6 +524,7 @@ export class TmuxSource implements EventSource {
       void client.send(`refresh-client -A ${quoteArg(`${m.paneId}:continue`)}`).catch(() => {});
       return;
     }
+    if (reachesIdentifyingClients(m)) this.standby.noisy();
     if (STRUCTURAL.has(m.type)) void this.refresh().catch(() => {});
   }
 
@@ -510,6 +561,16 @@ export class TmuxSource implements EventSource {
     ]);
     if (this.closed) return;
     const next = parseState(paneLines, sessionLines, parseClients(clientLines), this.ownPids);
+    // A session without a client (new, or someone detached ours) takes a spare before anyone
+    // hears of it, so its output streams from the start; with no spare free it waits for a
+    // quiet moment (standby.ts).
+    let waiting = false;
+    for (const s of next.sessions) {
+      if (this.clients.has(s.id) || this.starting.has(s.id)) continue;
+      if (!(await this.adoptSpare(s.id))) waiting = true;
+    }
+    if (this.closed) return;
+    if (waiting) this.standby.whenQuiet();
     this.updateViewers(next);
     const baselines = this.core.applyTree(next, initial, (id) => {
       for (const c of this.clients.values()) c.forgetPane(id);
@@ -517,16 +578,9 @@ export class TmuxSource implements EventSource {
     });
     this.baselines.push(...baselines);
 
-    // One control client per session: at once for a session we had attached before (its
-    // client was detached by someone), after the burst for a new one (see attachNewSessions).
     const live = new Set(next.sessions.map((s) => s.id));
-    for (const id of live) {
-      if (this.clients.has(id)) continue;
-      if (this.attachedBefore.has(id)) void this.startClient(id).catch(() => {});
-      else this.attachNewSessions();
-    }
     // The state signal's client is down (its session was killed, or it could not attach): again, once quiet.
-    if (this.everConnected && !this.stateSignal?.active && live.size > 0) this.attachNewSessions();
+    if (this.everConnected && !this.stateSignal?.active && live.size > 0) this.standby.whenQuiet();
     else void this.stateSignal?.ensureHooks().catch(() => {});
     for (const [id, c] of this.clients) {
       if (!live.has(id) && c !== this.primary) void c.close();
