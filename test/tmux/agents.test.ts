@@ -6,9 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTmuxSource, type TmuxSource } from '../../src/tmux/index.ts';
-import { startTmux, type TestTmux } from '../helpers/tmux.ts';
-import { Collected } from './collect.ts';
+import type { TmuxSource } from '../../src/tmux/index.ts';
+import type { TestTmux } from '../helpers/tmux.ts';
+import { type Collected, startWatched, stopWatched } from './collect.ts';
 
 const RUN = fileURLToPath(new URL('../fixtures/agents/run.sh', import.meta.url));
 const HOOKED = fileURLToPath(new URL('../fixtures/agents/hooked.sh', import.meta.url));
@@ -20,16 +20,10 @@ let source: TmuxSource;
 let events: Collected;
 
 beforeAll(async () => {
-  t = await startTmux({ width: 160, height: 45 });
-  source = createTmuxSource({ socketName: t.socketName });
-  events = new Collected(source);
-  await source.ready();
+  ({ t, source, events } = await startWatched({ width: 160, height: 45 }));
 });
 
-afterAll(async () => {
-  await source?.close();
-  await t?.kill();
-});
+afterAll(() => stopWatched(t, source));
 
 async function startAgent(name: string, command: string): Promise<string> {
   return (await t.tmux('new-window', '-d', '-t', 'main', '-n', name, '-P', '-F', '#{pane_id}', command)).trim();

@@ -11,10 +11,10 @@
  * with `switch-client` before the monitor reports the session: its output streams at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTmuxSource, type TmuxSource } from '../../src/tmux/index.ts';
+import type { TmuxSource } from '../../src/tmux/index.ts';
 import { SPARE_CLIENTS } from '../../src/tmux/source/tmux-source.ts';
-import { startTmux, type TestTmux } from '../helpers/tmux.ts';
-import { Collected } from './collect.ts';
+import type { TestTmux } from '../helpers/tmux.ts';
+import { type Collected, startWatched, stopWatched } from './collect.ts';
 
 const CHURN_MS = 6000;
 
@@ -23,16 +23,10 @@ let source: TmuxSource;
 let events: Collected;
 
 beforeAll(async () => {
-  t = await startTmux();
-  source = createTmuxSource({ socketName: t.socketName });
-  events = new Collected(source);
-  await source.ready();
+  ({ t, source, events } = await startWatched());
 });
 
-afterAll(async () => {
-  await source?.close();
-  await t?.kill();
-});
+afterAll(() => stopWatched(t, source));
 
 /** Sessions made and killed back to back, each living a random moment, with window switches in between. */
 async function churn(prefix: string, until: number): Promise<number> {

@@ -1,6 +1,8 @@
 /** Reads a source's events into an array; tests wait for the event they expect, with a timeout. */
 import type { EventType, RawEvent } from '../../src/protocol/events.ts';
 import type { EventSource } from '../../src/protocol/source.ts';
+import { createTmuxSource, type TmuxSource } from '../../src/tmux/index.ts';
+import { startTmux, type StartTmuxOptions, type TestTmux } from '../helpers/tmux.ts';
 
 export class Collected {
   readonly events: RawEvent[] = [];
@@ -58,4 +60,19 @@ export class Collected {
       .map((e) => e.data.content)
       .join('');
   }
+}
+
+/** A private tmux server and a connected source watching it, its events collected: one test file's setting. */
+export async function startWatched(options: StartTmuxOptions = {}): Promise<{ t: TestTmux; source: TmuxSource; events: Collected }> {
+  const t = await startTmux(options);
+  const source = createTmuxSource({ socketName: t.socketName });
+  const events = new Collected(source);
+  await source.ready();
+  return { t, source, events };
+}
+
+/** Ends what startWatched started (either may be missing if the start failed). */
+export async function stopWatched(t: TestTmux | undefined, source: TmuxSource | undefined): Promise<void> {
+  await source?.close();
+  await t?.kill();
 }

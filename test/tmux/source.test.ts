@@ -2,23 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MonitorError } from '../../src/protocol/errors.ts';
 import { createTmuxSource, type TmuxSource } from '../../src/tmux/index.ts';
 import { startTmux, tmuxCommand, type TestTmux } from '../helpers/tmux.ts';
-import { Collected } from './collect.ts';
+import { Collected, startWatched, stopWatched } from './collect.ts';
 
 let t: TestTmux;
 let source: TmuxSource;
 let events: Collected;
 
 beforeAll(async () => {
-  t = await startTmux();
-  source = createTmuxSource({ socketName: t.socketName });
-  events = new Collected(source);
-  await source.ready();
+  ({ t, source, events } = await startWatched());
 });
 
-afterAll(async () => {
-  await source?.close();
-  await t?.kill();
-});
+afterAll(() => stopWatched(t, source));
 
 const paneId = async (target: string): Promise<string> => (await t.tmux('display', '-p', '-t', target, '#{pane_id}')).trim();
 
