@@ -143,4 +143,33 @@ describe('AgentTracker', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(reports).toEqual([{ status: 'exited', previous: 'ready', agentType: 'codex', reason: 'process exited (status 0)' }]);
   });
+
+  it("counts the hold from the pane's last output, not from the read after it settled", async () => {
+    const held = new AgentTracker(
+      {
+        read: async () => ({ ...facts }),
+        report: (_id, status, previous, agentType, reason) => reports.push({ status, previous, agentType, reason }),
+      },
+      { settleMs: 100, maxWaitMs: 400, holdMs: 300 },
+    );
+    try {
+      await held.baseline('%2');
+      facts = { ...base, screen: '$ make\ncc -c x.c', cursor: [9, 1], command: 'make' };
+      held.output('%2');
+      // Read at 100 ms (output settled); the screen has shown `busy` since 0 ms.
+      await vi.advanceTimersByTimeAsync(299);
+      expect(reports).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(reports).toEqual([{ status: 'busy', previous: 'ready', agentType: 'shell', reason: expect.any(String) }]);
+      // Output again at 301 ms and a different guess: held 300 ms from that output.
+      facts = { ...base, screen: '$ make\ncc -c x.c\n$ ', cursor: [2, 2] };
+      held.output('%2');
+      await vi.advanceTimersByTimeAsync(299);
+      expect(reports).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(reports.at(-1)).toMatchObject({ status: 'ready', previous: 'busy' });
+    } finally {
+      held.close();
+    }
+  });
 });

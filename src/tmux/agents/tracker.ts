@@ -2,8 +2,10 @@
  * Per-pane agent status over time. Screens are read only after output (when it settles,
  * or at least every `maxWaitMs` while output keeps coming), so nothing runs while
  * nothing happens. A status guessed from the screen must hold for `holdMs` before it is
- * reported; a status an agent set itself (`@agent_state`, from its hooks) and a process
- * exit are reported at once. Only changes are reported.
+ * reported, counted from the pane's last change (its last output, or a change of command,
+ * dead flag or `@agent_state`): a screen read after output settled has already shown the
+ * same thing since then. A status an agent set itself (`@agent_state`, from its hooks)
+ * and a process exit are reported at once. Only changes are reported.
  *
  * The tracker also remembers which agent ran in a pane, so that when the agent's process
  * ends and the shell is back, the pane reads `exited` with that agent's type until another
@@ -51,6 +53,8 @@ interface PaneTrack {
   lastAgent: string | null;
   /** When the pane last printed (ms since the epoch), 0 if not seen. */
   lastOutput: number;
+  /** When the pane last printed or changed otherwise: what a screen guess has held since. */
+  changedAt: number;
   /** Set while the initial (silent) read is under way: other reads then report nothing. */
   silent: boolean;
   /** The foreground command at the last read (null before the first). */
@@ -102,7 +106,7 @@ export class AgentTracker {
   /** The pane printed something: read its screen once output settles. */
   output(paneId: string): void {
     const t = this.panes.get(paneId);
-    if (t) t.lastOutput = Date.now();
+    if (t) t.lastOutput = t.changedAt = Date.now();
     this.schedule(paneId, this.options.settleMs);
   }
 
@@ -113,7 +117,9 @@ export class AgentTracker {
    * that went back to the shell.
    */
   changed(paneId: string, stateSet = false): void {
-    if (stateSet) this.track(paneId).freshState = true;
+    const t = this.track(paneId);
+    if (stateSet) t.freshState = true;
+    t.changedAt = Date.now();
     this.schedule(paneId, 0);
   }
 
@@ -144,6 +150,7 @@ export class AgentTracker {
         sticky: null,
         lastAgent: null,
         lastOutput: 0,
+        changedAt: Date.now(),
         silent: false,
         lastCommand: null,
         staleState: null,
@@ -252,7 +259,12 @@ export class AgentTracker {
     this.host.report(paneId, d.status, previous.status, d.agent_type, d.reason);
   }
 
-  /** Debounce: a candidate must stay the same for holdMs (no other candidate seen meanwhile). */
+  /**
+   * Debounce: a candidate must stay the same for holdMs (no other candidate seen meanwhile),
+   * counted from the pane's last change: the screen was read after that change, with nothing
+   * printed in between, so it has shown this candidate since then. (Output during the read
+   * moves `changedAt` on and schedules another read.)
+   */
   private propose(paneId: string, t: PaneTrack, d: Detection): void {
     const same = (a: Detection, b: Detection): boolean => a.status === b.status && a.agent_type === b.agent_type;
     // Learning the agent type while the status is still unknown is not worth an event.
@@ -269,14 +281,17 @@ export class AgentTracker {
     }
     if (t.holdTimer) clearTimeout(t.holdTimer);
     t.pending = d;
-    t.holdTimer = setTimeout(() => {
-      t.holdTimer = null;
-      const next = t.pending;
-      t.pending = null;
-      if (!next || this.closed || this.panes.get(paneId) !== t) return;
-      const previous = t.current.status;
-      t.current = next;
-      this.host.report(paneId, next.status, previous, next.agent_type, next.reason);
-    }, this.options.holdMs);
+    t.holdTimer = setTimeout(
+      () => {
+        t.holdTimer = null;
+        const next = t.pending;
+        t.pending = null;
+        if (!next || this.closed || this.panes.get(paneId) !== t) return;
+        const previous = t.current.status;
+        t.current = next;
+        this.host.report(paneId, next.status, previous, next.agent_type, next.reason);
+      },
+      Math.max(0, t.changedAt + this.options.holdMs - Date.now()),
+    );
   }
 }
