@@ -96,7 +96,7 @@ export class ClientPool {
       if (p.lastAt !== null) merged.lastAt = merged.lastAt === null ? p.lastAt : Math.max(merged.lastAt, p.lastAt);
     }
     if (merged.perConnectionMin === Infinity) merged.perConnectionMin = 0;
-    return { ...merged, latency: histogram.summary() };
+    return { ...merged, latency: histogram.summary(), histogram: histogram.toJSON() };
   }
 
   closeAll() {
