@@ -120,11 +120,13 @@ function verdicts(all) {
     hooks ? hooks.latency.p50 < 100 && hooks.latency.p99 < 250 : null,
   );
   const screen = (all.scenarios.structural?.results ?? []).find((r) => r.source === 'tmux' && r.latency?.count > 0 && /screen/.test(r.op));
+  // The seed's "< 100 ms" is for events; a guess cannot be made before the screen has
+  // settled, so issue 3 sets this path its own target, and issue 13 keeps the hold here.
   add(
-    'agent status from the screen → agent.status, p50 (spec: < 100 ms)',
-    '< 100 ms',
-    screen ? `${fmt(screen.latency.p50)} ms (output settles, then a 200 ms hold)` : '–',
-    screen ? screen.latency.p50 < 100 : null,
+    'agent status guessed from the screen → agent.status, p50 (issue 3)',
+    '< 500 ms after the screen settles',
+    screen ? `${fmt(screen.latency.p50)} ms from the change (output settles, then a 200 ms hold)` : '–',
+    screen ? screen.latency.p50 < 500 : null,
   );
   const fan = (all.scenarios.fanout?.results ?? []).filter((r) => r.server === 'tmux-monitor' && r.runtime === 'node' && !r.error);
   const best = fan.length ? Math.max(...fan.map((r) => r.deliveredPerSec)) : null;
