@@ -105,6 +105,9 @@ export function firstSubprotocol(header: string | undefined | null): string {
   return header?.split(',')[0]?.trim() ?? '';
 }
 
+/** Pings sent in one turn of the event loop; the rest of a sweep follows in later turns. */
+export const PING_SLICE = 100;
+
 /**
  * Pings every peer every `intervalMs`; one that has not answered `timeoutMs` after a ping is
  * dropped. Node and Bun use it (Deno pings by itself, see deno-websocket.ts). The runtime
@@ -124,35 +127,55 @@ export function startHeartbeat<S>(
 ): { answered(socket: S): void; stop(): void } {
   /** When each peer that has not answered was first pinged without an answer (its round). */
   const waitingSince = new WeakMap<S & object, number>();
-  const deadlines = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (fn: () => void, ms: number): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    (timer as { unref?: () => void }).unref?.();
+    timers.add(timer);
+  };
   let round = 0;
-  const interval =
-    intervalMs > 0
-      ? setInterval(() => {
-          const thisRound = ++round;
-          for (const socket of sockets) {
-            if (!waitingSince.has(socket as S & object)) waitingSince.set(socket as S & object, thisRound);
-            ping(socket);
-          }
-          const deadline = setTimeout(() => {
-            deadlines.delete(deadline);
-            for (const socket of sockets) {
-              const since = waitingSince.get(socket as S & object);
-              if (since !== undefined && since <= thisRound) drop(socket);
-            }
-          }, timeoutMs);
-          (deadline as { unref?: () => void }).unref?.();
-          deadlines.add(deadline);
-        }, intervalMs)
-      : undefined;
+  const sweep = (): void => {
+    const thisRound = ++round;
+    const peers = [...sockets];
+    let next = 0;
+    // A slice of pings per turn of the event loop: 1000 pings in one turn are 1000 writes
+    // (10–15 ms) that every live event queued behind them waits for.
+    const pingSlice = (): void => {
+      const end = Math.min(peers.length, next + PING_SLICE);
+      for (; next < end; next++) {
+        const socket = peers[next]!;
+        if (!waitingSince.has(socket as S & object)) waitingSince.set(socket as S & object, thisRound);
+        try {
+          ping(socket);
+        } catch {
+          // A peer that closed since the sweep began may refuse a ping; it is gone anyway.
+        }
+      }
+      if (next < peers.length) {
+        later(pingSlice, 0);
+        return;
+      }
+      later(() => {
+        for (const socket of sockets) {
+          const since = waitingSince.get(socket as S & object);
+          if (since !== undefined && since <= thisRound) drop(socket);
+        }
+      }, timeoutMs);
+    };
+    pingSlice();
+  };
+  const interval = intervalMs > 0 ? setInterval(sweep, intervalMs) : undefined;
   // The heartbeat alone must not keep a host's process alive.
   (interval as { unref?: () => void } | undefined)?.unref?.();
   return {
     answered: (socket) => void waitingSince.delete(socket as S & object),
     stop() {
       clearInterval(interval);
-      for (const deadline of deadlines) clearTimeout(deadline);
-      deadlines.clear();
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
     },
   };
 }

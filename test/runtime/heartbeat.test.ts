@@ -1,6 +1,6 @@
 /** The shared heartbeat (Node and Bun kits): who is dropped, and when, on a fake clock. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startHeartbeat } from '../../src/runtime/websocket.ts';
+import { PING_SLICE, startHeartbeat } from '../../src/runtime/websocket.ts';
 
 interface FakePeer {
   name: string;
@@ -79,6 +79,46 @@ describe('startHeartbeat', () => {
     heartbeat.stop();
     await vi.advanceTimersByTimeAsync(5000);
     expect(dropped).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('pings a large set a slice per turn, so that other work runs between slices', async () => {
+    const count = PING_SLICE * 2 + 50;
+    const order: string[] = [];
+    const peers = Array.from({ length: count }, (_, i) => ({ name: `p${i}`, answers: i % 2 === 0 }));
+    const live = new Set(peers);
+    const dropped: string[] = [];
+    const heartbeat = startHeartbeat(
+      live,
+      1000,
+      300,
+      (peer) => {
+        order.push(peer.name);
+        // Work that arrives during the sweep (a live event, say): queued behind the first slice.
+        if (peer.name === 'p0') setTimeout(() => order.push('event'), 0);
+        if (peer.answers) queueMicrotask(() => heartbeat.answered(peer));
+      },
+      (peer) => {
+        dropped.push(peer.name);
+        live.delete(peer);
+      },
+    );
+    // The interval at t=1000, then the later slices (0 ms timers) in the turns after it.
+    await vi.advanceTimersByTimeAsync(1010);
+    expect(order.filter((name) => name !== 'event')).toEqual(peers.map((p) => p.name));
+    // Not after the whole sweep: after the first slice.
+    expect(order.indexOf('event')).toBe(PING_SLICE);
+    // Every silent peer, and only those, is dropped at the deadline.
+    await vi.advanceTimersByTimeAsync(290);
+    expect(dropped).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(dropped.sort()).toEqual(
+      peers
+        .filter((p) => !p.answers)
+        .map((p) => p.name)
+        .sort(),
+    );
+    heartbeat.stop();
     expect(vi.getTimerCount()).toBe(0);
   });
 });
