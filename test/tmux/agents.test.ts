@@ -98,7 +98,14 @@ describe('agent status from the screens of agent CLIs', () => {
   it('an agent that quits leaving @agent_state set is exited; a new @agent_state on that shell counts again', async () => {
     const pane = (await t.tmux('new-window', '-d', '-t', 'main', '-n', 'hooked-quits', '-P', '-F', '#{pane_id}')).trim();
     await t.tmux('send-keys', '-t', pane, `(exec -a claude bash ${HOOKED} ready)`, 'Enter');
-    const ready = await events.waitFor('agent.status', (s) => s.pane_id === pane && s.data.status === 'ready', { timeoutMs: 8000 });
+    // The new window's shell prompt may be reported first (ready, shell): wait for the agent's.
+    const ready = await events.waitFor(
+      'agent.status',
+      (s) => s.pane_id === pane && s.data.status === 'ready' && s.data.agent_type === 'claude',
+      {
+        timeoutMs: 8000,
+      },
+    );
     expect(ready.data).toMatchObject({ agent_type: 'claude', reason: '@agent_state' });
     let from = events.mark();
     await t.tmux('send-keys', '-t', pane, 'Enter');
