@@ -209,6 +209,12 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
     },
   );
 
+  // The listening line says the server is ready, so it waits for the first attach to tmux
+  // to end (attached, or tmux found absent; at most 5 s). A script that waits for the line
+  // and then makes a session at once would otherwise do it while the monitor's control
+  // clients identify themselves, which crashes tmux 3.3a's server (docs/tmux-source.md).
+  await settledWithin(localSource, 5000);
+
   const scheme = tls ? 'wss' : 'ws';
   const hostInUrl = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const base = `${scheme}://${hostInUrl}:${server.port}${basePath}`;
@@ -251,4 +257,11 @@ function describeTmux(flags: Record<string, unknown>): string {
   if (typeof flags['socket-name'] === 'string') return `tmux -L ${flags['socket-name']}`;
   if (typeof flags['socket-path'] === 'string') return `tmux -S ${flags['socket-path']}`;
   return 'default tmux server';
+}
+
+/** Resolves when the source's first attempt to reach tmux has ended, or after `ms`. */
+async function settledWithin(source: { settled?(): Promise<void> }, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([source.settled?.(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
