@@ -140,12 +140,16 @@ async function measure(ctx, source, reps, agentReps) {
       );
     });
 
-    await tmux.tmux('new-window', '-d', '-t', `${s}:`, '-n', 'agent', `bash ${FAKE_AGENT} claude`);
-    const agent = (await tmux.tmux('display-message', '-p', '-t', `${s}:agent`, '#{pane_id}')).trim();
-    await client.waitFor(
-      (m) => m.type === 'agent.status' && m.pane_id === agent && m.data.agent_type === 'claude' && m.data.status === 'ready',
-      20_000,
-    );
+    // Listen before the window is made: on a busy machine its first status can arrive
+    // before the command that made it has returned.
+    const isReady = (m) => m.type === 'agent.status' && m.data.agent_type === 'claude' && m.data.status === 'ready';
+    const ready = new Set();
+    const stopListening = client.on((m) => isReady(m) && ready.add(m.pane_id));
+    const agent = (
+      await tmux.tmux('new-window', '-d', '-P', '-F', '#{pane_id}', '-t', `${s}:`, '-n', 'agent', `bash ${FAKE_AGENT} claude`)
+    ).trim();
+    if (!ready.has(agent)) await client.waitFor((m) => isReady(m) && m.pane_id === agent, 20_000);
+    stopListening();
     await series('agent.status via screen (Claude Code)', agentReps * 2, (i) => {
       const state = i % 2 === 0 ? 'busy' : 'ready';
       return timed(
