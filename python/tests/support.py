@@ -74,6 +74,16 @@ def mint_token(
 
 # ------------------------------------------------------------------------- tmux
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Tmux:
     """A private tmux server (never the user's default one)."""
 
@@ -114,14 +124,24 @@ class Tmux:
         self.run("new-session", "-d", "-s", "keepalive", "cat")
 
     def kill_server(self) -> None:
-        # tmux leaves its socket file behind: remove it too.
-        socket_path = self.run("display-message", "-p", "#{socket_path}", check=False).strip()
+        # tmux leaves its socket file behind: remove it too, but only once the server is
+        # gone (a server whose socket is removed can no longer be reached, nor killed by
+        # name: one was seen left running after a kill-server that did not take).
+        found = self.run("display-message", "-p", "#{pid} #{socket_path}", check=False).strip().split(" ", 1)
         self.run("kill-server", check=False)
-        if socket_path:
-            try:
-                os.unlink(socket_path)
-            except OSError:
-                pass
+        if len(found) != 2 or not found[0].isdigit():
+            return
+        pid, socket_path = int(found[0]), found[1]
+        deadline = time.monotonic() + 5
+        while _alive(pid):
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        try:
+            os.unlink(socket_path)
+        except OSError:
+            pass
 
 
 # ------------------------------------------------------------------------- server
