@@ -127,7 +127,10 @@ class Tmux:
         # tmux leaves its socket file behind: remove it too, but only once the server is
         # gone (a server whose socket is removed can no longer be reached, nor killed by
         # name: one was seen left running after a kill-server that did not take).
+        # A tmux 3.3a server can also wait forever for control clients whose reader died:
+        # after 5 s it and its clients are killed outright.
         found = self.run("display-message", "-p", "#{pid} #{socket_path}", check=False).strip().split(" ", 1)
+        clients = self.run("list-clients", "-F", "#{client_pid}", check=False).split()
         self.run("kill-server", check=False)
         if len(found) != 2 or not found[0].isdigit():
             return
@@ -135,7 +138,11 @@ class Tmux:
         deadline = time.monotonic() + 5
         while _alive(pid):
             if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
+                for stuck in [pid, *(int(c) for c in clients if c.isdigit())]:
+                    try:
+                        os.kill(stuck, signal.SIGKILL)
+                    except OSError:
+                        pass
                 break
             time.sleep(0.05)
         try:

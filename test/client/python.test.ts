@@ -15,11 +15,12 @@
  * shown when it does not.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killTmuxServer } from '../helpers/tmux.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // TMUX_MONITOR_BIN may point at another build of the server.
@@ -112,15 +113,15 @@ describe('python client (python/tests)', () => {
     url = await startServer();
   });
 
-  afterAll(() => {
-    server?.kill('SIGTERM');
-    try {
-      const socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
-      tmux('kill-server');
-      if (socketPath) rmSync(socketPath, { force: true }); // tmux leaves it behind
-    } catch {
-      // already gone
+  afterAll(async () => {
+    // The server first (its control clients detach), then tmux: a tmux 3.3a server killed
+    // while a monitor's clients were detaching was once left waiting for them for good.
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
     }
+    await killTmuxServer(tmuxSocket);
   });
 
   for (const python of PYTHONS) {

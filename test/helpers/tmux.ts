@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -77,20 +77,49 @@ export async function startTmux(options: StartTmuxOptions = {}): Promise<TestTmu
   return {
     socketName,
     tmux,
-    kill: async () => {
-      await tmuxCommand(socketName, ['kill-server']).catch(() => {});
-      // kill-server answers before the server has gone: a client that comes meanwhile still
-      // finds it, without sessions. Wait until it no longer answers (bounded).
-      const deadline = Date.now() + 5000;
-      while (
-        Date.now() < deadline &&
-        (await tmuxCommand(socketName, ['list-sessions']).then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    kill: () => killTmuxServer(socketName),
   };
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Kills a private tmux server and waits until its process is gone (ignores "no server").
+ * kill-server answers before the server has gone, and a tmux 3.3a server can wait forever
+ * for control clients whose reader has died (seen after a monitor was stopped at the same
+ * moment): after 5 s the server and its clients are killed outright. Then its socket file,
+ * which tmux leaves behind, is removed.
+ */
+export async function killTmuxServer(socketName: string): Promise<void> {
+  const found = await tmuxCommand(socketName, ['display-message', '-p', '#{pid} #{socket_path}']).catch(() => '');
+  const [pidText, socketPath] = found.trim().split(' ');
+  const clients = await tmuxCommand(socketName, ['list-clients', '-F', '#{client_pid}']).catch(() => '');
+  await tmuxCommand(socketName, ['kill-server']).catch(() => {});
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const deadline = Date.now() + 5000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (alive(pid)) {
+    for (const stuck of [
+      pid,
+      ...clients
+        .split('\n')
+        .map(Number)
+        .filter((n) => n > 0),
+    ]) {
+      try {
+        process.kill(stuck, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+  if (socketPath) rmSync(socketPath, { force: true });
 }
