@@ -100,6 +100,17 @@ describe('poll source', () => {
   });
 });
 
+describe('poll source without a tmux server', () => {
+  it('a server that never ran (no socket file) is unavailable, not an empty server', async () => {
+    const absent = createPollSource({ socketName: `test-absent-${process.pid}-${Date.now()}`, intervalMs: 100 });
+    try {
+      await expect(absent.snapshot(undefined, 0)).rejects.toMatchObject({ code: 'TMUX_UNAVAILABLE' });
+    } finally {
+      await absent.close();
+    }
+  });
+});
+
 describe('newLines', () => {
   it('finds appended, scrolled and changed lines', () => {
     expect(newLines(['a', 'b'], ['a', 'b', 'c'])).toEqual(['c']);

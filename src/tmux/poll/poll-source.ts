@@ -15,6 +15,8 @@ import { CLIENT_FORMAT, PANE_FORMAT, SESSION_FORMAT, parseClients, parseState } 
 import { commandError, SourceCore, type TmuxAccess } from '../source/core.ts';
 import { ENTER_DELAY_MS, socketArgs, type TmuxSourceOptions } from '../source/tmux-source.ts';
 
+const NO_SERVER = /no server running|error connecting to/;
+
 export interface PollSourceOptions extends TmuxSourceOptions {
   /** Poll period (ms, default 500). */
   intervalMs?: number;
@@ -142,7 +144,9 @@ export class PollSource implements EventSource {
       '-F',
       CLIENT_FORMAT,
     ]);
-    if (r.code !== 0) return r.stderr.includes('no server') || r.code === -1 ? null : { sessions: [] };
+    // No server: "no server running on …" when its socket refuses, "error connecting to …"
+    // when there is no socket file at all (a server never started, or its file removed).
+    if (r.code !== 0) return NO_SERVER.test(r.stderr) || r.code === -1 ? null : { sessions: [] };
     const [sessions = '', panes = '', clients = ''] = r.stdout.split(MARK + '\n');
     const lines = (s: string) => s.split('\n').filter((l) => l !== '');
     return parseState(lines(panes), lines(sessions), parseClients(lines(clients)), new Set());
