@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,15 +60,17 @@ export async function startTmux({ session = 'bench', width = 200, height = 50, c
   ]);
   live.add(socket);
   const tmux = (...args) => tmuxCommand(socket, args);
-  const pid = Number((await tmux('display-message', '-p', '#{pid}')).trim());
+  const [pid, socketPath] = (await tmux('display-message', '-p', '#{pid} #{socket_path}')).trim().split(' ');
   return {
     socket,
     session,
-    pid,
+    pid: Number(pid),
     tmux,
     async kill() {
       live.delete(socket);
       await tmuxCommand(socket, ['kill-server']).catch(() => {});
+      // tmux leaves its socket file behind; the next bench server gets another name anyway.
+      if (socketPath) rmSync(socketPath, { force: true });
     },
   };
 }
