@@ -158,6 +158,10 @@ async function measure(ctx, source, reps, agentReps) {
       );
     });
     return rows;
+  } catch (error) {
+    // What was measured before the failure stands; the failure is a row of its own.
+    rows.push({ source, op: 'all', error: String(error.message ?? error) });
+    return rows;
   } finally {
     await client?.close();
     await server?.stop();
