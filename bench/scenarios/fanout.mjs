@@ -80,11 +80,13 @@ export async function run(ctx) {
       for (const load of loads) {
         const rate = Math.max(1, Math.min(load.maxRate, Math.round(load.deliveries / clients)));
         const rounds = ctx.quick ? 1 : (load.rounds ?? 1);
+        /** Each server's measured runs of this step (a result row holds the same array). */
+        const runsOf = new Map();
         for (const s of live) {
           ctx.log(`  ${s.label}: ${clients} clients, ${rate} events/s (${load.name})`);
           try {
             const runs = [await measure(s, clients, rate, load.seconds ?? quickSeconds, ctx)];
-            s.pending = runs;
+            runsOf.set(s, runs);
             results.push({ server: s.name, runtime: s.runtime, label: s.label, clients, load: load.name, runs });
           } catch (error) {
             const exited = s.proc.child.exitCode ?? s.proc.child.signalCode;
@@ -93,16 +95,15 @@ export async function run(ctx) {
                 ? String(error.message ?? error)
                 : `server exited (${exited}): ${s.proc.stderr().trim().split('\n').slice(-8).join(' | ').slice(0, 1500)}`;
             results.push({ server: s.name, runtime: s.runtime, label: s.label, clients, load: load.name, rate, error: why });
-            s.pending = null;
           }
         }
         // The further rounds: Node and its baseline only, in the reverse order each time.
-        const repeated = live.filter((s) => s.runtime === 'node' && s.pending);
+        const repeated = live.filter((s) => s.runtime === 'node' && runsOf.has(s));
         for (let round = 2; round <= rounds; round++) {
           for (const s of round % 2 === 0 ? [...repeated].reverse() : repeated) {
             ctx.log(`  ${s.label}: ${clients} clients, ${rate} events/s (${load.name}, round ${round})`);
             try {
-              s.pending.push(await measure(s, clients, rate, load.seconds ?? quickSeconds, ctx));
+              runsOf.get(s).push(await measure(s, clients, rate, load.seconds ?? quickSeconds, ctx));
             } catch (error) {
               ctx.log(`  ${s.label}: round ${round} failed (${error.message ?? error}); the rounds before stand`);
             }
