@@ -53,12 +53,17 @@ function rawHandshake(port: number, path: string, headers: Record<string, string
       socket.write(`GET ${path} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
     });
     let received = '';
-    const timer = setTimeout(() => done(), 3000);
+    // A deadline, not a wait: every case ends on the bytes (or the close) below.
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer within 3 s; got ${JSON.stringify(received.slice(0, 300))}`));
+    }, 3000);
     const done = () => {
       clearTimeout(timer);
       socket.destroy();
       resolve(received);
     };
+    socket.on('end', done);
     socket.on('data', (chunk) => {
       received += chunk.toString('latin1');
       if (received.includes('connection.established') || (received.includes('\r\n\r\n') && !received.startsWith('HTTP/1.1 101'))) done();
