@@ -130,12 +130,15 @@ describe('agent status from the screens of agent CLIs', () => {
   });
 
   it('an unknown full-screen program is unknown, not busy; a dead pane is exited', async () => {
-    // First a plain command (busy), then a full-screen program nobody knows.
+    // First a plain command (busy) that lasts until the test has seen it busy and presses
+    // Enter (a timed command could end before a loaded machine reads the new window), then a
+    // full-screen program nobody knows.
     const editor = await startAgent(
       'editor',
-      "python3 -c 'import time; time.sleep(1.5)'; printf '\\033[?1049h~\\n~\\nnotes.txt 3L'; exec -a myeditor sleep 100000",
+      "python3 -c 'input()'; printf '\\033[?1049h~\\n~\\nnotes.txt 3L'; exec -a myeditor sleep 100000",
     );
     await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'busy', { timeoutMs: 8000 });
+    await t.tmux('send-keys', '-t', editor, 'Enter');
     const e = await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'unknown', { timeoutMs: 8000 });
     expect(e.data).toMatchObject({ agent_type: 'shell', previous: 'busy' });
     // remain-on-exit is on before the program ends: it is started again (respawn) once set.
