@@ -28,7 +28,7 @@ describe('AgentTracker', () => {
         read: async () => ({ ...facts }),
         report: (_id, status, previous, agentType, reason) => reports.push({ status, previous, agentType, reason }),
       },
-      { settleMs: 100, maxWaitMs: 400, holdMs: 10_000 },
+      { settleMs: 100, maxWaitMs: 400, holdMs: 10_000, exitChecksMs: [1000, 4000] },
     );
   });
 
@@ -144,13 +144,59 @@ describe('AgentTracker', () => {
     expect(reports).toEqual([{ status: 'exited', previous: 'ready', agentType: 'codex', reason: 'process exited (status 0)' }]);
   });
 
+  it('reads a remain-on-exit pane again after it goes quiet, so an end tmux never announced is seen', async () => {
+    let reads = 0;
+    const watched = new AgentTracker(
+      {
+        read: async () => {
+          reads++;
+          return { ...facts };
+        },
+        report: (_id, status, previous, agentType, reason) => reports.push({ status, previous, agentType, reason }),
+      },
+      { settleMs: 100, maxWaitMs: 400, holdMs: 0, exitChecksMs: [1000, 4000] },
+    );
+    try {
+      facts = { ...base, command: 'bash', children: ['sleep'], screen: '', cursor: [0, 0], remainOnExit: true };
+      watched.added('%3');
+      await vi.advanceTimersByTimeAsync(10);
+      expect(reports.at(-1)).toMatchObject({ status: 'busy' });
+      // The program ends; tmux says nothing (no output, no hook): only the later reads see it.
+      facts = { ...base, command: 'bash', dead: true, deadStatus: 3, screen: 'goodbye', remainOnExit: true };
+      await vi.advanceTimersByTimeAsync(989);
+      expect(reports).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(reports.at(-1)).toMatchObject({ status: 'exited', reason: 'process exited (status 3)' });
+
+      // Alive and quiet: two more reads (1 s, then 4 s later), and nothing after them.
+      facts = { ...base, remainOnExit: true };
+      reads = 0;
+      watched.added('%4');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(reads).toBe(3);
+      // New output starts the checks over.
+      watched.output('%4');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(reads).toBe(6);
+
+      // Without remain-on-exit the pane goes away with its program (tmux tells that): no extra reads.
+      facts = { ...base };
+      reads = 0;
+      watched.added('%5');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(reads).toBe(1);
+    } finally {
+      watched.close();
+    }
+  });
+
   it("counts the hold from the pane's last output, not from the read after it settled", async () => {
     const held = new AgentTracker(
       {
         read: async () => ({ ...facts }),
         report: (_id, status, previous, agentType, reason) => reports.push({ status, previous, agentType, reason }),
       },
-      { settleMs: 100, maxWaitMs: 400, holdMs: 300 },
+      { settleMs: 100, maxWaitMs: 400, holdMs: 300, exitChecksMs: [] },
     );
     try {
       await held.baseline('%2');

@@ -27,6 +27,8 @@ export interface PaneFacts {
   alternate?: boolean;
   /** `#{cursor_x}`, `#{cursor_y}`. */
   cursor?: [number, number] | null;
+  /** `remain-on-exit` is on: the pane stays when its program ends, and tmux may not say so (tracker.ts). */
+  remainOnExit?: boolean;
   /** Names of the foreground program's child processes (a running tool, a native binary behind a shim). */
   children?: string[];
   /** Seconds since the pane last printed, when known. */

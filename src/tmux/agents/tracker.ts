@@ -1,10 +1,11 @@
 /**
  * Per-pane agent status over time. Screens are read only after output (when it settles,
  * or at least every `maxWaitMs` while output keeps coming), so nothing runs while
- * nothing happens. A status guessed from the screen must hold for `holdMs` before it is
- * reported, counted from the pane's last change (its last output, or a change of command,
- * dead flag or `@agent_state`): a screen read after output settled has already shown the
- * same thing since then. A status an agent set itself (`@agent_state`, from its hooks)
+ * nothing happens (but for `exitChecksMs`: two reads after the last change of a pane
+ * that stays when its program ends). A status guessed from the screen must hold for
+ * `holdMs` before it is reported, counted from the pane's last change (its last output,
+ * or a change of command, dead flag or `@agent_state`): a screen read after output
+ * settled has already shown the same thing since then. A status an agent set itself (`@agent_state`, from its hooks)
  * and a process exit are reported at once. Only changes are reported.
  *
  * The tracker also remembers which agent ran in a pane, so that when the agent's process
@@ -28,9 +29,20 @@ export interface TrackerOptions {
   maxWaitMs: number;
   /** How long a new status must hold before it is reported. */
   holdMs: number;
+  /**
+   * A pane with `remain-on-exit` is read again this long after its last read, then this
+   * long after that, …, while nothing else happens in it. tmux built with libutempter (as
+   * Debian's and Ubuntu's are) can lose the SIGCHLD of a pane's program that ends the
+   * moment its pty closes (tmux/tmux#311, #4559): the pane is then dead with no exit status,
+   * no `pane-died` hook runs, and output printed in the same instant is dropped for control
+   * clients, so nothing at all tells of the end. These reads see the dead flag, and the
+   * source then makes tmux reap the process (tmux-source.ts, paneInfo). A program that
+   * ends in silence later than the last check is seen at the pane's next change.
+   */
+  exitChecksMs: readonly number[];
 }
 
-export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { settleMs: 100, maxWaitMs: 400, holdMs: 200 };
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { settleMs: 100, maxWaitMs: 400, holdMs: 200, exitChecksMs: [500, 2500] };
 
 export interface TrackerHost {
   /** Read a pane's facts (fresh command, dead flag, @agent_state, screen); null if the pane is gone. */
@@ -44,6 +56,9 @@ interface PaneTrack {
   pending: Detection | null;
   holdTimer: ReturnType<typeof setTimeout> | null;
   readTimer: ReturnType<typeof setTimeout> | null;
+  /** The next `exitChecksMs` read, and which of them it is (reset by any change of the pane). */
+  exitTimer: ReturnType<typeof setTimeout> | null;
+  exitCheck: number;
   dirtySince: number;
   reading: boolean;
   again: boolean;
@@ -95,18 +110,22 @@ export class AgentTracker {
     t.silent = false;
     if (!facts || this.closed) return;
     t.current = this.decide(t, facts);
+    this.watchExit(paneId, t, facts);
   }
 
   /** A new pane: its status starts `unknown` and is reported once read. */
   added(paneId: string): void {
-    this.track(paneId);
+    this.track(paneId).exitCheck = 0;
     this.schedule(paneId, 0);
   }
 
   /** The pane printed something: read its screen once output settles. */
   output(paneId: string): void {
     const t = this.panes.get(paneId);
-    if (t) t.lastOutput = t.changedAt = Date.now();
+    if (t) {
+      t.lastOutput = t.changedAt = Date.now();
+      t.exitCheck = 0;
+    }
     this.schedule(paneId, this.options.settleMs);
   }
 
@@ -120,6 +139,7 @@ export class AgentTracker {
     const t = this.track(paneId);
     if (stateSet) t.freshState = true;
     t.changedAt = Date.now();
+    t.exitCheck = 0;
     this.schedule(paneId, 0);
   }
 
@@ -128,6 +148,7 @@ export class AgentTracker {
     if (!t) return;
     if (t.holdTimer) clearTimeout(t.holdTimer);
     if (t.readTimer) clearTimeout(t.readTimer);
+    if (t.exitTimer) clearTimeout(t.exitTimer);
     this.panes.delete(paneId);
   }
 
@@ -144,6 +165,8 @@ export class AgentTracker {
         pending: null,
         holdTimer: null,
         readTimer: null,
+        exitTimer: null,
+        exitCheck: 0,
         dirtySince: 0,
         reading: false,
         again: false,
@@ -197,7 +220,21 @@ export class AgentTracker {
       if (d.reason === '@agent_state' || facts.dead) this.commit(paneId, t, d);
       else this.propose(paneId, t, d);
     }
+    if (facts) this.watchExit(paneId, t, facts);
     if (t.again) this.schedule(paneId, this.options.settleMs);
+  }
+
+  /** After a read of a live `remain-on-exit` pane: read it again later, in case it ends unannounced (`exitChecksMs`). */
+  private watchExit(paneId: string, t: PaneTrack, facts: PaneFacts): void {
+    if (t.exitTimer) clearTimeout(t.exitTimer);
+    t.exitTimer = null;
+    const delay = this.options.exitChecksMs[t.exitCheck];
+    if (!facts.remainOnExit || facts.dead || delay === undefined) return;
+    t.exitCheck++;
+    t.exitTimer = setTimeout(() => {
+      t.exitTimer = null;
+      if (!this.closed && this.panes.get(paneId) === t) this.schedule(paneId, 0);
+    }, delay);
   }
 
   /**

@@ -52,6 +52,8 @@ export class PollSource implements EventSource {
           agentState: p.agentState,
           alternate: p.alternate,
           cursor: p.cursor,
+          // Every poll reads every pane's dead flag: no extra reads for a silent end.
+          remainOnExit: false,
           title: p.title,
         };
       },

@@ -160,6 +160,7 @@ export class SourceCore {
       title: info.title,
       alternate: info.alternate,
       cursor: info.cursor,
+      remainOnExit: info.remainOnExit,
       children,
       secondsSinceOutput: null,
     };

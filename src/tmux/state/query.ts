@@ -55,6 +55,7 @@ export const FACTS_FIELDS = [
   'alternate_on',
   'cursor_x',
   'cursor_y',
+  'remain-on-exit',
   'pane_title',
 ] as const;
 export const FACTS_FORMAT = FACTS_FIELDS.map((f) => `#{${f}}`).join(SEP);
@@ -67,6 +68,8 @@ export interface PaneFactsLine {
   agentState: string;
   alternate: boolean;
   cursor: [number, number];
+  /** The pane keeps its screen when its program ends (`remain-on-exit` on or `failed`). */
+  remainOnExit: boolean;
   title: string;
 }
 
@@ -81,6 +84,7 @@ export function parseFactsLine(line: string): PaneFactsLine {
     agentState: get('@agent_state'),
     alternate: get('alternate_on') === '1',
     cursor: [num(get('cursor_x')), num(get('cursor_y'))],
+    remainOnExit: get('remain-on-exit') !== '' && get('remain-on-exit') !== 'off',
     title: f.slice(FACTS_FIELDS.indexOf('pane_title')).join(SEP),
   };
 }
