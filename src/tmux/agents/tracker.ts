@@ -1,7 +1,7 @@
 /**
  * Per-pane agent status over time. Screens are read only after output (when it settles,
  * or at least every `maxWaitMs` while output keeps coming), so nothing runs while
- * nothing happens (but for `exitChecksMs`: two reads after the last change of a pane
+ * nothing happens (but for `exitChecksMs`: three reads after the last change of a pane
  * that stays when its program ends). A status guessed from the screen must hold for
  * `holdMs` before it is reported, counted from the pane's last change (its last output,
  * or a change of command, dead flag or `@agent_state`): a screen read after output
@@ -42,7 +42,7 @@ export interface TrackerOptions {
   exitChecksMs: readonly number[];
 }
 
-export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { settleMs: 100, maxWaitMs: 400, holdMs: 200, exitChecksMs: [500, 2500] };
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { settleMs: 100, maxWaitMs: 400, holdMs: 200, exitChecksMs: [500, 2500, 10_000] };
 
 export interface TrackerHost {
   /** Read a pane's facts (fresh command, dead flag, @agent_state, screen); null if the pane is gone. */
