@@ -5,8 +5,9 @@
  * that stays when its program ends). A status guessed from the screen must hold for
  * `holdMs` before it is reported, counted from the pane's last change (its last output,
  * or a change of command, dead flag or `@agent_state`): a screen read after output
- * settled has already shown the same thing since then. A status an agent set itself (`@agent_state`, from its hooks)
- * and a process exit are reported at once. Only changes are reported.
+ * settled has already shown the same thing since then. A status an agent set itself
+ * (`@agent_state`, from its hooks) and a process exit are reported at once. Only changes
+ * are reported.
  *
  * The tracker also remembers which agent ran in a pane, so that when the agent's process
  * ends and the shell is back, the pane reads `exited` with that agent's type until another
