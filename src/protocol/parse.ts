@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { ErrorCode } from './errors.ts';
 import type { RequestId } from './messages.ts';
-import { ACTIONS, ClientMessageSchema, describeIssues, type ClientMessage } from './schemas.ts';
+import { ACTIONS, describeIssues, MESSAGE_SCHEMAS, type Action, type ClientMessage } from './schemas.ts';
 
 export interface ParseFailure {
   ok: false;
@@ -37,7 +37,7 @@ export function parseClientMessage(text: string): ParseResult {
   if (!(ACTIONS as readonly string[]).includes(action)) {
     return fail('UNKNOWN_ACTION', `unknown action "${action.slice(0, 64)}"`, id, { actions: ACTIONS });
   }
-  const result = v.safeParse(ClientMessageSchema, parsed);
+  const result = v.safeParse(MESSAGE_SCHEMAS[action as Action], parsed);
   if (!result.success) {
     const details = describeIssues(result.issues);
     const where = details.map((d) => d.path || '(message)').join(', ');

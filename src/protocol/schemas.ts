@@ -115,6 +115,20 @@ export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Action = ClientMessage['action'];
 export const ACTIONS: readonly Action[] = ['auth', 'subscribe', 'unsubscribe', 'snapshot', 'command', 'ping', 'ack'];
 
+/**
+ * Each action's schema, for a message whose action is already known: checked against its
+ * own schema, it skips the variant's walk over every option (the same issues come out).
+ */
+export const MESSAGE_SCHEMAS: { readonly [A in Action]: (typeof ClientMessageSchema)['options'][number] } = {
+  auth: AuthMessage,
+  subscribe: SubscribeMessage,
+  unsubscribe: UnsubscribeMessage,
+  snapshot: SnapshotMessage,
+  command: CommandMessage,
+  ping: PingMessage,
+  ack: AckMessage,
+};
+
 /** One problem with an inbound message, for `error.details`. */
 export interface Issue {
   path: string;
