@@ -127,10 +127,9 @@ export function createMonitor(monitorOptions: MonitorOptions): Monitor {
     return c.json({ error, message }, status);
   };
   const hostAllowed = createHostCheck(options.allowedHosts);
-  app.use('*', async (c, next) => {
-    if (!hostAllowed(c.req.header('host'))) return refuse(c, 421, 'MISDIRECTED', 'this server does not answer to that Host name');
-    await next();
-  });
+  /** A Host this server does not answer to (DNS rebinding) is refused before anything else. */
+  const misdirected = (c: Context): Response | undefined =>
+    hostAllowed(c.req.header('host')) ? undefined : refuse(c, 421, 'MISDIRECTED', 'this server does not answer to that Host name');
   const handlers = (c: Context): PeerHandlers => {
     const remote = remoteOf(c);
     const headerToken = bearerToken(c.req.header('authorization'));
@@ -160,6 +159,8 @@ export function createMonitor(monitorOptions: MonitorOptions): Monitor {
   };
 
   const gate = (c: Context): Response | undefined => {
+    const wrongHost = misdirected(c);
+    if (wrongHost) return wrongHost;
     const origin = c.req.header('origin');
     if (origin !== undefined && !originAllowed(origin, c.req.header('host'))) {
       return refuse(c, 403, 'FORBIDDEN', `origin ${origin.slice(0, 200)} is not allowed`);
@@ -178,12 +179,19 @@ export function createMonitor(monitorOptions: MonitorOptions): Monitor {
 
   const isUpgrade = (c: Context) => isWebSocketUpgrade(c.req.header('upgrade'));
 
+  // The WebSocket routes come first and check the Host themselves (in `gate`): a connection
+  // then costs no middleware turn. Every route after them gets the check from `use`.
   app.get('/monitor', (c) => {
-    if (!isUpgrade(c)) return c.json({ error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket client' }, 426);
-    return upgrade(c);
+    if (isUpgrade(c)) return upgrade(c);
+    return misdirected(c) ?? c.json({ error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket client' }, 426);
   });
   // Old clients connect with no path; a plain GET falls through to the dashboard (or 404).
   app.get('/', (c, next) => (isUpgrade(c) ? upgrade(c) : next()));
+  app.use('*', async (c, next) => {
+    const wrongHost = misdirected(c);
+    if (wrongHost) return wrongHost;
+    await next();
+  });
   if (options.dashboard !== false) mountDashboard(app);
   app.get('/health', (c) =>
     c.json({
