@@ -9,6 +9,7 @@ import type { EventSource } from '../protocol/source.ts';
 import type { Audit } from './audit.ts';
 import type { Connection } from './connection.ts';
 import type { EventLog } from './event-log.ts';
+import type { ExpirySchedule } from './expiry.ts';
 import type { History } from './history.ts';
 import type { HubOptions, Logger } from './hub.ts';
 import type { Metrics } from './metrics.ts';
@@ -30,6 +31,8 @@ export interface ConnectionHub {
   readonly audit: Audit;
   readonly metrics: Metrics;
   readonly failedAuth: Pick<FailedAuthTracker, 'isBlocked' | 'record'>;
+  /** When each connection's token expires (calls `expired()`). */
+  readonly expiries: Pick<ExpirySchedule<Connection>, 'add' | 'delete'>;
   readonly log: Logger;
   nextClientId(): string;
   /** The connection has closed: stop fanning out to it. */

@@ -78,7 +78,8 @@ export class Connection {
   private readonly bucket: TokenBucket;
   private readonly violations: WindowCounter;
   private authTimer: ReturnType<typeof setTimeout> | undefined;
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the token expires (ms), as given to the hub's expiry schedule; null: never. */
+  private expiresAt: number | null = null;
 
   /** Every write to the client goes through here (the slow-reader policy). */
   private readonly outbox: Outbox;
@@ -167,7 +168,7 @@ export class Connection {
   private shutdown(): void {
     this.closed = true;
     clearTimeout(this.authTimer);
-    clearTimeout(this.expiryTimer);
+    if (this.expiresAt !== null) this.hub.expiries.delete(this.expiresAt, this);
     this.outbox.close();
     this.hub.remove(this);
   }
@@ -302,14 +303,15 @@ export class Connection {
   }
 
   private armExpiry(expiresAt: number | null): void {
-    clearTimeout(this.expiryTimer);
-    if (expiresAt === null) return;
-    // setTimeout holds at most ~24.8 days; re-arm if the token outlives that.
-    const delay = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1);
-    this.expiryTimer = setTimeout(() => {
-      if (Date.now() < expiresAt) return this.armExpiry(expiresAt);
-      this.fail('TOKEN_EXPIRED', 'token has expired; reconnect with a fresh token', CloseCode.AUTH);
-    }, delay);
+    if (this.expiresAt !== null) this.hub.expiries.delete(this.expiresAt, this);
+    this.expiresAt = expiresAt;
+    if (expiresAt !== null) this.hub.expiries.add(expiresAt, this);
+  }
+
+  /** The token has expired (the hub's expiry schedule calls this). */
+  expired(): void {
+    this.expiresAt = null;
+    this.fail('TOKEN_EXPIRED', 'token has expired; reconnect with a fresh token', CloseCode.AUTH);
   }
 
   private async subscribe(message: v.InferOutput<typeof SubscribeMessage>): Promise<void> {

@@ -11,6 +11,7 @@ import { createAudit, type Audit, type AuditSink } from './audit.ts';
 import type { AttentionService } from '../attention/service.ts';
 import type { Connection, Notice } from './connection.ts';
 import { MemoryLog, type EventLog } from './event-log.ts';
+import { ExpirySchedule } from './expiry.ts';
 import { History } from './history.ts';
 import { Metrics } from './metrics.ts';
 import { remember } from './pipeline.ts';
@@ -42,6 +43,7 @@ export class Hub {
   readonly history: History;
   readonly metrics = new Metrics();
   readonly failedAuth: FailedAuthTracker;
+  readonly expiries = new ExpirySchedule<Connection>((connection) => connection.expired());
   readonly audit: Audit;
   readonly startedAt = Date.now();
   /** Set by shutdown: connections that still arrive are turned away with 1001. */

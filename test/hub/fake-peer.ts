@@ -7,6 +7,8 @@ import type { Peer } from '../../src/runtime/websocket.ts';
 import type { ConnectionHub } from '../../src/hub/connection-hub.ts';
 import type { HubOptions } from '../../src/hub/hub.ts';
 import { createAudit } from '../../src/hub/audit.ts';
+import type { Connection } from '../../src/hub/connection.ts';
+import { ExpirySchedule } from '../../src/hub/expiry.ts';
 import { History } from '../../src/hub/history.ts';
 import { Metrics } from '../../src/hub/metrics.ts';
 import { FailedAuthTracker } from '../../src/hub/rate-limit.ts';
@@ -87,6 +89,7 @@ export function fakeHub(options: Partial<HubOptions> = {}): FakeHub {
     audit: createAudit(undefined),
     metrics: new Metrics(),
     failedAuth: new FailedAuthTracker(10, 60_000),
+    expiries: new ExpirySchedule<Connection>((connection) => connection.expired()),
     log: () => {},
     removed: 0,
     nextClientId: () => 'client-1',
