@@ -23,7 +23,8 @@ export interface VerifierOptions {
   clockToleranceSec?: number;
 }
 
-export type TokenVerifier = (token: string) => Promise<Principal>;
+/** A token's principal, or why not (a rejected MonitorError). A token verified before answers at once. */
+export type TokenVerifier = (token: string) => Principal | Promise<Principal>;
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 /** Verified HS256 tokens remembered (oldest forgotten first). */
@@ -58,9 +59,13 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   const verified = new Map<string, { principal: Principal; until: number }>();
   const toleranceMs = (options.clockToleranceSec ?? 5) * 1000;
 
-  return async (token) => {
+  return (token) => {
     const hit = verified.get(token);
     if (hit && Date.now() < hit.until) return hit.principal;
+    return verify(token);
+  };
+
+  async function verify(token: string): Promise<Principal> {
     let payload: jose.JWTPayload;
     try {
       const { alg } = jose.decodeProtectedHeader(token);
@@ -81,7 +86,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       throw toAuthError(error);
     }
     return principalFromClaims(payload);
-  };
+  }
 }
 
 function toAuthError(error: unknown): MonitorError {

@@ -4,7 +4,9 @@
  * message, keeps the client's subscriptions, and decides which events reach it.
  *
  * Inbound messages are handled one at a time, in order, so that a client may send
- * `auth` and `subscribe` back to back without waiting for the reply in between.
+ * `auth` and `subscribe` back to back without waiting for the reply in between. Most are
+ * answered at once, as they arrive; one that has to wait (a token not seen before, a
+ * snapshot, a command) holds the ones after it until it is done.
  */
 import type * as v from 'valibot';
 import type { MonitorEvent, RawEvent } from '../protocol/events.ts';
@@ -51,6 +53,9 @@ interface Subscription {
   from: number;
 }
 
+/** Handling one inbound message: a promise when its answer has to wait. */
+type InboundTask = () => Promise<void> | void;
+
 /** An event outside the sequence (`system.lagged`'s kind): a timestamp, no `seq`. */
 export type Notice = RawEvent & { timestamp: string };
 
@@ -73,7 +78,9 @@ export class Connection {
   private seesEverything = false;
   private nextSubscription = 1;
   private closed = false;
-  private inbox: Promise<void> = Promise.resolve();
+  /** A message's handling is waiting (for a token check, tmux, …): later ones queue. */
+  private busy = false;
+  private waiting: InboundTask[] | undefined;
 
   private readonly bucket: TokenBucket;
   private readonly violations: WindowCounter;
@@ -207,24 +214,55 @@ export class Connection {
     this.enqueue(() => this.handleText(data));
   }
 
-  private enqueue(task: () => Promise<void> | void): void {
-    this.inbox = this.inbox.then(task).catch((error: unknown) => {
-      this.hub.log('error', 'message handler failed', { client_id: this.id, error: String(error) });
-      this.error('INTERNAL_ERROR', 'internal error', undefined);
-    });
+  private enqueue(task: InboundTask): void {
+    if (this.busy) (this.waiting ??= []).push(task);
+    else this.run(task);
   }
 
-  private async handleText(text: string): Promise<void> {
+  /**
+   * Runs `task`, then whatever waits behind it: at once while each finishes at once, and
+   * after the first that returns a promise, when that promise settles.
+   */
+  private run(task: InboundTask): void {
+    for (let next: InboundTask | undefined = task; next !== undefined; next = this.waiting?.shift()) {
+      let pending: Promise<void> | void;
+      try {
+        pending = next();
+      } catch (error) {
+        this.handlerFailed(error);
+        continue;
+      }
+      if (pending !== undefined) {
+        this.busy = true;
+        pending
+          .catch((error: unknown) => this.handlerFailed(error))
+          .then(() => {
+            this.busy = false;
+            const after = this.waiting?.shift();
+            if (after) this.run(after);
+          });
+        return;
+      }
+    }
+  }
+
+  private handlerFailed(error: unknown): void {
+    this.hub.log('error', 'message handler failed', { client_id: this.id, error: String(error) });
+    this.error('INTERNAL_ERROR', 'internal error', undefined);
+  }
+
+  private handleText(text: string): Promise<void> | void {
     if (this.closed) return;
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
       this.error(parsed.code, parsed.message, parsed.id, parsed.details);
       return;
     }
-    await this.dispatch(parsed.message);
+    return this.dispatch(parsed.message);
   }
 
-  private async dispatch(message: ClientMessage): Promise<void> {
+  /** Answers a message; a promise when the answer has to wait. */
+  private dispatch(message: ClientMessage): Promise<void> | void {
     if (message.action === 'ping') {
       this.send({ type: 'pong', id: message.id, timestamp: new Date().toISOString() });
       return;
@@ -250,23 +288,37 @@ export class Connection {
 
   // ---- actions ---------------------------------------------------------------------
 
-  private async authenticate(token: string, id: RequestId | undefined): Promise<void> {
+  /** A promise only while the token is being checked (a token the verifier has not seen before). */
+  private authenticate(token: string, id: RequestId | undefined): Promise<void> | void {
     const { verifier } = this.hub.options;
     if (this.hub.failedAuth.isBlocked(this.remoteAddress)) {
       this.fail('RATE_LIMIT', 'too many failed authentication attempts from this address', CloseCode.RATE_LIMIT, id);
       return;
     }
-    let principal: Principal;
+    if (!verifier) return this.admit(ANONYMOUS_ADMIN, id);
+    let verified: Principal | Promise<Principal>;
     try {
-      principal = verifier ? await verifier(token) : ANONYMOUS_ADMIN;
+      verified = verifier(token);
     } catch (error) {
-      if (this.closed) return;
-      const failure = error instanceof MonitorError ? error : new MonitorError('AUTH_FAILED', 'token could not be verified');
-      this.hub.failedAuth.record(this.remoteAddress);
-      this.hub.audit('auth.failure', { client_id: this.id, remote: this.remoteAddress, code: failure.code, reason: failure.message });
-      this.fail(failure.code, failure.message, CloseCode.AUTH, id);
-      return;
+      return this.refuseToken(error, id);
     }
+    if (!('then' in verified)) return this.admit(verified, id);
+    return verified.then(
+      (principal) => this.admit(principal, id),
+      (error: unknown) => this.refuseToken(error, id),
+    );
+  }
+
+  private refuseToken(error: unknown, id: RequestId | undefined): void {
+    if (this.closed) return;
+    const failure = error instanceof MonitorError ? error : new MonitorError('AUTH_FAILED', 'token could not be verified');
+    this.hub.failedAuth.record(this.remoteAddress);
+    this.hub.audit('auth.failure', { client_id: this.id, remote: this.remoteAddress, code: failure.code, reason: failure.message });
+    this.fail(failure.code, failure.message, CloseCode.AUTH, id);
+  }
+
+  /** The token is good: the connection acts as `principal` from now on. */
+  private admit(principal: Principal, id: RequestId | undefined): void {
     if (this.closed) return;
     if (!principal.permissions.has('read')) {
       // A token that may not even read has nothing to do here: tell the client to stop.
@@ -314,7 +366,7 @@ export class Connection {
     this.fail('TOKEN_EXPIRED', 'token has expired; reconnect with a fresh token', CloseCode.AUTH);
   }
 
-  private async subscribe(message: v.InferOutput<typeof SubscribeMessage>): Promise<void> {
+  private subscribe(message: v.InferOutput<typeof SubscribeMessage>): Promise<void> | void {
     if (!this.require('subscribe', message.id)) return;
     const normalized = this.parseFilters(message.filters, message.id);
     if (!normalized) return;
@@ -324,10 +376,12 @@ export class Connection {
     }
     // Resuming on a server instance that is behind the bus's stream (another instance is
     // ahead, or this one has just started and is still reading it): let it catch up first.
-    if (message.since !== undefined) {
-      const behind = this.hub.eventLog.reach(message.since);
-      if (behind) await behind;
-    }
+    const behind = message.since === undefined ? undefined : this.hub.eventLog.reach(message.since);
+    if (behind) return behind.then(() => this.startSubscription(message, normalized));
+    this.startSubscription(message, normalized);
+  }
+
+  private startSubscription(message: v.InferOutput<typeof SubscribeMessage>, normalized: NormalizedFilters): void {
     if (this.closed) return;
     const upTo = this.hub.lastPublished;
     const sameEpoch = message.epoch === undefined || message.epoch === this.hub.epoch;

@@ -61,6 +61,56 @@ describe('Connection', () => {
     expect(peer.messages()[2]).toMatchObject({ code: 'INVALID_MESSAGE' });
   });
 
+  it('answers a message at once when nothing waits, and holds later messages behind one that waits', async () => {
+    const admin = {
+      subject: 'a',
+      role: 'admin',
+      permissions: new Set(['read', 'subscribe', 'snapshot']),
+      sessions: null,
+      hosts: null,
+      expiresAt: null,
+    };
+    let release: (() => void) | undefined;
+    const verifier = (token: string) =>
+      token === 'known'
+        ? (admin as never)
+        : new Promise<never>((resolve) => {
+            release = () => resolve(admin as never);
+          });
+    // A token seen before: the reply is written while the frame is being received.
+    const known = connect({ verifier });
+    known.send({ action: 'auth', id: 1, token: 'known' });
+    expect(known.peer.messages().map((m) => m.type)).toEqual(['connection.established', 'auth.response']);
+
+    // A token being checked: what comes after waits for it, then follows in order.
+    const slow = connect({ verifier });
+    slow.send({ action: 'auth', id: 1, token: 'new' });
+    slow.send({ action: 'ping', id: 2 });
+    slow.send({ action: 'subscribe', id: 3 });
+    await Promise.resolve();
+    expect(slow.peer.messages().map((m) => m.type)).toEqual(['connection.established']);
+    release!();
+    await vi.waitFor(() =>
+      expect(slow.peer.messages().map((m) => [m.type, m.id])).toEqual([
+        ['connection.established', undefined],
+        ['auth.response', 1],
+        ['pong', 2],
+        ['subscription.confirmed', 3],
+      ]),
+    );
+  });
+
+  it('answers a verifier that throws with AUTH_FAILED, as any failed token check', async () => {
+    const verifier = () => {
+      throw new Error('verifier broke');
+    };
+    const { peer, send } = connect({ verifier, rateLimit: { perSecond: 100, burst: 100, maxViolations: 10, violationWindowMs: 10_000 } });
+    send({ action: 'auth', id: 1, token: 'x' });
+    await vi.waitFor(() => expect(peer.messages().map((m) => m.type)).toContain('error'));
+    // A verifier that throws is a failed token check (AUTH_FAILED), never a crash.
+    expect(peer.messages().find((m) => m.type === 'error')).toMatchObject({ id: 1, code: 'AUTH_FAILED' });
+  });
+
   it('closes a reader that stops reading and keeps asking for big snapshots with 4503, holding at most the limit', async () => {
     const { hub, peer, send } = connect();
     hub.source.sessions = [bigSession(200_000)];
