@@ -59,13 +59,20 @@ export interface NodeWebSocketKit extends WebSocketKit {
  */
 const FLUSH_BYTES = 64 * 1024;
 
+/** Where a socket's shared listeners find its peer. */
+const PEER = Symbol('peer');
+type PeeredWebSocket = WebSocket & { [PEER]?: NodePeer };
+
 class NodePeer implements Peer {
   private corked = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
-  ) {}
+    readonly handlers: PeerHandlers,
+  ) {
+    (ws as PeeredWebSocket)[PEER] = this;
+  }
 
   send(text: string): void {
     if (this.ws.readyState !== 1) return;
@@ -121,6 +128,34 @@ class NodePeer implements Peer {
   }
 }
 
+/** Runs a handler of the monitor's; one that throws closes its connection, not ws's parser. */
+function guard(peer: NodePeer, fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    peer.close(1011, 'internal error');
+  }
+}
+
+function onMessage(this: PeeredWebSocket, data: Buffer, isBinary: boolean): void {
+  const peer = this[PEER];
+  if (!peer) return;
+  const message = isBinary ? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer) : data.toString();
+  guard(peer, () => peer.handlers.message(peer, message));
+}
+
+function onClose(this: PeeredWebSocket, code: number): void {
+  const peer = this[PEER];
+  if (peer) guard(peer, () => peer.handlers.close(peer, code));
+}
+
+/** An error (a frame over maxPayload, a bad frame) is followed by the close event. */
+function ignoreError(): void {}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /** An unmasked, final text frame (RFC 6455 §5.2) holding `text`: what `ws` would write for it. */
 export function textFrame(text: string): Buffer {
   const length = Buffer.byteLength(text);
@@ -157,33 +192,22 @@ export function createNodeWebSocket(options: NodeWebSocketOptions = {}): NodeWeb
   /** Requests the app accepted, with what to wire their connection to. */
   const accepted = new WeakMap<IncomingMessage, PeerHandlers>();
 
+  // One listener of each kind serves every socket (`this` is the socket): a connection
+  // then holds no closures of its own.
+  function onPong(this: WebSocket): void {
+    heartbeat.answered(this);
+  }
   const wire = (ws: WebSocket, socket: Duplex, handlers: PeerHandlers): void => {
-    const peer = new NodePeer(ws, socket);
-    const guard = (fn: () => void): void => {
-      try {
-        fn();
-      } catch {
-        // The monitor's handlers catch their own errors; this only keeps ws's parser safe.
-        peer.close(1011, 'internal error');
-      }
-    };
-    ws.on('message', (data: Buffer, isBinary: boolean) =>
-      guard(() =>
-        handlers.message(
-          peer,
-          isBinary ? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer) : data.toString(),
-        ),
-      ),
-    );
-    ws.on('close', (code: number) => guard(() => handlers.close(peer, code)));
-    // An error (a frame over maxPayload, a bad frame) is followed by the close event.
-    ws.on('error', () => {});
-    ws.on('pong', () => heartbeat.answered(ws));
-    guard(() => handlers.open(peer));
+    const peer = new NodePeer(ws, socket, handlers);
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', ignoreError);
+    ws.on('pong', onPong);
+    guard(peer, () => handlers.open(peer));
   };
 
   const handleUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer, fetch: NodeFetch): Promise<void> => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     let response: Response;
     try {
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
