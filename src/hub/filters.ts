@@ -21,7 +21,8 @@ export interface NormalizedFilters {
 }
 
 export function normalizeFilters(filters: Filters | undefined): NormalizedFilters {
-  const unique = <T>(list: readonly T[] | undefined): T[] => [...new Set(list ?? [])];
+  // Most lists are empty or hold one entry: no set to make for those.
+  const unique = <T>(list: readonly T[] | undefined): T[] => (!list || list.length < 2 ? [...(list ?? [])] : [...new Set(list)]);
   return {
     types: unique(filters?.types),
     sessions: unique(filters?.sessions),

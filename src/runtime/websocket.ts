@@ -97,6 +97,7 @@ export interface WebSocketKit {
 
 /** `Upgrade` is a comma-separated list of protocols, compared case-insensitively (RFC 7230). */
 export function isWebSocketUpgrade(header: string | undefined | null): boolean {
+  if (header === 'websocket') return true; // what every client sends: no list to split
   return header?.split(',').some((token) => token.trim().toLowerCase() === 'websocket') ?? false;
 }
 
