@@ -132,10 +132,11 @@ describe('agent status from the screens of agent CLIs', () => {
   it('an unknown full-screen program is unknown, not busy; a dead pane is exited', async () => {
     // First a plain command (busy) that lasts until the test has seen it busy and presses
     // Enter (a timed command could end before a loaded machine reads the new window), then a
-    // full-screen program nobody knows.
+    // full-screen program nobody knows. The command is a binary, not `python3`: where that is
+    // a pyenv shim, a bash script runs first, and a loaded machine can read the pane then.
     const editor = await startAgent(
       'editor',
-      "python3 -c 'input()'; printf '\\033[?1049h~\\n~\\nnotes.txt 3L'; exec -a myeditor sleep 100000",
+      "head -n 1 >/dev/null; printf '\\033[?1049h~\\n~\\nnotes.txt 3L'; exec -a myeditor sleep 100000",
     );
     await events.waitFor('agent.status', (s) => s.pane_id === editor && s.data.status === 'busy', { timeoutMs: 8000 });
     await t.tmux('send-keys', '-t', editor, 'Enter');
