@@ -34,9 +34,10 @@ export async function run(ctx) {
   // sockets grows the kernel's socket caches, and the worker processes start cold).
   // Measured with the same code: ours first, 0.65–0.77× the baseline's connects/s; the
   // baseline first, 0.99×. So an unmeasured warm-up pass (the baseline, every step) comes
-  // first, then node and its baseline run twice, in the order A B B A, each reporting the
-  // mean of its two runs (which also cancels a steady drift of the machine's load).
-  const node = ctx.quick ? [ours, baseline] : [{ ...baseline, warmUp: true }, ours, baseline, baseline, ours];
+  // first, then node and its baseline run three times each, A B B A A B (which also cancels
+  // a steady drift of the machine's load), each reporting the median of its runs: one run's
+  // connect rate on this 2-core machine moves by ±10 % with whatever else runs, for either.
+  const node = ctx.quick ? [ours, baseline] : [{ ...baseline, warmUp: true }, ours, baseline, baseline, ours, ours, baseline];
   const servers = [
     ...node,
     { name: 'tmux-monitor', runtime: 'bun', label: 'tmux-monitor (bun)', script: BUNDLE, args: serveArgs, steps: small },
@@ -110,7 +111,7 @@ export async function run(ctx) {
   mergeRepeats(results);
   const mib = (b) => (b === null || b === undefined ? '–' : fmt(b / 2 ** 20, 1));
   const table = {
-    title: `${title} (server RSS${results.some((r) => r.runs) ? '; node rows: the mean of 2 runs, in the order A B B A' : ''}${cut.length ? `; ${cut.join(', ')} left out: open-file limit ${limit?.hard}` : ''})`,
+    title: `${title} (server RSS${results.some((r) => r.runs) ? '; node rows: the median of 3 runs, in the order A B B A A B' : ''}${cut.length ? `; ${cut.join(', ')} left out: open-file limit ${limit?.hard}` : ''})`,
     columns: ['server', 'connections', 'RSS MiB', 'marginal KiB/conn', 'connects/s', 'server CPU µs/connect', 'failed'],
     rows: results.flatMap((r) =>
       r.error
@@ -144,37 +145,46 @@ export async function run(ctx) {
 }
 
 /**
- * A server measured twice (the A B B A order) becomes one result: per step, the mean of
- * the two runs' figures; each run's own rows stay in `runs`.
+ * A server measured more than once (A B B A A B) becomes one result: per step, the median
+ * of its runs' figures (one disturbed run moves a median least); each run's own rows stay
+ * in `runs`.
  */
 function mergeRepeats(results) {
   for (let i = 0; i < results.length; i++) {
-    const j = results.findIndex((r, k) => k > i && r.label === results[i].label);
-    if (j < 0) continue;
-    const [a, b] = [results[i], results[j]];
-    results.splice(j, 1);
-    if (a.error || b.error) {
-      if (a.error) results[i] = b;
+    const same = results.filter((r, k) => k >= i && r.label === results[i].label);
+    if (same.length < 2) continue;
+    for (const r of same.slice(1)) results.splice(results.indexOf(r), 1);
+    const runs = same.filter((r) => !r.error);
+    if (runs.length < 2) {
+      results[i] = runs[0] ?? same[0];
       continue;
     }
-    const mean = (x, y) => (x === null || y === null || x === undefined || y === undefined ? (x ?? y ?? null) : round((x + y) / 2, 0));
-    const steps = a.steps.slice(0, Math.min(a.steps.length, b.steps.length)).map((s, n) => {
-      const t = b.steps[n];
+    const steps = runs[0].steps.slice(0, Math.min(...runs.map((r) => r.steps.length))).map((s, n) => {
+      const at = runs.map((r) => r.steps[n]);
+      const pick = (key) => median(at.map((t) => t[key]));
       return {
         ...s,
-        failed: s.failed + t.failed,
-        connectPerSec: mean(s.connectPerSec, t.connectPerSec),
-        cpuMicrosPerConnect: mean(s.cpuMicrosPerConnect, t.cpuMicrosPerConnect),
-        rssBytes: mean(s.rssBytes, t.rssBytes),
-        marginalBytesPerConnection: mean(s.marginalBytesPerConnection, t.marginalBytesPerConnection),
+        failed: at.reduce((sum, t) => sum + t.failed, 0),
+        connectPerSec: pick('connectPerSec'),
+        cpuMicrosPerConnect: pick('cpuMicrosPerConnect'),
+        rssBytes: pick('rssBytes'),
+        marginalBytesPerConnection: pick('marginalBytesPerConnection'),
       };
     });
     results[i] = {
-      ...a,
+      ...runs[0],
       steps,
-      idleCpuPercentAtMax: round((a.idleCpuPercentAtMax + b.idleCpuPercentAtMax) / 2, 2),
-      bytesPerConnectionOverall: mean(a.bytesPerConnectionOverall, b.bytesPerConnectionOverall),
-      runs: [a.steps, b.steps],
+      idleCpuPercentAtMax: median(runs.map((r) => r.idleCpuPercentAtMax)),
+      bytesPerConnectionOverall: median(runs.map((r) => r.bytesPerConnectionOverall)),
+      runs: runs.map((r) => r.steps),
     };
   }
+}
+
+/** The middle value (the mean of the middle two for an even count); null when none is known. */
+function median(values) {
+  const known = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+  if (known.length === 0) return null;
+  const mid = known.length >> 1;
+  return known.length % 2 ? known[mid] : round((known[mid - 1] + known[mid]) / 2, 0);
 }
