@@ -36,7 +36,7 @@ import { sameFilters, unknownTypes } from '../protocol/compat.ts';
 import { describeReached } from './targets.ts';
 import { compileFilters, parseFilters, type EventPredicate, type NormalizedFilters } from './filters.ts';
 import type { ConnectionHub } from './connection-hub.ts';
-import { Outbox } from './outbox.ts';
+import { Outbox, type OutboxHooks } from './outbox.ts';
 import { boundSnapshotContent } from './snapshot-bound.ts';
 import { TokenBucket, WindowCounter } from './rate-limit.ts';
 import type { StampedEvent } from './sequencer.ts';
@@ -83,13 +83,14 @@ export class Connection {
   private waiting: InboundTask[] | undefined;
 
   private readonly bucket: TokenBucket;
-  private readonly violations: WindowCounter;
+  /** Made at the first violation: most connections never have one. */
+  private violations: WindowCounter | undefined;
   private authTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the token expires (ms), as given to the hub's expiry schedule; null: never. */
   private expiresAt: number | null = null;
 
   /** Every write to the client goes through here (the slow-reader policy). */
-  private readonly outbox: Outbox;
+  private readonly outbox: Outbox<Connection>;
 
   constructor(
     private readonly hub: ConnectionHub,
@@ -100,18 +101,14 @@ export class Connection {
     this.id = hub.nextClientId();
     const limits = hub.options.rateLimit;
     this.bucket = new TokenBucket(limits.perSecond, limits.burst);
-    this.violations = new WindowCounter(limits.violationWindowMs);
-    const { metrics } = hub;
-    this.outbox = new Outbox(
-      transport,
-      { limit: hub.options.sendBufferLimit, graceMs: hub.options.slowReaderGraceMs },
-      {
-        slow: (reason) => this.closeSlow(reason),
-        dropped: () => void metrics.eventsDropped++,
-        held: (bytes) => void (bytes > metrics.sendBufferPeak && (metrics.sendBufferPeak = bytes)),
-      },
-    );
+    this.outbox = new Outbox(transport, hub.options, Connection.outboxHooks, this);
   }
+
+  private static readonly outboxHooks: OutboxHooks<Connection> = {
+    slow: (connection, reason) => connection.closeSlow(reason),
+    dropped: (connection) => void connection.hub.metrics.eventsDropped++,
+    held: ({ hub: { metrics } }, bytes) => void (bytes > metrics.sendBufferPeak && (metrics.sendBufferPeak = bytes)),
+  };
 
   get authenticated(): boolean {
     return this.principal !== null;
@@ -201,6 +198,7 @@ export class Connection {
     }
     if (!this.bucket.take()) {
       this.error('RATE_LIMIT', `over ${options.rateLimit.perSecond} messages per second; message dropped`, undefined);
+      this.violations ??= new WindowCounter(options.rateLimit.violationWindowMs);
       if (this.violations.hit() >= options.rateLimit.maxViolations) {
         this.hub.audit('rate_limit.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress });
         this.close(CloseCode.RATE_LIMIT, 'rate limit exceeded again and again');
@@ -327,6 +325,7 @@ export class Connection {
       return;
     }
     clearTimeout(this.authTimer);
+    this.authTimer = undefined; // a cleared Timeout is 120 bytes a connection would keep
     this.setPrincipal(principal);
     this.armExpiry(principal.expiresAt);
     this.hub.audit('auth.success', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, role: principal.role });

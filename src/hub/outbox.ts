@@ -19,20 +19,25 @@
  */
 import type { Peer, SharedMessage } from '../runtime/websocket.ts';
 
+/** The hub's options of the same names fit as they are: one object serves every outbox. */
 export interface OutboxOptions {
   /** The send-buffer limit in bytes. */
-  limit: number;
+  sendBufferLimit: number;
   /** How long more than half the limit may be held before 4503. */
-  graceMs: number;
+  slowReaderGraceMs: number;
 }
 
-export interface OutboxHooks {
+/**
+ * What an outbox reports, about its `owner` (the connection): one hooks object serves every
+ * outbox, so that a connection holds no closures of its own for them.
+ */
+export interface OutboxHooks<O> {
   /** The reader is too slow: close the connection with 4503. */
-  slow(reason: string): void;
+  slow(owner: O, reason: string): void;
   /** A droppable event was dropped. */
-  dropped(): void;
+  dropped(owner: O): void;
   /** The most held at a check, for the metrics. */
-  held?(bytes: number): void;
+  held?(owner: O, bytes: number): void;
 }
 
 /** A replay in the queue: its events are pulled one by one, then `complete()` is sent. */
@@ -47,7 +52,7 @@ type Item = string | Replay;
 const PUMP_MS = 10;
 const LAG_CHECK_MS = 200;
 
-export class Outbox {
+export class Outbox<O = unknown> {
   private readonly queue: Item[] = [];
   /** Characters of the strings in `queue` (a replay's events are not counted: history holds them). */
   private queuedBytes = 0;
@@ -63,7 +68,8 @@ export class Outbox {
   constructor(
     private readonly peer: Peer,
     private readonly options: OutboxOptions,
-    private readonly hooks: OutboxHooks,
+    private readonly hooks: OutboxHooks<O>,
+    private readonly owner: O,
   ) {}
 
   /** Bytes held for this client: the peer's send buffer and what waits here. */
@@ -101,7 +107,7 @@ export class Outbox {
     if (this.closed) return;
     // Alone (not in a batch), it is a batch of one: the buffer is read first, as a batch does.
     if (!this.batching) this.measure();
-    if (droppable && this.estimate > this.options.limit / 2 && this.measure() > this.options.limit / 2) {
+    if (droppable && this.estimate > this.options.sendBufferLimit / 2 && this.measure() > this.options.sendBufferLimit / 2) {
       this.drop();
       return;
     }
@@ -129,13 +135,13 @@ export class Outbox {
 
   private measure(): number {
     this.estimate = this.peer.bufferedAmount + this.queuedBytes;
-    this.hooks.held?.(this.estimate);
+    this.hooks.held?.(this.owner, this.estimate);
     return this.estimate;
   }
 
   /** `shared`: the same text as a message many peers get, which the peer may send from its own encoding. */
   private put(text: string, shared?: SharedMessage): void {
-    const { limit } = this.options;
+    const limit = this.options.sendBufferLimit;
     if (this.estimate + text.length > limit && this.measure() > 0 && this.estimate + text.length > limit) {
       this.slow(`send buffer over ${limit} bytes`);
       return;
@@ -153,7 +159,7 @@ export class Outbox {
 
   private drop(): void {
     this.droppedCount++;
-    this.hooks.dropped();
+    this.hooks.dropped(this.owner);
     if (this.behindSince === 0) this.behindSince = Date.now();
     this.schedule(LAG_CHECK_MS);
   }
@@ -161,7 +167,7 @@ export class Outbox {
   /** Writes what waits while under half the limit (at most half the limit per turn). */
   private pump(): void {
     if (this.closed) return;
-    const half = this.options.limit / 2;
+    const half = this.options.sendBufferLimit / 2;
     let budget = half;
     let moved = false;
     this.batching = true;
@@ -199,7 +205,7 @@ export class Outbox {
   private check(): void {
     this.timer = undefined;
     if (this.closed) return;
-    const half = this.options.limit / 2;
+    const half = this.options.sendBufferLimit / 2;
     if (this.queue.length > 0 && this.peer.bufferedAmount <= half) {
       // Room again: go on with the queue (next turn, so one turn never writes more than half).
       this.schedule(0);
@@ -219,8 +225,8 @@ export class Outbox {
     }
     // More than half the limit held, with something waiting or dropped.
     if (this.behindSince === 0) this.behindSince = Date.now();
-    if (Date.now() - this.behindSince >= this.options.graceMs) {
-      this.slow(`send buffer over half its limit for ${this.options.graceMs} ms`);
+    if (Date.now() - this.behindSince >= this.options.slowReaderGraceMs) {
+      this.slow(`send buffer over half its limit for ${this.options.slowReaderGraceMs} ms`);
       return;
     }
     this.schedule(this.queue.length > 0 ? PUMP_MS : LAG_CHECK_MS);
@@ -238,6 +244,6 @@ export class Outbox {
   private slow(reason: string): void {
     if (this.closed) return;
     this.close();
-    this.hooks.slow(reason);
+    this.hooks.slow(this.owner, reason);
   }
 }

@@ -9,7 +9,12 @@ function outbox(graceMs = 10_000) {
   const peer = new FakePeer();
   const slow: string[] = [];
   let dropped = 0;
-  const box = new Outbox(peer, { limit: LIMIT, graceMs }, { slow: (reason) => slow.push(reason), dropped: () => void dropped++ });
+  const box = new Outbox(
+    peer,
+    { sendBufferLimit: LIMIT, slowReaderGraceMs: graceMs },
+    { slow: (_owner, reason) => slow.push(reason), dropped: () => void dropped++ },
+    undefined,
+  );
   return { peer, box, slow, dropped: () => dropped };
 }
 
