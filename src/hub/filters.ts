@@ -20,7 +20,28 @@ export interface NormalizedFilters {
   panes: (string | number)[];
 }
 
+/**
+ * No filter at all, what most clients subscribe with: one frozen copy shared by all of them
+ * (10,000 dashboards then hold no lists of their own), and one predicate.
+ */
+const EVERYTHING = Object.freeze({
+  types: Object.freeze([]),
+  sessions: Object.freeze([]),
+  windows: Object.freeze([]),
+  panes: Object.freeze([]),
+}) as unknown as NormalizedFilters;
+const MATCH_ALL: EventPredicate = () => true;
+
 export function normalizeFilters(filters: Filters | undefined): NormalizedFilters {
+  if (
+    !filters?.types?.length &&
+    !filters?.sessions?.length &&
+    !filters?.hosts?.length &&
+    !filters?.windows?.length &&
+    !filters?.panes?.length
+  ) {
+    return EVERYTHING;
+  }
   // Most lists are empty or hold one entry: no set to make for those.
   const unique = <T>(list: readonly T[] | undefined): T[] => (!list || list.length < 2 ? [...(list ?? [])] : [...new Set(list)]);
   return {
@@ -50,13 +71,14 @@ export function parseFilters(raw: unknown): FiltersResult {
 }
 
 export function compileFilters(filters: NormalizedFilters): EventPredicate {
+  if (filters === EVERYTHING) return MATCH_ALL;
   const checks: EventPredicate[] = [];
   if (filters.types.length > 0 && !filters.types.includes('*')) checks.push(typeMatcher(filters.types));
   if (filters.sessions.length > 0) checks.push(sessionMatcher(filters.sessions));
   if (filters.hosts?.length) checks.push(hostMatcher(filters.hosts));
   if (filters.windows.length > 0) checks.push(windowMatcher(filters.windows));
   if (filters.panes.length > 0) checks.push(paneMatcher(filters.panes));
-  if (checks.length === 0) return () => true;
+  if (checks.length === 0) return MATCH_ALL;
   if (checks.length === 1) return checks[0]!;
   return (event) => {
     for (const check of checks) if (!check(event)) return false;

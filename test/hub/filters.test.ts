@@ -64,4 +64,14 @@ describe('filters', () => {
   it('normalise to four de-duplicated lists', () => {
     expect(normalizeFilters({ types: ['a.b', 'a.b'] })).toEqual({ types: ['a.b'], sessions: [], windows: [], panes: [] });
   });
+
+  it('share one frozen value (and one predicate) for no filter at all, however it is spelled', () => {
+    const none = normalizeFilters(undefined);
+    expect(none).toEqual({ types: [], sessions: [], windows: [], panes: [] });
+    expect(normalizeFilters({})).toBe(none);
+    expect(normalizeFilters({ types: [], sessions: [], hosts: [], windows: [], panes: [] })).toBe(none);
+    expect(Object.isFrozen(none) && Object.isFrozen(none.types)).toBe(true);
+    expect(compileFilters(none)).toBe(compileFilters(normalizeFilters({})));
+    expect(normalizeFilters({ panes: ['%1'] })).not.toBe(none);
+  });
 });
