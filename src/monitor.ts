@@ -123,7 +123,7 @@ export function createMonitor(monitorOptions: MonitorOptions): Monitor {
   const remoteOf = (c: Context) => options.websocket.remoteAddress(c) ?? 'unknown';
   /** A refused request: answered with `status` and recorded in the audit log. */
   const refuse = (c: Context, status: 403 | 421 | 503, error: string, message: string) => {
-    hub.audit('rejected', { remote: remoteOf(c), status, code: error, reason: message, path: c.req.path });
+    hub.audit?.('rejected', { remote: remoteOf(c), status, code: error, reason: message, path: c.req.path });
     return c.json({ error, message }, status);
   };
   const hostAllowed = createHostCheck(options.allowedHosts);

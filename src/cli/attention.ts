@@ -136,7 +136,7 @@ export function startAttentionOutputs(monitor: Monitor, settings: AttentionOutpu
       lines: intFlag(flags, 'notify-lines', 10, 0, 200),
       delivery: { timeoutMs: intFlag(flags, 'notify-timeout', 5000, 100, 600_000) },
       link: (pane) => paneLink(stringFlag(flags, 'dashboard-url') ?? settings.dashboardUrl(), pane),
-      record: (attempt) => monitor.hub.audit('notify', { ...attempt }),
+      record: (attempt) => monitor.hub.audit?.('notify', { ...attempt }),
     });
   }
   let statusLine: TmuxStatusLine | undefined;

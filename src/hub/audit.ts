@@ -19,9 +19,15 @@ export type AuditEvent =
   | 'disconnect'
   | 'rejected';
 
-export function createAudit(sink: AuditSink | undefined) {
-  return (event: AuditEvent, fields: Record<string, unknown>): void => {
-    if (!sink) return;
+export type Audit = (event: AuditEvent, fields: Record<string, unknown>) => void;
+
+/**
+ * The audit function, or `undefined` with no sink: callers write `audit?.(event, {...})`,
+ * which then does not even build the record (three per connection, otherwise thrown away).
+ */
+export function createAudit(sink: AuditSink | undefined): Audit | undefined {
+  if (!sink) return undefined;
+  return (event, fields) => {
     try {
       sink({ time: new Date().toISOString(), event, ...fields });
     } catch {
@@ -29,4 +35,3 @@ export function createAudit(sink: AuditSink | undefined) {
     }
   };
 }
-export type Audit = ReturnType<typeof createAudit>;

@@ -28,7 +28,7 @@ export interface ConnectionHub {
   /** v1.1 attention: decorates snapshots and answers `ack` (undefined when turned off). */
   readonly attention?: Pick<AttentionService, 'decorate' | 'ack'>;
   readonly source: Pick<EventSource, 'snapshot' | 'command'>;
-  readonly audit: Audit;
+  readonly audit: Audit | undefined;
   readonly metrics: Metrics;
   readonly failedAuth: Pick<FailedAuthTracker, 'isBlocked' | 'record'>;
   /** When each connection's token expires (calls `expired()`). */

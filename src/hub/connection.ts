@@ -127,7 +127,7 @@ export class Connection {
       this.close(CloseCode.GOING_AWAY, 'server shutting down');
       return;
     }
-    this.hub.audit('connect', { client_id: this.id, remote: this.remoteAddress });
+    this.hub.audit?.('connect', { client_id: this.id, remote: this.remoteAddress });
     this.send({
       type: 'connection.established',
       client_id: this.id,
@@ -155,7 +155,7 @@ export class Connection {
   /** The transport closed (either side). */
   closedBy(code: number): void {
     if (!this.closed) this.shutdown();
-    this.hub.audit('disconnect', { client_id: this.id, subject: this.principal?.subject, code });
+    this.hub.audit?.('disconnect', { client_id: this.id, subject: this.principal?.subject, code });
   }
 
   /** Closes with a code; stops all delivery at once. */
@@ -186,7 +186,7 @@ export class Connection {
     const size = typeof data === 'string' ? utf8Length(data, options.maxFrameBytes) : 'size' in data ? data.size : data.byteLength;
     if (size > options.maxFrameBytes) {
       this.hub.metrics.countRejected('FRAME_TOO_LARGE');
-      this.hub.audit('rejected', {
+      this.hub.audit?.('rejected', {
         client_id: this.id,
         subject: this.principal?.subject,
         remote: this.remoteAddress,
@@ -200,7 +200,7 @@ export class Connection {
       this.error('RATE_LIMIT', `over ${options.rateLimit.perSecond} messages per second; message dropped`, undefined);
       this.violations ??= new WindowCounter(options.rateLimit.violationWindowMs);
       if (this.violations.hit() >= options.rateLimit.maxViolations) {
-        this.hub.audit('rate_limit.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress });
+        this.hub.audit?.('rate_limit.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress });
         this.close(CloseCode.RATE_LIMIT, 'rate limit exceeded again and again');
       }
       return;
@@ -311,7 +311,7 @@ export class Connection {
     if (this.closed) return;
     const failure = error instanceof MonitorError ? error : new MonitorError('AUTH_FAILED', 'token could not be verified');
     this.hub.failedAuth.record(this.remoteAddress);
-    this.hub.audit('auth.failure', { client_id: this.id, remote: this.remoteAddress, code: failure.code, reason: failure.message });
+    this.hub.audit?.('auth.failure', { client_id: this.id, remote: this.remoteAddress, code: failure.code, reason: failure.message });
     this.fail(failure.code, failure.message, CloseCode.AUTH, id);
   }
 
@@ -320,7 +320,7 @@ export class Connection {
     if (this.closed) return;
     if (!principal.permissions.has('read')) {
       // A token that may not even read has nothing to do here: tell the client to stop.
-      this.hub.audit('auth.failure', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, code: 'FORBIDDEN' });
+      this.hub.audit?.('auth.failure', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, code: 'FORBIDDEN' });
       this.fail('FORBIDDEN', 'this token lacks the "read" permission', CloseCode.FORBIDDEN, id);
       return;
     }
@@ -328,7 +328,7 @@ export class Connection {
     this.authTimer = undefined; // a cleared Timeout is 120 bytes a connection would keep
     this.setPrincipal(principal);
     this.armExpiry(principal.expiresAt);
-    this.hub.audit('auth.success', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, role: principal.role });
+    this.hub.audit?.('auth.success', { client_id: this.id, remote: this.remoteAddress, subject: principal.subject, role: principal.role });
     this.send({
       type: 'auth.response',
       id,
@@ -396,7 +396,7 @@ export class Connection {
     const earlier = [...this.subscriptions.values()];
     this.subscriptions.set(subscription.id, subscription);
     this.subscriptionsChanged();
-    this.hub.audit('subscribe', {
+    this.hub.audit?.('subscribe', {
       client_id: this.id,
       subject: this.principal!.subject,
       subscription: subscription.id,
@@ -471,7 +471,7 @@ export class Connection {
       this.subscriptionsChanged();
       removed = message.subscription;
     }
-    this.hub.audit('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: removed });
+    this.hub.audit?.('unsubscribe', { client_id: this.id, subject: this.principal!.subject, subscription: removed });
     this.send({ type: 'unsubscribe.confirmed', id: message.id, subscriptions: [...this.subscriptions.keys()] });
   }
 
@@ -513,7 +513,7 @@ export class Connection {
     }
     try {
       const reached = await withTimeout(scopedPane(this.hub.source, this.principal!, message.target), SOURCE_TIMEOUT_MS);
-      this.hub.audit('command', {
+      this.hub.audit?.('command', {
         client_id: this.id,
         subject: this.principal!.subject,
         command: message.command,
@@ -543,7 +543,7 @@ export class Connection {
       this.error('INVALID_MESSAGE', 'attention is turned off on this server', message.id);
       return;
     }
-    this.hub.audit('ack', { client_id: this.id, subject: this.principal!.subject, target: message.target });
+    this.hub.audit?.('ack', { client_id: this.id, subject: this.principal!.subject, target: message.target });
     try {
       // Out of scope answers as absent (NOT_FOUND), as for snapshot and command.
       const mayAck = (session: string, host?: string): boolean => canSeeSession(this.principal!, session, host);
@@ -604,7 +604,7 @@ export class Connection {
 
   private closeSlow(reason: string): void {
     this.hub.metrics.slowConsumerCloses++;
-    this.hub.audit('slow_consumer.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, reason });
+    this.hub.audit?.('slow_consumer.close', { client_id: this.id, subject: this.principal?.subject, remote: this.remoteAddress, reason });
     this.close(CloseCode.SLOW_CONSUMER, 'too slow to read');
   }
 
@@ -616,7 +616,7 @@ export class Connection {
   /** Every refusal is answered and goes in the audit log as `rejected` (with what was asked, never a token). */
   private error(code: ErrorCode, message: string, id: RequestId | undefined, details?: unknown, asked?: Record<string, unknown>): void {
     this.hub.metrics.countRejected(code);
-    this.hub.audit('rejected', {
+    this.hub.audit?.('rejected', {
       client_id: this.id,
       subject: this.principal?.subject,
       remote: this.remoteAddress,

@@ -44,7 +44,7 @@ export class Hub {
   readonly metrics = new Metrics();
   readonly failedAuth: FailedAuthTracker;
   readonly expiries = new ExpirySchedule<Connection>((connection) => connection.expired());
-  readonly audit: Audit;
+  readonly audit: Audit | undefined;
   readonly startedAt = Date.now();
   /** Set by shutdown: connections that still arrive are turned away with 1001. */
   closing = false;
