@@ -104,6 +104,7 @@ export class Connection {
     this.outbox = new Outbox(transport, hub.options, Connection.outboxHooks, this);
   }
 
+  /** One for every connection's outbox, which names its connection: no closures per connection. */
   private static readonly outboxHooks: OutboxHooks<Connection> = {
     slow: (connection, reason) => connection.closeSlow(reason),
     dropped: (connection) => void connection.hub.metrics.eventsDropped++,
