@@ -77,6 +77,19 @@ export async function run(ctx) {
     // Interleaved: at each C every server is measured in turn, so that a change in the
     // machine's background load touches all of them alike.
     for (const clients of levels) {
+      // Each server's clients for this step connect, and it carries them at the steady rate
+      // for a moment, unrecorded, before any round: otherwise the first round holds the
+      // aftermath of the connects made just before it (up to 900; the collector, the
+      // compiler, busy client processes) and of the step before (a max load), and it
+      // holds it for whichever server happens to be measured first.
+      if (!ctx.quick) {
+        const steady = loads[0];
+        const rate = Math.max(1, Math.min(steady.maxRate, Math.round(steady.deliveries / clients)));
+        for (const s of live) {
+          ctx.log(`  ${s.label}: ${clients} clients, warm-up`);
+          await measure(s, clients, rate, 0.5, ctx).catch(() => {});
+        }
+      }
       for (const load of loads) {
         const rate = Math.max(1, Math.min(load.maxRate, Math.round(load.deliveries / clients)));
         const rounds = ctx.quick ? 1 : (load.rounds ?? 1);
