@@ -186,5 +186,5 @@ function median(values) {
   const known = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
   if (known.length === 0) return null;
   const mid = known.length >> 1;
-  return known.length % 2 ? known[mid] : round((known[mid - 1] + known[mid]) / 2, 0);
+  return known.length % 2 ? known[mid] : round((known[mid - 1] + known[mid]) / 2, 2);
 }
