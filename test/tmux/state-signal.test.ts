@@ -138,8 +138,14 @@ describe('state signal', () => {
     expect(await sessionOfSignal()).toBe('doomed');
     const before = (await ours()).map((h) => h.command);
     await t.tmux('kill-session', '-t', 'doomed');
-    // It comes back elsewhere with a new channel; the old hook is gone.
-    for (let i = 0; i < 100 && !(s.active && (await ours()).length === 1 && (await ours())[0]!.command !== before[0]); i++) {
+    // It comes back elsewhere with a new channel; the old hook is gone. One reading of the
+    // hooks per check: between two readings the old hook may be gone and the new one not
+    // yet added.
+    const replaced = async (): Promise<boolean> => {
+      const found = await ours();
+      return s.active && found.length === 1 && found[0]!.command !== before[0];
+    };
+    for (let i = 0; i < 100 && !(await replaced()); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(s.active).toBe(true);
