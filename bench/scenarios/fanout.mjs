@@ -83,15 +83,14 @@ export async function run(ctx) {
       // compiler, busy client processes) and of the step before (a max load), and it
       // holds it for whichever server happens to be measured first.
       if (!ctx.quick) {
-        const steady = loads[0];
-        const rate = Math.max(1, Math.min(steady.maxRate, Math.round(steady.deliveries / clients)));
+        const rate = eventRate(loads[0], clients);
         for (const s of live) {
           ctx.log(`  ${s.label}: ${clients} clients, warm-up`);
           await measure(s, clients, rate, 0.5, ctx).catch(() => {});
         }
       }
       for (const load of loads) {
-        const rate = Math.max(1, Math.min(load.maxRate, Math.round(load.deliveries / clients)));
+        const rate = eventRate(load, clients);
         const rounds = ctx.quick ? 1 : (load.rounds ?? 1);
         /** Each server's measured runs of this step (a result row holds the same array). */
         const runsOf = new Map();
@@ -235,6 +234,11 @@ function pool(runs) {
     writesPerDelivery: writes === null || delivered === 0 ? null : round(writes / delivered, 3),
     rounds: runs.map((r) => ({ p50: r.latency.p50, p99: r.latency.p99, deliveredPerSec: r.deliveredPerSec })),
   };
+}
+
+/** Events a second that make `load`'s deliveries a second at `clients` clients (at least 1). */
+function eventRate(load, clients) {
+  return Math.max(1, Math.min(load.maxRate, Math.round(load.deliveries / clients)));
 }
 
 async function measure(s, clients, rate, seconds, ctx) {
