@@ -2,11 +2,11 @@
  * The `tmux-monitor` program as a user runs it: the single-file bundle under Node.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
+import { testDir } from '../helpers/temp-dir.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 
 const BUNDLE = 'dist/tmux-monitor.mjs';
@@ -79,7 +79,7 @@ describe('tmux-monitor token', () => {
   });
 
   it('creates the secret file with mode 0600 and shares it with serve', async () => {
-    const config = mkdtempSync(join(tmpdir(), 'tm-config-'));
+    const config = testDir('tm-config-');
     const clean = { TMUX_MONITOR_SECRET: '', XDG_CONFIG_HOME: config };
     const { stdout } = run(['token', '--role', 'admin'], clean);
     const secretFile = join(config, 'tmux-monitor', 'secret');
@@ -135,7 +135,7 @@ describe('tmux-monitor serve', () => {
   });
 
   it('writes an audit log of JSON lines with mode 0600 and never the token', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tm-audit-'));
+    const dir = testDir('tm-audit-');
     const auditLog = join(dir, 'audit.jsonl');
     const server = await serve(['--audit-log', auditLog, '--quiet'], { TMUX_MONITOR_SECRET: 'audit-secret' });
     const token = run(['token', '--role', 'operator', '--sub', 'auditor'], { TMUX_MONITOR_SECRET: 'audit-secret' }).stdout.trim();

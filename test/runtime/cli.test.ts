@@ -5,14 +5,14 @@
  * skips bad lines without stopping.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { signToken } from '../../src/auth/signer.ts';
 import { BUNDLE_TARGETS, TARGETS, type RuntimeTarget } from '../helpers/runtimes.ts';
 import { startServeProcess } from '../helpers/subprocess-server.ts';
+import { testDir } from '../helpers/temp-dir.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 
 const secret = 'cli-runtime-secret';
@@ -100,7 +100,7 @@ for (const target of BUNDLE_TARGETS) {
     });
 
     it('logs the peer address in the audit log', async () => {
-      const auditLog = join(mkdtempSync(join(tmpdir(), 'tm-audit-')), 'audit.jsonl');
+      const auditLog = join(testDir('tm-audit-'), 'audit.jsonl');
       const server = await startServeProcess(target, { env: { TMUX_MONITOR_SECRET: secret }, flags: ['--audit-log', auditLog] });
       const client = await TestClient.authed(server.url, await signToken(secret, { sub: 'auditor', role: 'viewer', ttlSec: 600 }));
       await client.close();

@@ -4,11 +4,11 @@
  * with a certificate made here by openssl.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth/signer.ts';
 import { BUNDLE_TARGETS } from '../helpers/runtimes.ts';
 import { startServeProcess } from '../helpers/subprocess-server.ts';
@@ -18,14 +18,15 @@ const secret = 'lifecycle-secret';
 const env = { TMUX_MONITOR_SECRET: secret };
 const token = () => signToken(secret, { sub: 'life', role: 'admin', ttlSec: 600 });
 
+let tlsDir: string;
 let certFile: string;
 let keyFile: string;
 let cert: string;
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'tm-tls-'));
-  certFile = join(dir, 'cert.pem');
-  keyFile = join(dir, 'key.pem');
+  tlsDir = mkdtempSync(join(tmpdir(), 'tm-tls-'));
+  certFile = join(tlsDir, 'cert.pem');
+  keyFile = join(tlsDir, 'key.pem');
   // A self-signed certificate for 127.0.0.1; openssl is on every Debian (.ci/run installs it).
   execFileSync(
     'openssl',
@@ -52,6 +53,7 @@ beforeAll(() => {
   );
   cert = readFileSync(certFile, 'utf8');
 });
+afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
 function httpsJson(url: string, ca: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
