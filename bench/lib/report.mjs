@@ -228,6 +228,10 @@ function verdicts(all) {
   );
   const ours10k = conn?.steps?.find((s) => s.connections === 10_000);
   const base10k = baseConn?.steps?.find((s) => s.connections === 10_000);
+  // Each run's own rate beside the medians: one run's rate moves by ±10 % on this machine.
+  const rates10k = (result) =>
+    (result?.runs ?? []).map((steps) => steps.find((s) => s.connections === 10_000)?.connectPerSec).filter(Boolean);
+  const [oursRuns, baseRuns] = [rates10k(conn), rates10k(baseConn)];
   add(
     'memory per connection at 10,000, node',
     '≤ 14.6 KiB',
@@ -241,6 +245,9 @@ function verdicts(all) {
       ? `${fmt(ours10k.connectPerSec)} vs ${fmt(base10k.connectPerSec)} /s (${fmt(ours10k.connectPerSec / base10k.connectPerSec, 2)}×)` +
           (ours10k.cpuMicrosPerConnect && base10k.cpuMicrosPerConnect
             ? `; server CPU ${fmt(ours10k.cpuMicrosPerConnect)} vs ${fmt(base10k.cpuMicrosPerConnect)} µs per connect`
+            : '') +
+          (oursRuns.length > 1 && baseRuns.length > 1
+            ? `; runs ${oursRuns.map((r) => fmt(r)).join(', ')} vs ${baseRuns.map((r) => fmt(r)).join(', ')} /s`
             : '')
       : '–',
     ours10k?.connectPerSec && base10k?.connectPerSec ? ours10k.connectPerSec >= 0.9 * base10k.connectPerSec : null,
