@@ -9,6 +9,7 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeTarget } from '../helpers/runtimes.ts';
+import { stopChild } from '../helpers/stop-child.ts';
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -85,12 +86,7 @@ export async function startNats(): Promise<NatsServer> {
     await waitForPort(port, 15_000, () => done);
   };
   const stop = async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child?.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (child) await stopChild(child, exited);
   };
   await start();
   return {
@@ -166,11 +162,7 @@ export function run(target: RuntimeTarget, args: string[], env: Record<string, s
       }
     },
     async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
+      return stopChild(child, exited, signal);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { RuntimeTarget } from './runtimes.ts';
+import { stopChild } from './stop-child.ts';
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -90,10 +91,7 @@ export async function startServeProcess(target: RuntimeTarget, options: ServePro
     },
     async stop(signal = 'SIGTERM') {
       const started = Date.now();
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      const code = await exited;
-      clearTimeout(timer);
+      const code = await stopChild(child, exited, signal);
       return { code, ms: Date.now() - started };
     },
   };
