@@ -10,6 +10,7 @@ import { createSource, SOURCE_KINDS, type SourceKind } from './sources.ts';
 import { machineName } from '../runtime/hostname.ts';
 import { startServeBus, SERVE_NATS_FLAGS, type ServeBus } from './serve-nats.ts';
 import { ATTENTION_FLAGS, attentionOptions, prepareAttentionOutputs, type AttentionOutputs } from './attention.ts';
+import { settledWithin } from '../time-limit.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', placeholder: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
@@ -213,7 +214,7 @@ export async function serveCommand(argv: string[], platform: Platform): Promise<
   // to end (attached, or tmux found absent; at most 5 s). A script that waits for the line
   // and then makes a session at once would otherwise do it while the monitor's control
   // clients identify themselves, which crashes tmux 3.3a's server (docs/tmux-source.md).
-  await settledWithin(localSource, 5000);
+  await settledWithin(localSource.settled?.(), 5000);
 
   const scheme = tls ? 'wss' : 'ws';
   const hostInUrl = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -257,11 +258,4 @@ function describeTmux(flags: Record<string, unknown>): string {
   if (typeof flags['socket-name'] === 'string') return `tmux -L ${flags['socket-name']}`;
   if (typeof flags['socket-path'] === 'string') return `tmux -S ${flags['socket-path']}`;
   return 'default tmux server';
-}
-
-/** Resolves when the source's first attempt to reach tmux has ended, or after `ms`. */
-async function settledWithin(source: { settled?(): Promise<void> }, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([source.settled?.(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

@@ -41,6 +41,7 @@ import { boundSnapshotContent } from './snapshot-bound.ts';
 import { TokenBucket, WindowCounter } from './rate-limit.ts';
 import type { StampedEvent } from './sequencer.ts';
 import type { Peer } from '../runtime/websocket.ts';
+import { timeLimited } from '../time-limit.ts';
 
 /** What a connection needs from the runtime's socket: the runtime contract's Peer. */
 export type Transport = Peer;
@@ -492,10 +493,7 @@ export class Connection {
     const seq = this.hub.lastPublished;
     try {
       // Resolved inside the token's scope: outside it answers as absent (src/hub/targets.ts).
-      const sessions = await withTimeout(
-        scopedSnapshot(this.hub.source, this.principal!, target, lines, { escapes: message.escapes }),
-        SOURCE_TIMEOUT_MS,
-      );
+      const sessions = await sourceAnswer(scopedSnapshot(this.hub.source, this.principal!, target, lines, { escapes: message.escapes }));
       this.hub.attention?.decorate(sessions);
       this.send({ type: 'snapshot.acknowledged', id: message.id, target: target ?? null });
       // A reply alone stays within half the send buffer (then a reader that stops reading gets 4503).
@@ -513,7 +511,7 @@ export class Connection {
       return;
     }
     try {
-      const reached = await withTimeout(scopedPane(this.hub.source, this.principal!, message.target), SOURCE_TIMEOUT_MS);
+      const reached = await sourceAnswer(scopedPane(this.hub.source, this.principal!, message.target));
       this.hub.audit?.('command', {
         client_id: this.id,
         subject: this.principal!.subject,
@@ -521,14 +519,13 @@ export class Connection {
         target: message.target,
         reached: describeReached(reached),
       });
-      await withTimeout(
+      await sourceAnswer(
         this.hub.source.command({
           target: pinnedTarget(message.target, reached),
           command: message.command,
           text: message.text,
           enter: message.enter ?? true,
         }),
-        SOURCE_TIMEOUT_MS,
       );
       this.send({ type: 'command.result', id: message.id, success: true, command: message.command, target: message.target });
     } catch (error) {
@@ -548,7 +545,7 @@ export class Connection {
     try {
       // Out of scope answers as absent (NOT_FOUND), as for snapshot and command.
       const mayAck = (session: string, host?: string): boolean => canSeeSession(this.principal!, session, host);
-      const cleared = await withTimeout(attention.ack(message.target, mayAck), SOURCE_TIMEOUT_MS);
+      const cleared = await sourceAnswer(attention.ack(message.target, mayAck));
       this.send({ type: 'ack.result', id: message.id, success: true, target: message.target, cleared });
     } catch (error) {
       this.sourceError(error, message.id, 'ack', message.target);
@@ -657,10 +654,11 @@ function utf8Length(text: string, limit: number): number {
   return new TextEncoder().encode(text).byteLength;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MonitorError('TMUX_UNAVAILABLE', `tmux did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** What the source answers, or TMUX_UNAVAILABLE if it has not answered within SOURCE_TIMEOUT_MS. */
+function sourceAnswer<T>(promise: Promise<T>): Promise<T> {
+  return timeLimited(
+    promise,
+    SOURCE_TIMEOUT_MS,
+    () => new MonitorError('TMUX_UNAVAILABLE', `tmux did not answer within ${SOURCE_TIMEOUT_MS} ms`),
+  );
 }

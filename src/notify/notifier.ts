@@ -11,6 +11,7 @@ import type { EventSource } from '../protocol/source.ts';
 import { DEFAULT_DELIVERY, Endpoint, type AttemptRecord, type DeliveryOptions } from './endpoint.ts';
 import { formatOf, type NotifyFormat } from './formats.ts';
 import { headline, type Notice } from './notice.ts';
+import { timeLimited } from '../time-limit.ts';
 
 export interface NotifierOptions {
   /** `--notify` values: URLs, optionally prefixed `json:`, `ntfy:` or `slack:`. */
@@ -136,16 +137,12 @@ export class Notifier {
     const lines = this.options.lines ?? 10;
     const l = pane.location;
     if (lines <= 0 || l.pane_id === undefined || l.session === undefined || l.window === undefined) return '';
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const read = this.source.snapshot({ session: l.session_id ?? l.session, window: l.window_id ?? l.window, pane: l.pane_id }, lines);
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2000)));
-      const sessions = await Promise.race([read, timeout]);
+      const sessions = await timeLimited(read, 2000, () => new Error('tmux did not answer within 2 s'));
       return sessions[0]?.windows[0]?.panes[0]?.content ?? '';
     } catch {
       return '';
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import type { RuntimeServer } from '../cli/platform.ts';
 import { createDenoWebSocket } from './deno-websocket.ts';
+import { settledWithin } from '../time-limit.ts';
 
 /** The part of Deno's API we use (Deno's own types are not installed). */
 interface DenoServeApi {
@@ -38,7 +39,7 @@ export const denoServer: RuntimeServer = {
       port: server.addr.port,
       async close() {
         // Stop accepting; give the close frames already sent (1001) a moment to flush.
-        await Promise.race([server.shutdown(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+        await settledWithin(server.shutdown(), 1000);
       },
     };
   },

@@ -35,6 +35,7 @@
  */
 import { ControlClient } from '../control/client.ts';
 import { quoteArg } from '../control/quote.ts';
+import { settledWithin, timeLimited } from '../../time-limit.ts';
 
 export const SIGNAL_HOOK = 'after-set-option';
 /** The hooks we append, each signalling our channel. */
@@ -94,20 +95,6 @@ export function parseHookLines(lines: readonly string[], hook: string = SIGNAL_H
   return out;
 }
 
-/** `p`, or a rejection once `ms` have passed. */
-function timeLimited<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
-/** Waits for `p`, but no longer than `ms`, and never fails. */
-async function within(p: Promise<unknown>, ms: number): Promise<void> {
-  await timeLimited(p, ms).catch(() => {});
-}
-
 /** The hook command signals `channel` (ours, not another monitor's). */
 function signals(command: string, channel: string): boolean {
   return `${SIGNAL_CHANNEL_PREFIX}${OUR_HOOK.exec(command)?.[1]}` === channel;
@@ -140,7 +127,11 @@ export class StateSignal {
     this.stopped = false;
     if (this.active) return Promise.resolve();
     // A start that hangs (tmux never answering the new client) is given up and tried again.
-    this.starting ??= timeLimited(this.doStart(++this.generation), START_TIMEOUT_MS)
+    this.starting ??= timeLimited(
+      this.doStart(++this.generation),
+      START_TIMEOUT_MS,
+      () => new Error(`no answer within ${START_TIMEOUT_MS} ms`),
+    )
       .then(() => {
         this.failures = 0;
       })
@@ -178,8 +169,8 @@ export class StateSignal {
   async stop(): Promise<void> {
     this.stopped = true;
     // Bounded: a stop must never hold up the monitor's exit (tmux may be gone or stuck).
-    if (this.starting) await within(this.starting, 2000);
-    await within(this.teardown(), 3000);
+    if (this.starting) await settledWithin(this.starting, 2000);
+    await settledWithin(this.teardown(), 3000);
   }
 
   private async doStart(generation: number): Promise<void> {
