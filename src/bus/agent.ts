@@ -10,7 +10,7 @@ import type { SessionSnapshot, Target } from '../protocol/snapshot.ts';
 import type { CommandRequest, EventSource } from '../protocol/source.ts';
 import { withHost } from '../hub/host-source.ts';
 import { encodeEvent, type RpcReply } from './codec.ts';
-import { fitSnapshot, overBytes } from './fit-reply.ts';
+import { EncodedReply, fitSnapshotReply, overBytes } from './fit-reply.ts';
 import type { Publisher } from './publisher.ts';
 import { discoverSubject, eventSubject, heartbeatSubject, rpcSubject } from './subjects.ts';
 
@@ -83,7 +83,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const sessions = await (
       source.snapshot as (target: Target | undefined, lines: number, ...more: unknown[]) => Promise<SessionSnapshot[]>
     )(body.target, body.lines ?? 0, ...(Array.isArray(body.more) ? body.more : []));
-    return (body.lines ?? 0) > 0 ? fitSnapshot(sessions, replyLimit(nc)) : sessions;
+    return (body.lines ?? 0) > 0 ? fitSnapshotReply(sessions, replyLimit(nc)) : sessions;
   });
   answer('command', async (body: CommandRequest) => {
     await source.command(body);
@@ -162,17 +162,18 @@ function replyLimit(nc: NatsConnection): number {
 }
 
 async function respond(message: Msg, handle: (body: any) => Promise<unknown>, maxBytes: number): Promise<void> {
-  let reply: RpcReply<unknown>;
+  let text: string;
   try {
     const body = message.data.length > 0 ? message.json() : {};
-    reply = { ok: true, result: await handle(body) };
+    const result = await handle(body);
+    text = result instanceof EncodedReply ? result.text : JSON.stringify({ ok: true, result } satisfies RpcReply<unknown>);
   } catch (error) {
-    reply =
+    const reply: RpcReply<unknown> =
       error instanceof MonitorError
         ? { ok: false, error: { code: error.code, message: error.message, details: error.details } }
         : { ok: false, error: { code: 'INTERNAL_ERROR', message: String(error) } };
+    text = JSON.stringify(reply);
   }
-  let text = JSON.stringify(reply);
   // Too large for the bus (NATS would refuse it and the requester would only time out): say so.
   if (overBytes(text, maxBytes)) {
     const error = { code: 'INTERNAL_ERROR', message: `the reply is larger than the NATS server's max_payload (${maxBytes} bytes)` };

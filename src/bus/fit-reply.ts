@@ -14,19 +14,26 @@ export function overBytes(text: string, maxBytes: number): boolean {
   return text.length * 3 > maxBytes && encoder.encode(text).length > maxBytes;
 }
 
-/** `sessions`, with pane content cut so that `{ok: true, result: sessions}` is at most `maxBytes`. */
-export function fitSnapshot(sessions: SessionSnapshot[], maxBytes: number): SessionSnapshot[] {
+/** A reply already encoded: sent as it is, not serialized again. */
+export class EncodedReply {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * The reply `{ok: true, result: sessions}`, encoded, with pane content cut until it is at
+ * most `maxBytes`. The text measured is the text sent: a large snapshot is serialized once
+ * when it fits.
+ */
+export function fitSnapshotReply(sessions: SessionSnapshot[], maxBytes: number): EncodedReply {
   let chars = 0;
   for (const s of sessions) for (const w of s.windows) for (const p of w.panes) chars += p.content?.length ?? 0;
-  let fitted = sessions;
+  let text = JSON.stringify({ ok: true, result: sessions });
   // Each try scales the budget by how far over the last one was (bytes per character vary).
-  for (let tries = 0; tries < 8 && chars > 0; tries++) {
-    const text = JSON.stringify({ ok: true, result: fitted });
-    if (text.length * 3 <= maxBytes) break;
+  for (let tries = 0; tries < 8 && chars > 0 && text.length * 3 > maxBytes; tries++) {
     const bytes = encoder.encode(text).length;
     if (bytes <= maxBytes) break;
     chars = Math.floor((chars * maxBytes * 0.9) / bytes);
-    fitted = boundSnapshotContent(sessions, chars);
+    text = JSON.stringify({ ok: true, result: boundSnapshotContent(sessions, chars) });
   }
-  return fitted;
+  return new EncodedReply(text);
 }

@@ -1,6 +1,6 @@
 /** Snapshot replies cut to fit one NATS message (src/bus/fit-reply.ts). */
 import { describe, expect, it } from 'vitest';
-import { fitSnapshot, overBytes } from '../../src/bus/fit-reply.ts';
+import { fitSnapshotReply, overBytes } from '../../src/bus/fit-reply.ts';
 import type { SessionSnapshot } from '../../src/protocol/snapshot.ts';
 
 function tree(contents: string[]): SessionSnapshot[] {
@@ -35,11 +35,13 @@ function tree(contents: string[]): SessionSnapshot[] {
 }
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+/** The snapshot a reply carries. */
+const carried = (text: string): SessionSnapshot[] => JSON.parse(text).result;
 
-describe('fitSnapshot', () => {
-  it('leaves a reply that fits as it is', () => {
+describe('fitSnapshotReply', () => {
+  it('encodes a reply that fits as it is', () => {
     const sessions = tree(['small', 'also small']);
-    expect(fitSnapshot(sessions, 10_000)).toBe(sessions);
+    expect(fitSnapshotReply(sessions, 10_000).text).toBe(JSON.stringify({ ok: true, result: sessions }));
   });
 
   it('cuts wide characters and escapes (several bytes each) until the encoded reply fits', () => {
@@ -48,8 +50,10 @@ describe('fitSnapshot', () => {
     const sessions = tree([line.repeat(2000), 'a small pane\n$ ']);
     const limit = 64 * 1024;
     expect(bytes({ ok: true, result: sessions })).toBeGreaterThan(limit);
-    const fitted = fitSnapshot(sessions, limit);
-    expect(bytes({ ok: true, result: fitted })).toBeLessThanOrEqual(limit);
+    const { text } = fitSnapshotReply(sessions, limit);
+    expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(limit);
+    expect(JSON.parse(text).ok).toBe(true);
+    const fitted = carried(text);
     const [big, small] = fitted[0]!.windows[0]!.panes;
     expect(big!.content_truncated).toBe(true);
     // The newest lines are kept, from a line's start; the small pane whole.
