@@ -20,7 +20,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAll } from './lib/build.mjs';
 import { connectClient } from './lib/client.mjs';
-import { describeMachine, loadAverage } from './lib/machine.mjs';
+import { codeVersion, describeMachine, loadAverage } from './lib/machine.mjs';
 import { killAll, ROOT, startServer } from './lib/proc.mjs';
 import { formatText } from './lib/table.mjs';
 import { killAllTmux } from './lib/tmux.mjs';
@@ -153,6 +153,7 @@ async function main() {
     command: `node bench/run.mjs${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`,
     quick: opts.quick,
     startedAt: new Date(started).toISOString(),
+    code: codeVersion(),
     machine,
     runtimes: { selected: opts.runtimes, available: runtimes, unavailable },
     scenarios: {},

@@ -1,7 +1,8 @@
 /** What the numbers were measured on: CPU, memory, OS, runtimes, tmux, and how busy the machine was. */
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { openFileLimit, runtimeVersion } from './proc.mjs';
+import { openFileLimit, ROOT, runtimeVersion } from './proc.mjs';
 import { tmuxVersion } from './tmux.mjs';
 
 export async function describeMachine() {
@@ -18,6 +19,17 @@ export async function describeMachine() {
     openFiles: openFileLimit(),
     loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
+}
+
+/** The commit measured, `+changes` when the tree differs from it; undefined outside a git checkout. */
+export function codeVersion() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') ? `${commit}+changes` : commit;
+  } catch {
+    return undefined;
+  }
 }
 
 export function loadAverage() {

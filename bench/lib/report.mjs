@@ -281,7 +281,7 @@ function markdown(all) {
   out.push(`## Results of the last full run`);
   out.push('');
   out.push(`- When: ${all.startedAt}, ${all.durationSec} s end to end`);
-  out.push(`- Command: \`npm run bench\` (\`${all.command}\`)`);
+  out.push(`- Command: \`npm run bench\` (\`${all.command}\`)${all.code ? `, code at commit \`${all.code}\`` : ''}`);
   out.push(
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, ${m.os}; open-file limit ${m.openFiles ? `${m.openFiles.soft}/${m.openFiles.hard}` : 'unknown'}`,
   );
